@@ -1,0 +1,1 @@
+"""csms_lite package."""

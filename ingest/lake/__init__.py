@@ -1,0 +1,1 @@
+"""The lake: table schemas (the data contracts), the durable Parquet writer and readers."""

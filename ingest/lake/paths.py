@@ -1,0 +1,31 @@
+"""Where the lake's tables live: ``<data_dir>/lake/<table>/date=YYYY-MM-DD/part-<node>-<id>.parquet``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def lake_dir(data_dir: Path) -> Path:
+    return data_dir / "lake"
+
+
+def table_dir(lake: Path, table: str) -> Path:
+    return lake / table
+
+
+def partition_dir(lake: Path, table: str, date: str) -> Path:
+    return lake / table / f"date={date}"
+
+
+def part_file_name(node_id: str, part_id: str) -> str:
+    return f"part-{node_id}-{part_id}.parquet"
+
+
+def journal_dir(lake: Path, node_id: str) -> Path:
+    """Per-node journal folder; a node only ever replays its own journal."""
+    return lake / "_journal" / node_id
+
+
+def table_glob(lake: Path, table: str) -> str:
+    """A glob for DuckDB's ``read_parquet(..., hive_partitioning = true)``."""
+    return str(table_dir(lake, table) / "*" / "*.parquet")
