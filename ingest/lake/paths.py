@@ -1,4 +1,7 @@
-"""Where the lake's tables live: ``<data_dir>/lake/<table>/date=YYYY-MM-DD/part-<node>-<id>.parquet``."""
+"""Where the lake's tables live.
+
+``<data_dir>/lake/<table>/date=YYYY-MM-DD/part-<node>-<id>.parquet``
+"""
 
 from __future__ import annotations
 
@@ -29,3 +32,17 @@ def journal_dir(lake: Path, node_id: str) -> Path:
 def table_glob(lake: Path, table: str) -> str:
     """A glob for DuckDB's ``read_parquet(..., hive_partitioning = true)``."""
     return str(table_dir(lake, table) / "*" / "*.parquet")
+
+
+def rejected_dir(lake: Path, node_id: str) -> Path:
+    """Rows the writer could not convert to the schema (wrong types), kept as JSON lines."""
+    return lake / "_rejected" / node_id
+
+
+def segment_file_name(segment_id: str) -> str:
+    return f"seg-{segment_id}.jsonl"
+
+
+def temp_file_name(node_id: str, part_id: str) -> str:
+    """A part file being written: hidden and not ``*.parquet``, so lake globs never match it."""
+    return f".{part_file_name(node_id, part_id)}.tmp"

@@ -104,4 +104,5 @@ def timestamp_columns(schema: pa.Schema) -> list[str]:
 
 def partition_column(schema: pa.Schema) -> str:
     """The column whose UTC date partitions the table: always the first one."""
-    return schema.names[0]
+    name: str = schema.names[0]
+    return name

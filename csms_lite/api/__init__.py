@@ -1,0 +1,1 @@
+"""The CSMS's HTTP command and live-state API (JSON, bearer token)."""

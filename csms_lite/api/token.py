@@ -1,0 +1,26 @@
+"""The API's bearer token: given, or created once in the data folder (mode 0600) so the CLI
+on the same machine can read it."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def token_path(data_dir: Path) -> Path:
+    return data_dir / "api_token"
+
+
+def load_or_create(data_dir: Path, given: str | None) -> str:
+    if given:
+        return given
+    path = token_path(data_dir)
+    if path.is_file():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(token + "\n")
+    return token

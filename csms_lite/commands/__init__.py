@@ -1,0 +1,1 @@
+"""Remote commands: version-neutral requests turned into each OCPP version's CALL."""

@@ -1,0 +1,37 @@
+"""Settings of one CSMS node."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from csms_lite.rpc.versions import SUBPROTOCOLS
+
+
+@dataclass(frozen=True)
+class CsmsConfig:
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 9000
+    api_host: str = "127.0.0.1"
+    api_port: int | None = None  # None: no HTTP command API
+    api_token: str | None = None  # None: read or create <data_dir>/api_token
+    node_id: str = field(default_factory=lambda: socket.gethostname().split(".")[0] or "node")
+    accept_unknown: bool = False  # accept charge points that are not in the registry
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    subprotocols: tuple[str, ...] = tuple(SUBPROTOCOLS)
+    heartbeat_interval: int = 300  # sent in BootNotification when the registry has none
+    offline_tolerance: float = 1.5  # offline after heartbeat interval x this without a frame
+    ping_interval: float = 60.0  # WebSocket ping to a silent charger after this many seconds
+    watchdog_interval: float = 5.0
+    max_frame_bytes: int = 65536
+    rate_limit: float = 20.0  # calls/s per connection, sustained; 0 turns the limit off
+    rate_burst: int = 200
+    flood_close_after: int = 200  # consecutive calls over the limit before closing with 1008
+    command_timeout: float = 30.0
+    flush_interval: float = 1.0
+    log_frames: bool = True  # False only to measure what logging costs
+    journal: bool = True
+    validate_responses: bool = False  # check our own answers against the schemas (tests)

@@ -1,0 +1,106 @@
+"""OCPP 1.6J: what the Central System answers to each charge point CALL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from csms_lite import meter_rows
+from csms_lite.handlers.common import boot_decision, lookup_tag, now_iso, set_connector
+from csms_lite.handlers.context import CallContext, Handler
+from csms_lite.state import TransactionState
+from csms_lite.timefmt import parse_epoch, utc_iso
+
+Payload = dict[str, Any]
+
+
+def boot_notification(ctx: CallContext, p: Payload) -> Payload:
+    status, interval = boot_decision(ctx, p)
+    return {"status": status, "currentTime": now_iso(ctx), "interval": interval}
+
+
+def heartbeat(ctx: CallContext, p: Payload) -> Payload:
+    return {"currentTime": now_iso(ctx)}
+
+
+def _id_tag_info(ctx: CallContext, id_tag: str) -> Payload:
+    tag = lookup_tag(ctx, id_tag)
+    if tag is None:
+        return {"status": "Invalid"}
+    info: Payload = {"status": tag.status}
+    if tag.expiry is not None:
+        info["expiryDate"] = utc_iso(tag.expiry.timestamp())
+    if tag.parent_id_tag:
+        info["parentIdTag"] = tag.parent_id_tag
+    return info
+
+
+def authorize(ctx: CallContext, p: Payload) -> Payload:
+    return {"idTagInfo": _id_tag_info(ctx, p["idTag"])}
+
+
+def start_transaction(ctx: CallContext, p: Payload) -> Payload:
+    info = _id_tag_info(ctx, p["idTag"])
+    tx_id, _duplicate = ctx.registry.start_transaction(
+        ctx.charger.charge_point_id, p["connectorId"], p["idTag"], p["meterStart"],
+        p["timestamp"], ctx.now,
+    )
+    key = str(tx_id)
+    ctx.charger.transactions.setdefault(
+        key, TransactionState(key, p["connectorId"], None, p["idTag"], ctx.now, p["meterStart"])
+    )
+    meter_rows.add_register(ctx, "StartTransaction", p["connectorId"], key,
+                            parse_epoch(p["timestamp"]), p["meterStart"], "Transaction.Begin")
+    return {"transactionId": tx_id, "idTagInfo": info}
+
+
+def stop_transaction(ctx: CallContext, p: Payload) -> Payload:
+    tx_id = p["transactionId"]
+    ctx.registry.stop_transaction(tx_id, ctx.now)
+    tx = ctx.charger.transactions.pop(str(tx_id), None)
+    connector = tx.connector_id if tx else None
+    meter_rows.add_register(ctx, "StopTransaction", connector, str(tx_id),
+                            parse_epoch(p["timestamp"]), p["meterStop"], "Transaction.End")
+    meter_rows.add_v16(ctx, "StopTransaction", connector, tx_id, p.get("transactionData", []))
+    if "idTag" in p:
+        return {"idTagInfo": _id_tag_info(ctx, p["idTag"])}
+    return {}
+
+
+def status_notification(ctx: CallContext, p: Payload) -> Payload:
+    set_connector(ctx, None, p["connectorId"], p["status"], p["errorCode"], p.get("info"))
+    return {}
+
+
+def meter_values(ctx: CallContext, p: Payload) -> Payload:
+    meter_rows.add_v16(ctx, "MeterValues", p["connectorId"], p.get("transactionId"),
+                       p["meterValue"])
+    return {}
+
+
+def data_transfer(ctx: CallContext, p: Payload) -> Payload:
+    # No vendor extensions are implemented; the frame is logged for whoever needs it.
+    return {"status": "UnknownVendorId"}
+
+
+def firmware_status_notification(ctx: CallContext, p: Payload) -> Payload:
+    ctx.charger.firmware_status = p["status"]
+    return {}
+
+
+def diagnostics_status_notification(ctx: CallContext, p: Payload) -> Payload:
+    ctx.charger.diagnostics_status = p["status"]
+    return {}
+
+
+HANDLERS: dict[str, Handler] = {
+    "BootNotification": boot_notification,
+    "Heartbeat": heartbeat,
+    "Authorize": authorize,
+    "StartTransaction": start_transaction,
+    "StopTransaction": stop_transaction,
+    "StatusNotification": status_notification,
+    "MeterValues": meter_values,
+    "DataTransfer": data_transfer,
+    "FirmwareStatusNotification": firmware_status_notification,
+    "DiagnosticsStatusNotification": diagnostics_status_notification,
+}

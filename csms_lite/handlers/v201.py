@@ -1,0 +1,106 @@
+"""OCPP 2.0.1 (and 2.1, whose messages these are a subset of): what the CSMS answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from csms_lite import meter_rows
+from csms_lite.handlers.common import boot_decision, lookup_tag, now_iso, set_connector
+from csms_lite.handlers.context import CallContext, Handler
+from csms_lite.state import TransactionState
+from csms_lite.timefmt import utc_iso
+
+Payload = dict[str, Any]
+
+
+def boot_notification(ctx: CallContext, p: Payload) -> Payload:
+    status, interval = boot_decision(ctx, p)
+    return {"status": status, "currentTime": now_iso(ctx), "interval": interval}
+
+
+def heartbeat(ctx: CallContext, p: Payload) -> Payload:
+    return {"currentTime": now_iso(ctx)}
+
+
+def _id_token_info(ctx: CallContext, id_token: Payload) -> Payload:
+    tag = lookup_tag(ctx, id_token["idToken"])
+    if tag is None:
+        return {"status": "Unknown"}
+    info: Payload = {"status": tag.status}
+    if tag.expiry is not None:
+        info["cacheExpiryDateTime"] = utc_iso(tag.expiry.timestamp())
+    if tag.parent_id_tag:
+        info["groupIdToken"] = {"idToken": tag.parent_id_tag, "type": "Central"}
+    return info
+
+
+def authorize(ctx: CallContext, p: Payload) -> Payload:
+    return {"idTokenInfo": _id_token_info(ctx, p["idToken"])}
+
+
+def _track(ctx: CallContext, p: Payload, tx_id: str) -> None:
+    """Follow a transaction's sequence numbers; a gap means the charger lost events."""
+    evse = p.get("evse") or {}
+    txs = ctx.charger.transactions
+    tx = txs.get(tx_id)
+    if tx is None:
+        token = (p.get("idToken") or {}).get("idToken")
+        tx = TransactionState(tx_id, evse.get("connectorId"), evse.get("id"), token, ctx.now)
+        txs[tx_id] = tx
+    seq = p["seqNo"]
+    if tx.last_seq_no is not None and seq > tx.last_seq_no + 1:
+        tx.seq_gaps += seq - tx.last_seq_no - 1
+    if tx.last_seq_no is None or seq > tx.last_seq_no:
+        tx.last_seq_no = seq
+    if p["eventType"] == "Ended":
+        txs.pop(tx_id, None)
+
+
+def transaction_event(ctx: CallContext, p: Payload) -> Payload:
+    tx_id = p["transactionInfo"]["transactionId"]
+    _track(ctx, p, tx_id)
+    evse = p.get("evse") or {}
+    meter_rows.add_v2(ctx, "TransactionEvent", evse.get("id"), evse.get("connectorId"), tx_id,
+                      p.get("meterValue", []))
+    if "idToken" in p:
+        return {"idTokenInfo": _id_token_info(ctx, p["idToken"])}
+    return {}
+
+
+def status_notification(ctx: CallContext, p: Payload) -> Payload:
+    set_connector(ctx, p["evseId"], p["connectorId"], p["connectorStatus"], None)
+    return {}
+
+
+def meter_values(ctx: CallContext, p: Payload) -> Payload:
+    meter_rows.add_v2(ctx, "MeterValues", p["evseId"], None, None, p["meterValue"])
+    return {}
+
+
+def firmware_status_notification(ctx: CallContext, p: Payload) -> Payload:
+    ctx.charger.firmware_status = p["status"]
+    return {}
+
+
+def empty(ctx: CallContext, p: Payload) -> Payload:
+    """Notifications whose content is only logged (NotifyEvent, NotifyReport, security events)."""
+    return {}
+
+
+def data_transfer(ctx: CallContext, p: Payload) -> Payload:
+    return {"status": "UnknownVendorId"}
+
+
+HANDLERS: dict[str, Handler] = {
+    "BootNotification": boot_notification,
+    "Heartbeat": heartbeat,
+    "Authorize": authorize,
+    "TransactionEvent": transaction_event,
+    "StatusNotification": status_notification,
+    "MeterValues": meter_values,
+    "NotifyEvent": empty,
+    "NotifyReport": empty,
+    "FirmwareStatusNotification": firmware_status_notification,
+    "SecurityEventNotification": empty,
+    "DataTransfer": data_transfer,
+}

@@ -1,0 +1,79 @@
+"""Registry schema and its migrations, applied in order when a file is opened."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from csms_lite.registry.errors import RegistryFileError
+
+# Append new versions; never edit a released one. Index i holds the step to version i + 1.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE charge_points (
+            id TEXT PRIMARY KEY,
+            site TEXT,
+            connectors INTEGER NOT NULL,
+            rated_kw REAL,
+            model TEXT,
+            vendor TEXT,
+            boot_status TEXT NOT NULL,
+            heartbeat_interval INTEGER NOT NULL,
+            password_hash TEXT,
+            latitude REAL,
+            longitude REAL,
+            address TEXT
+        ) WITHOUT ROWID""",
+        # OCPP idTag is a CiString: case-insensitive, so the key is too.
+        """CREATE TABLE id_tags (
+            id_tag TEXT PRIMARY KEY COLLATE NOCASE,
+            status TEXT NOT NULL,
+            partner TEXT,
+            expiry TEXT,
+            parent_id_tag TEXT
+        ) WITHOUT ROWID""",
+        # AUTOINCREMENT: ids are never reused, even after rows are deleted.
+        """CREATE TABLE transactions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            cp_id TEXT NOT NULL,
+            connector_id INTEGER NOT NULL,
+            id_tag TEXT NOT NULL,
+            meter_start INTEGER NOT NULL,
+            timestamp TEXT NOT NULL,
+            started_at REAL NOT NULL,
+            stopped_at REAL,
+            UNIQUE (cp_id, connector_id, id_tag, meter_start, timestamp)
+        )""",
+        "CREATE INDEX transactions_open ON transactions (cp_id) WHERE stopped_at IS NULL",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring the file to SCHEMA_VERSION; one write transaction so concurrent openers serialise."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        version = _current_version(conn)
+        if version > SCHEMA_VERSION:
+            raise RegistryFileError(
+                path,
+                f"schema version {version} is newer than this program knows ({SCHEMA_VERSION})",
+                "Upgrade cpo-workbench, or point --data-dir at another folder.",
+            )
+        for step in range(version, SCHEMA_VERSION):
+            for statement in MIGRATIONS[step]:
+                conn.execute(statement)  # not executescript(): it would COMMIT behind our back
+        conn.execute("DELETE FROM schema_version")
+        conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _current_version(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0

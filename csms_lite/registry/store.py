@@ -1,0 +1,154 @@
+"""The CSMS registry: charge points, id tags and transaction ids in one SQLite file.
+
+Nothing is cached: every call reads or writes SQLite (a few µs on an index), so edits made by
+the CLI or by another CSMS process sharing the file are seen at once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+
+from csms_lite.registry.db import Database
+from csms_lite.registry.errors import InvalidValueError
+from csms_lite.registry.models import ChargePoint, IdTag
+from csms_lite.registry.rows import (
+    CHARGE_POINT_COLUMNS,
+    ID_TAG_COLUMNS,
+    charge_point_from_row,
+    charge_point_params,
+    id_tag_from_row,
+    id_tag_params,
+)
+
+_CP_COLS = ", ".join(CHARGE_POINT_COLUMNS)
+_TAG_COLS = ", ".join(ID_TAG_COLUMNS)
+UPSERT_CHARGE_POINT = (
+    f"INSERT OR REPLACE INTO charge_points ({_CP_COLS}) "
+    f"VALUES ({', '.join('?' * len(CHARGE_POINT_COLUMNS))})"
+)
+SELECT_CHARGE_POINT = f"SELECT {_CP_COLS} FROM charge_points WHERE id = ?"
+UPSERT_ID_TAG = (
+    f"INSERT OR REPLACE INTO id_tags ({_TAG_COLS}) VALUES ({', '.join('?' * len(ID_TAG_COLUMNS))})"
+)
+SELECT_ID_TAG = f"SELECT {_TAG_COLS} FROM id_tags WHERE id_tag = ?"
+_TXN_KEY = "cp_id = ? AND connector_id = ? AND id_tag = ? AND meter_start = ? AND timestamp = ?"
+FIND_TRANSACTION = f"SELECT id FROM transactions WHERE {_TXN_KEY}"
+INSERT_TRANSACTION = (
+    "INSERT INTO transactions (cp_id, connector_id, id_tag, meter_start, timestamp, started_at) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+STOP_TRANSACTION = "UPDATE transactions SET stopped_at = coalesce(stopped_at, ?) WHERE id = ?"
+_OPEN_COLS = "SELECT id, cp_id, connector_id, id_tag FROM transactions"
+# INDEXED BY: scan only open rows via the partial index, not the whole history.
+OPEN_TRANSACTIONS = (
+    f"{_OPEN_COLS} INDEXED BY transactions_open WHERE stopped_at IS NULL ORDER BY id"
+)
+OPEN_TRANSACTIONS_OF = f"{_OPEN_COLS} WHERE cp_id = ? AND stopped_at IS NULL ORDER BY id"
+REGISTRY_FILENAME = "registry.sqlite"
+
+
+def registry_path(data_dir: Path) -> Path:
+    """Where the registry lives inside a data folder (shared by the CSMS and the CLI)."""
+    return Path(data_dir) / REGISTRY_FILENAME
+
+
+class Registry:
+    """Open (creating if missing) `path`; one connection, shareable between threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._db = Database(self.path)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # charge points
+
+    def add_charge_point(self, cp: ChargePoint) -> None:
+        """Insert, or replace every field of an existing charge point with the same id."""
+        self._db.change(UPSERT_CHARGE_POINT, charge_point_params(cp))
+
+    def get_charge_point(self, cp_id: str) -> ChargePoint | None:
+        row = self._db.one(SELECT_CHARGE_POINT, (cp_id,))
+        return charge_point_from_row(row) if row is not None else None
+
+    def list_charge_points(self) -> list[ChargePoint]:
+        rows = self._db.all(f"SELECT {_CP_COLS} FROM charge_points ORDER BY id")
+        return [charge_point_from_row(row) for row in rows]
+
+    def remove_charge_point(self, cp_id: str) -> bool:
+        return self._db.change("DELETE FROM charge_points WHERE id = ?", (cp_id,)) > 0
+
+    # id tags (OCPP idTags are case-insensitive: "abc" finds "ABC")
+
+    def add_id_tag(self, tag: IdTag) -> None:
+        self._db.change(UPSERT_ID_TAG, id_tag_params(tag))
+
+    def get_id_tag(self, id_tag: str, now: datetime) -> IdTag | None:
+        """The tag as OCPP sees it at `now` (aware): an Accepted tag past expiry is Expired."""
+        if now.tzinfo is None:
+            raise InvalidValueError("now", "must be timezone-aware (UTC), e.g. datetime.now(UTC)")
+        row = self._db.one(SELECT_ID_TAG, (id_tag,))
+        if row is None:
+            return None
+        tag = id_tag_from_row(row)
+        if tag.status == "Accepted" and tag.expiry is not None and tag.expiry < now:
+            return id_tag_from_row(row, status="Expired")
+        return tag
+
+    def list_id_tags(self) -> list[IdTag]:
+        """Tags as stored (no expiry applied), ordered by tag."""
+        rows = self._db.all(f"SELECT {_TAG_COLS} FROM id_tags ORDER BY id_tag")
+        return [id_tag_from_row(row) for row in rows]
+
+    def remove_id_tag(self, id_tag: str) -> bool:
+        return self._db.change("DELETE FROM id_tags WHERE id_tag = ?", (id_tag,)) > 0
+
+    # transactions (OCPP 1.6 integer ids, unique across restarts and processes)
+
+    def start_transaction(
+        self,
+        cp_id: str,
+        connector_id: int,
+        id_tag: str,
+        meter_start: int,
+        timestamp: str,
+        now: float,
+    ) -> tuple[int, bool]:
+        """Return (transaction_id, is_duplicate); a retried identical start gets the same id."""
+        key = (cp_id, connector_id, id_tag, meter_start, timestamp)
+
+        def start(conn: sqlite3.Connection) -> tuple[int, bool]:
+            found = conn.execute(FIND_TRANSACTION, key).fetchone()
+            if found is not None:
+                return int(found[0]), True
+            cursor = conn.execute(INSERT_TRANSACTION, (*key, now))
+            return int(cursor.lastrowid or 0), False
+
+        return self._db.transaction(start)
+
+    def stop_transaction(self, transaction_id: int, now: float) -> bool:
+        """Mark stopped (a repeated stop keeps the first time); False if the id is unknown."""
+        return self._db.change(STOP_TRANSACTION, (now, transaction_id)) > 0
+
+    def open_transactions(self, cp_id: str | None = None) -> list[tuple[int, str, int, str]]:
+        """(transaction_id, cp_id, connector_id, id_tag) of transactions not yet stopped."""
+        if cp_id is None:
+            rows = self._db.all(OPEN_TRANSACTIONS)
+        else:
+            rows = self._db.all(OPEN_TRANSACTIONS_OF, (cp_id,))
+        return [(int(r[0]), str(r[1]), int(r[2]), str(r[3])) for r in rows]

@@ -1,0 +1,136 @@
+"""One CSMS node: WebSocket server, command API, watchdog and lake writer, started and stopped
+together. A clean stop closes every charger with 1001 and flushes the lake."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+
+from csms_lite.api.http import ApiServer
+from csms_lite.clock import Clock, SystemClock
+from csms_lite.config import CsmsConfig
+from csms_lite.errors import ConfigError
+from csms_lite.registry.store import Registry
+from csms_lite.rpc.versions import SUBPROTOCOLS
+from csms_lite.server.connection import ChargerConnection
+from csms_lite.server.handshake import Gatekeeper, charge_point_id, remote_address
+from csms_lite.server.hub import Hub
+from csms_lite.server.lake_log import LakeLog
+from csms_lite.server.watchdog import Watchdog
+from ingest.lake.paths import lake_dir
+from ingest.lake.writer import LakeWriter
+
+log = logging.getLogger(__name__)
+
+
+def tls_context(config: CsmsConfig) -> ssl.SSLContext | None:
+    if config.tls_cert is None and config.tls_key is None:
+        return None
+    if config.tls_cert is None or config.tls_key is None:
+        raise ConfigError("TLS needs both --tls-cert and --tls-key")
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2  # OCPP security profile 2 minimum
+    try:
+        ctx.load_cert_chain(config.tls_cert, config.tls_key)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"cannot load TLS certificate/key: {exc}") from None
+    return ctx
+
+
+class CsmsServer:
+    def __init__(self, config: CsmsConfig, clock: Clock | None = None) -> None:
+        self.config = config
+        self.clock = clock or SystemClock()
+        self.writer = LakeWriter(
+            lake_dir(config.data_dir), config.node_id, flush_interval=config.flush_interval,
+            journal=config.journal, enabled=config.log_frames,
+        )
+        self.registry = Registry(config.data_dir / "registry.sqlite")
+        self.hub = Hub(config, self.clock, self.registry, LakeLog(self.writer, config.node_id))
+        self.gate = Gatekeeper(self.hub)
+        self.api = ApiServer(self.hub, config)
+        self._ws: Server | None = None
+        self._watchdog: asyncio.Task[None] | None = None
+
+    @property
+    def port(self) -> int:
+        assert self._ws is not None, "server not started"
+        return int(self._ws.sockets[0].getsockname()[1])
+
+    async def start(self) -> None:
+        self.config.data_dir.mkdir(parents=True, exist_ok=True)
+        self.writer.start()
+        self._ws = await serve(
+            self._handle, self.config.host, self.config.port,
+            process_request=self.gate.process_request,
+            select_subprotocol=self.gate.select_subprotocol,
+            max_size=self.config.max_frame_bytes, ping_interval=None, compression=None,
+            ssl=tls_context(self.config), server_header=None,
+        )
+        await self.api.start()
+        self._watchdog = asyncio.get_running_loop().create_task(Watchdog(self.hub).run())
+        log.info("CSMS node %s listening on %s:%d", self.config.node_id, self.config.host,
+                 self.port)
+
+    async def stop(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watchdog
+        if self._ws is not None:
+            self._ws.close(close_connections=True)
+            await self._ws.wait_closed()
+        await self.api.stop()
+        await asyncio.to_thread(self.writer.close)
+        self.registry.close()
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        assert ws.request is not None
+        cp_id = charge_point_id(ws.request.path)
+        remote = remote_address(ws)
+        lake = self.hub.lake
+        if ws.subprotocol is None:
+            offered = ws.request.headers.get("Sec-WebSocket-Protocol", "")
+            lake.connection_event(self.clock.now(), cp_id, None, "rejected",
+                                  f"no supported OCPP subprotocol offered ({offered or 'none'})",
+                                  remote=remote, close_code=1002)
+            await ws.close(1002, "no supported OCPP subprotocol")
+            return
+        conn = ChargerConnection(ws, self.hub, self.hub.charger(cp_id),
+                                 SUBPROTOCOLS[ws.subprotocol], remote)
+        self.hub.attach(conn)
+        lake.connection_event(self.clock.now(), cp_id, conn.connection_id, "connect", None,
+                              subprotocol=ws.subprotocol, remote=remote)
+        try:
+            await conn.serve()
+        finally:
+            self._closed(conn)
+
+    def _closed(self, conn: ChargerConnection) -> None:
+        ws, now = conn.ws, self.clock.now()
+        self.hub.detach(conn)
+        code, reason = ws.close_code, ws.close_reason or conn.closing_reason
+        lake = self.hub.lake
+        if code == 1009:  # the frame itself was never read: log that it came and was refused
+            detail = f"frame larger than {self.config.max_frame_bytes} bytes"
+            lake.write([lake.message(now, conn.cp_id, conn.connection_id, "in", conn.version,
+                                     None, None, None, None, error_code="MessageTooBig",
+                                     error_description=detail)])
+            reason = detail
+        lake.connection_event(now, conn.cp_id, conn.connection_id, "disconnect", reason,
+                              subprotocol=ws.subprotocol, remote=conn.remote, close_code=code)
+
+
+async def run_until_signalled(server: CsmsServer, stop: asyncio.Event) -> None:
+    await server.start()
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+
+
+__all__ = ["CsmsServer", "run_until_signalled"]

@@ -1,0 +1,69 @@
+"""Turns the fate of each remote command into a :class:`CommandResult` and a ``commands`` row."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from csms_lite.clock import Clock
+from csms_lite.commands.request import CommandResult
+from csms_lite.rpc import frames, validation
+from csms_lite.rpc.errors import OcppCallError
+from csms_lite.rpc.frames import CALLERROR, Frame
+from csms_lite.server.lake_log import LakeLog
+
+if TYPE_CHECKING:
+    from csms_lite.server.connection import QueuedCommand
+
+
+class CommandBook:
+    def __init__(self, lake: LakeLog, clock: Clock) -> None:
+        self.lake = lake
+        self.clock = clock
+
+    def failed(
+        self, item: QueuedCommand, outcome: str, error_code: str | None,
+        description: str | None = None,
+    ) -> CommandResult:
+        """A command that never reached the charger (offline, invalid, ...)."""
+        req = item.request
+        result = CommandResult(uuid.uuid4().hex, req.charge_point_id, req.action, req.payload,
+                               outcome, error_code=error_code, error_description=description)
+        self._log(item, result, None, None)
+        return result
+
+    def finish(
+        self, item: QueuedCommand, uid: str, outcome: str, answer: Frame | None,
+        sent_at: float, answered_at: float | None, version: str = "",
+    ) -> CommandResult:
+        req = item.request
+        result = CommandResult(uid, req.charge_point_id, req.action, req.payload, outcome)
+        if answer is not None and answered_at is not None:
+            result.latency_ms = (answered_at - sent_at) * 1000.0
+            self._read_answer(result, answer, version)
+        self._log(item, result, sent_at, answered_at)
+        return result
+
+    def _read_answer(self, result: CommandResult, answer: Frame, version: str) -> None:
+        result.response = answer.payload
+        if answer.message_type == CALLERROR:
+            result.outcome = "call_error"
+            result.error_code = answer.error_code
+            result.error_description = answer.error_description
+            return
+        try:
+            validation.validate(version, result.action, answer.payload, request=False)
+        except OcppCallError as exc:  # the charger answered, but not per the schema
+            result.outcome = "invalid_response"
+            result.error_code = exc.code
+            result.error_description = exc.description
+        status = answer.payload.get("status") if isinstance(answer.payload, dict) else None
+        result.status = status if isinstance(status, str) else None
+
+    def _log(
+        self, item: QueuedCommand, result: CommandResult, sent_at: float | None,
+        answered_at: float | None,
+    ) -> None:
+        req = item.request
+        self.lake.command(item.requested_at, result, req.requested_by, req.reason, sent_at,
+                          answered_at, frames.dumps)

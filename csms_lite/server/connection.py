@@ -1,0 +1,255 @@
+"""One charger's WebSocket connection: the receive loop, answers to its CALLs, and the queue of
+remote commands sent to it (one CALL in flight at a time, as OCPP-J requires).
+
+Every frame is logged at this boundary, both directions, before the answer goes out: the
+journal write happens before ``send``, so an acknowledged frame survives a ``kill -9``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+from csms_lite.commands.request import CommandRequest, CommandResult
+from csms_lite.handlers import v16, v201
+from csms_lite.handlers.context import CallContext, Handler, Row
+from csms_lite.rpc import frames, validation
+from csms_lite.rpc.errors import OcppCallError, spelled
+from csms_lite.rpc.frames import CALL, CALLERROR, Frame, FrameError
+from csms_lite.server.ratelimit import TokenBucket
+from csms_lite.state import ChargerState
+
+if TYPE_CHECKING:
+    from csms_lite.server.hub import Hub
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class PendingCall:
+    action: str
+    sent_at: float
+    future: asyncio.Future[Frame | None]
+
+
+@dataclass(slots=True)
+class QueuedCommand:
+    request: CommandRequest
+    requested_at: float
+    future: asyncio.Future[CommandResult] = field(repr=False)
+
+
+def handlers_for(version: str) -> dict[str, Handler]:
+    return v16.HANDLERS if version == "1.6" else v201.HANDLERS
+
+
+class ChargerConnection:
+    def __init__(
+        self, ws: ServerConnection, hub: Hub, charger: ChargerState, version: str,
+        remote: str | None,
+    ) -> None:
+        self.ws = ws
+        self.hub = hub
+        self.charger = charger
+        self.cp_id = charger.charge_point_id
+        self.version = version
+        self.remote = remote
+        self.connection_id = uuid.uuid4().hex[:16]
+        self.handlers = handlers_for(version)
+        cfg = hub.config
+        self.bucket = TokenBucket(cfg.rate_limit, cfg.rate_burst) if cfg.rate_limit > 0 else None
+        self.over_limit = 0
+        self.pending: dict[str, PendingCall] = {}
+        self.queue: deque[QueuedCommand] = deque()
+        self.sender: asyncio.Task[None] | None = None
+        self.closing_reason: str | None = None
+
+    # -- receive side ---------------------------------------------------------------------
+
+    async def serve(self) -> None:
+        """Answer frames until the socket closes."""
+        ws = self.ws
+        try:
+            async for text in ws:
+                reply = self.on_frame(text)
+                if reply is not None:
+                    await ws.send(reply)
+        except ConnectionClosed:
+            pass
+
+    def on_frame(self, data: str | bytes) -> str | None:
+        now = self.hub.clock.now()
+        self.charger.last_seen = now
+        if isinstance(data, bytes):
+            text = data.decode("utf-8", "replace")
+            return self._reject(now, text, FrameError("RpcFrameworkError",
+                                                      "OCPP-J frames are text, not binary"))
+        try:
+            frame = frames.parse(data)
+        except FrameError as exc:
+            return self._reject(now, data, exc)
+        if frame.message_type == CALL:
+            return self._on_call(now, frame)
+        self._on_answer(now, frame)
+        return None
+
+    def _reject(self, now: float, text: str, exc: FrameError) -> str:
+        """A frame that does not parse: log it raw, answer with the spec's CALLERROR."""
+        code = spelled(exc.code, self.version)
+        reply = frames.error(exc.unique_id, code, exc.description, {})
+        lake = self.hub.lake
+        lake.write([
+            lake.message(now, self.cp_id, self.connection_id, "in", self.version, None,
+                         None if exc.unique_id == frames.UNKNOWN_ID else exc.unique_id, None,
+                         None, raw=text, error_code=code, error_description=exc.description),
+            self._out_row(now, CALLERROR, exc.unique_id, None, "{}", code, exc.description),
+        ])
+        return reply
+
+    def _out_row(
+        self, received: float, message_type: int, unique_id: str, action: str | None,
+        payload: str, error_code: str | None = None, description: str | None = None,
+    ) -> Row:
+        sent = self.hub.clock.now()
+        return self.hub.lake.message(
+            sent, self.cp_id, self.connection_id, "out", self.version, message_type, unique_id,
+            action, payload, error_code=error_code, error_description=description,
+            latency_ms=(sent - received) * 1000.0,
+        )
+
+    def _on_call(self, now: float, frame: Frame) -> str:
+        uid, action, payload = frame.unique_id, frame.action or "", frame.payload
+        lake = self.hub.lake
+        payload_json = orjson.dumps(payload).decode()
+        in_row = lake.message(now, self.cp_id, self.connection_id, "in", self.version, CALL, uid,
+                              action, payload_json)
+        ctx = CallContext(self.charger, self.hub.registry, self.hub.config, lake.node_id, now, uid)
+        try:
+            answer = self._answer(ctx, action, payload)
+        except OcppCallError as exc:
+            return self._call_error(now, in_row, uid, action, exc)
+        except Exception as exc:  # a bug of ours must not take the connection down
+            log.exception("handler %s failed for %s", action, self.cp_id)
+            err = OcppCallError("InternalError", f"{type(exc).__name__} while handling {action}")
+            return self._call_error(now, in_row, uid, action, err)
+        answer_json = orjson.dumps(answer).decode()
+        rows = [in_row, self._out_row(now, frames.CALLRESULT, uid, action, answer_json)]
+        rows.extend(ctx.rows)
+        lake.write(rows)
+        return f'[3,{orjson.dumps(uid).decode()},{answer_json}]'
+
+    def _answer(self, ctx: CallContext, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        self._check_rate()
+        handler = self.handlers.get(action)
+        if handler is None:
+            if validation.has_schema(self.version, action):
+                raise OcppCallError("NotSupported", f"{action} is not supported by this CSMS")
+            raise OcppCallError("NotImplemented", f"unknown action {action!r}")
+        validation.validate(self.version, action, payload, request=True)
+        answer = handler(ctx, payload)
+        if self.hub.config.validate_responses:
+            validation.validate(self.version, action, answer, request=False)
+        return answer
+
+    def _check_rate(self) -> None:
+        if self.bucket is None or self.bucket.take():
+            self.over_limit = 0
+            return
+        self.over_limit += 1
+        if self.over_limit >= self.hub.config.flood_close_after:
+            self.close_soon(1008, "flood: too many calls over the rate limit")
+        raise OcppCallError(
+            "GenericError", f"rate limit exceeded ({self.hub.config.rate_limit:g} calls/s)"
+        )
+
+    def _call_error(
+        self, now: float, in_row: Row, uid: str, action: str, exc: OcppCallError
+    ) -> str:
+        code = spelled(exc.code, self.version)
+        details = frames.dumps(exc.details)
+        out = self._out_row(now, CALLERROR, uid, action, details, code, exc.description)
+        self.hub.lake.write([in_row, out])
+        return frames.error(uid, code, exc.description, exc.details)
+
+    def _on_answer(self, now: float, frame: Frame) -> None:
+        """A CALLRESULT or CALLERROR: the answer to one of our commands."""
+        pending = self.pending.pop(frame.unique_id, None)
+        action = pending.action if pending else None
+        latency = (now - pending.sent_at) * 1000.0 if pending else None
+        error_code = frame.error_code
+        if pending is None:
+            error_code = error_code or "UnknownMessageId"  # an answer to nothing we asked
+        lake = self.hub.lake
+        lake.write([lake.message(
+            now, self.cp_id, self.connection_id, "in", self.version, frame.message_type,
+            frame.unique_id, action, frames.dumps(frame.payload), error_code=error_code,
+            error_description=frame.error_description, latency_ms=latency,
+        )])
+        if pending is not None and not pending.future.done():
+            pending.future.set_result(frame)
+
+    # -- commands -------------------------------------------------------------------------
+
+    def submit(self, item: QueuedCommand) -> None:
+        self.queue.append(item)
+        if self.sender is None or self.sender.done():
+            self.sender = asyncio.get_running_loop().create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while self.queue:
+            item = self.queue.popleft()
+            try:
+                result = await self._call(item)
+            except Exception as exc:  # keep draining: one bad command must not block the rest
+                log.exception("command %s to %s failed", item.request.action, self.cp_id)
+                result = self.hub.commands.failed(item, "error", type(exc).__name__)
+            if not item.future.done():
+                item.future.set_result(result)
+
+    async def _call(self, item: QueuedCommand) -> CommandResult:
+        req = item.request
+        uid = uuid.uuid4().hex
+        clock = self.hub.clock
+        sent_at = clock.now()
+        text = frames.call(uid, req.action, req.payload)
+        pending = PendingCall(req.action, sent_at, asyncio.get_running_loop().create_future())
+        self.pending[uid] = pending
+        lake = self.hub.lake
+        lake.write([lake.message(sent_at, self.cp_id, self.connection_id, "out", self.version,
+                                 CALL, uid, req.action, frames.dumps(req.payload))])
+        timeout = req.timeout or self.hub.config.command_timeout
+        try:
+            await self.ws.send(text)
+            answer = await asyncio.wait_for(pending.future, timeout)
+        except ConnectionClosed:
+            self.pending.pop(uid, None)
+            return self.hub.commands.finish(item, uid, "offline", None, sent_at, None)
+        except TimeoutError:
+            self.pending.pop(uid, None)
+            return self.hub.commands.finish(item, uid, "timeout", None, sent_at, None)
+        if answer is None:  # the socket closed while we waited
+            return self.hub.commands.finish(item, uid, "offline", None, sent_at, None)
+        return self.hub.commands.finish(item, uid, "answered", answer, sent_at, clock.now(),
+                                        self.version)
+
+    def fail_queued(self, outcome: str) -> None:
+        """The socket closed: everything still waiting gets an answer now."""
+        for pending in self.pending.values():
+            if not pending.future.done():
+                pending.future.set_result(None)
+        while self.queue:
+            item = self.queue.popleft()
+            if not item.future.done():
+                item.future.set_result(self.hub.commands.failed(item, outcome, None))
+
+    def close_soon(self, code: int, reason: str) -> None:
+        self.closing_reason = reason
+        asyncio.get_running_loop().create_task(self.ws.close(code, reason))

@@ -1,0 +1,111 @@
+"""The opening handshake: which charge point this is, and whether it may connect.
+
+OCPP-J: the charge point id is the last path segment (``/ocpp/CP-1``); unknown ids get 404,
+failed Basic auth (security profile 1/2) 401. Subprotocol negotiation happens in
+:func:`select_subprotocol`; a charger offering none we speak completes the handshake without a
+``Sec-WebSocket-Protocol`` header and is then closed, as OCPP-J section 3.1 says.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass
+from http import HTTPStatus
+from urllib.parse import unquote
+
+from websockets.asyncio.server import ServerConnection
+from websockets.datastructures import Headers
+from websockets.http11 import Request, Response
+
+from csms_lite.registry.passwords import VerifiedCache
+from csms_lite.server.hub import Hub
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: HTTPStatus
+    reason: str
+
+
+def charge_point_id(path: str) -> str:
+    """The last non-empty path segment, URL-decoded; query strings ignored."""
+    segments = [s for s in path.split("?", 1)[0].split("/") if s]
+    return unquote(segments[-1]) if segments else ""
+
+
+def basic_credentials(headers: Headers) -> tuple[str, str] | None:
+    value = headers.get("Authorization", "")
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "basic" or not token:
+        return None
+    try:
+        user, sep, password = base64.b64decode(token, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return (user, password) if sep else None
+
+
+class Gatekeeper:
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.cache = VerifiedCache()
+
+    async def refusal(self, request: Request) -> Refusal | None:
+        cp_id = charge_point_id(request.path)
+        if not cp_id:
+            return Refusal(HTTPStatus.NOT_FOUND, "no charge point id in the URL path")
+        cp = self.hub.registry.get_charge_point(cp_id)
+        if cp is None:
+            if self.hub.config.accept_unknown:
+                return None
+            return Refusal(HTTPStatus.NOT_FOUND, "unknown charge point")
+        if cp.password_hash is None:
+            return None
+        creds = basic_credentials(request.headers)
+        if creds is None:
+            return Refusal(HTTPStatus.UNAUTHORIZED, "missing Basic credentials")
+        user, password = creds
+        if user != cp_id:
+            return Refusal(HTTPStatus.UNAUTHORIZED, "Basic user name is not the charge point id")
+        if not await self._verify(cp_id, password, cp.password_hash):
+            return Refusal(HTTPStatus.UNAUTHORIZED, "wrong password")
+        return None
+
+    async def _verify(self, cp_id: str, password: str, stored: str) -> bool:
+        if self.cache.is_cached(cp_id, password, stored):
+            return True
+        # scrypt is slow on purpose: keep it off the event loop.
+        return await asyncio.to_thread(self.cache.verify, cp_id, password, stored)
+
+    async def process_request(self, conn: ServerConnection, request: Request) -> Response | None:
+        refusal = await self.refusal(request)
+        if refusal is None:
+            return None
+        remote = _remote(conn)
+        self.hub.lake.connection_event(
+            self.hub.clock.now(), charge_point_id(request.path) or None, None, "rejected",
+            refusal.reason, remote=remote, http_status=refusal.status.value,
+        )
+        response = conn.respond(refusal.status, f"{refusal.reason}\n")
+        if refusal.status == HTTPStatus.UNAUTHORIZED:
+            response.headers["WWW-Authenticate"] = 'Basic realm="OCPP", charset="UTF-8"'
+        return response
+
+    def select_subprotocol(self, conn: ServerConnection, offered: Sequence[str]) -> str | None:
+        for proto in self.hub.config.subprotocols:
+            if proto in offered:
+                return proto
+        return None
+
+
+def _remote(conn: ServerConnection) -> str | None:
+    addr = conn.remote_address
+    if not addr:
+        return None
+    return f"{addr[0]}:{addr[1]}"
+
+
+remote_address = _remote

@@ -1,0 +1,83 @@
+"""Live state the CSMS keeps to serve: per charger, what it last said. Everything here can be
+rebuilt from the lake; nothing downstream reads it except the live-state API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class ConnectorState:
+    status: str
+    error_code: str | None
+    at: float  # server time of the StatusNotification
+    info: str | None = None
+
+
+@dataclass(slots=True)
+class TransactionState:
+    transaction_id: str
+    connector_id: int | None
+    evse_id: int | None
+    id_tag: str | None
+    started_at: float  # server time
+    meter_start_wh: float | None = None
+    last_seq_no: int | None = None
+    seq_gaps: int = 0
+
+
+@dataclass(slots=True)
+class ChargerState:
+    charge_point_id: str
+    ocpp_version: str = ""
+    connected: bool = False
+    connection_id: str | None = None
+    connected_since: float | None = None
+    last_seen: float | None = None
+    offline_since: float | None = None
+    boot: dict[str, Any] = field(default_factory=dict)
+    boot_status: str | None = None
+    heartbeat_interval: int = 300
+    connectors: dict[str, ConnectorState] = field(default_factory=dict)
+    transactions: dict[str, TransactionState] = field(default_factory=dict)
+    firmware_status: str | None = None
+    diagnostics_status: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "charge_point_id": self.charge_point_id,
+            "ocpp_version": self.ocpp_version,
+            "connected": self.connected,
+            "connection_id": self.connection_id,
+            "connected_since": self.connected_since,
+            "last_seen": self.last_seen,
+            "offline_since": self.offline_since,
+            "boot": self.boot,
+            "boot_status": self.boot_status,
+            "heartbeat_interval": self.heartbeat_interval,
+            "connectors": {
+                k: {"status": c.status, "error_code": c.error_code, "at": c.at, "info": c.info}
+                for k, c in self.connectors.items()
+            },
+            "open_transactions": [
+                {
+                    "transaction_id": t.transaction_id,
+                    "connector_id": t.connector_id,
+                    "evse_id": t.evse_id,
+                    "id_tag": t.id_tag,
+                    "started_at": t.started_at,
+                    "meter_start_wh": t.meter_start_wh,
+                }
+                for t in self.transactions.values()
+            ],
+            "firmware_status": self.firmware_status,
+            "diagnostics_status": self.diagnostics_status,
+        }
+
+
+def connector_key(evse_id: int | None, connector_id: int | None) -> str:
+    """``"1"`` for a 1.6 connector, ``"1/2"`` for 2.0.1 EVSE 1 connector 2."""
+    if evse_id is None:
+        return str(connector_id if connector_id is not None else 0)
+    return f"{evse_id}/{connector_id if connector_id is not None else 0}"

@@ -1,0 +1,81 @@
+"""Row tuples to Arrow tables (column-wise), and the split of a table by UTC date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ingest.lake.schemas import timestamp_columns
+
+Row = tuple[object, ...]
+Rejected = tuple[Row, str]  # a row that does not fit the schema, with the reason
+
+# Python-to-Arrow conversion holds the GIL for a whole call: converting in chunks bounds how
+# long the flush thread can stall the event loop.
+CHUNK_ROWS = 65_536
+_DATA_ERRORS = (pa.ArrowException, TypeError, ValueError, OverflowError)
+
+
+def rows_to_table(schema: pa.Schema, rows: Sequence[Row]) -> tuple[pa.Table, list[Rejected]]:
+    """The rows as a table of ``schema``; rows with values of the wrong type are set apart."""
+    tables: list[pa.Table] = []
+    rejected: list[Rejected] = []
+    for start in range(0, len(rows), CHUNK_ROWS):
+        chunk = rows[start : start + CHUNK_ROWS]
+        try:
+            tables.append(_chunk_to_table(schema, chunk))
+        except _DATA_ERRORS:
+            good, bad = _isolate(schema, chunk)
+            rejected.extend(bad)
+            if good:
+                tables.append(_chunk_to_table(schema, good))
+    return (pa.concat_tables(tables) if tables else schema.empty_table()), rejected
+
+
+def warm_up() -> None:
+    """Pay one-time import costs now: pyarrow imports pandas (~1 s, holding the GIL) on its
+    first conversion of a Python list, which must not happen in the flush thread mid-traffic."""
+    pa.array([0.0], pa.float64())
+
+
+def _chunk_to_table(schema: pa.Schema, rows: Sequence[Row]) -> pa.Table:
+    timestamps = set(timestamp_columns(schema))
+    columns = zip(*rows, strict=True)  # a row of the wrong width fails here, not silently
+    arrays = [
+        _timestamps(values, f.type) if f.name in timestamps else pa.array(values, f.type)
+        for f, values in zip(schema, columns, strict=True)
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _timestamps(seconds: Sequence[object], type_: pa.DataType) -> pa.Array:
+    """Float epoch seconds to µs: round, not truncate (float seconds are not exact in binary)."""
+    floats = pa.array(seconds, pa.float64())
+    return pc.round(pc.multiply(floats, 1e6)).cast(pa.int64()).cast(type_)
+
+
+def _isolate(schema: pa.Schema, rows: Sequence[Row]) -> tuple[list[Row], list[Rejected]]:
+    """Slow path, only after a failed chunk: find the offending rows one by one."""
+    good: list[Row] = []
+    bad: list[Rejected] = []
+    for row in rows:
+        try:
+            _chunk_to_table(schema, [row])
+        except _DATA_ERRORS as exc:
+            bad.append((row, f"{type(exc).__name__}: {exc}"))
+        else:
+            good.append(row)
+    return good, bad
+
+
+def split_by_date(table: pa.Table, column: str) -> dict[str, pa.Table]:
+    """Sub-tables by the UTC date (``YYYY-MM-DD``) of ``column``; nulls go to today's date."""
+    today = pa.scalar(dt.datetime.now(dt.UTC).date(), pa.date32())
+    dates = pc.fill_null(pc.cast(table.column(column), pa.date32()), today)
+    unique = pc.unique(dates)
+    if len(unique) == 1:  # the usual case: no filtering, no copy
+        return {unique[0].as_py().isoformat(): table}
+    return {day.as_py().isoformat(): table.filter(pc.equal(dates, day)) for day in unique}

@@ -1,0 +1,70 @@
+"""A batch: the rows of one journal segment, and how it becomes Parquet files."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from ingest.lake import paths
+from ingest.lake.arrow_rows import Rejected, Row, rows_to_table, split_by_date
+from ingest.lake.journal import Segment
+from ingest.lake.part_files import write_part
+from ingest.lake.schemas import TABLES, partition_column
+
+logger = logging.getLogger(__name__)
+
+TABLE_NAMES = tuple(TABLES)  # a row's table index in the journal is its position here
+SCHEMAS = tuple(TABLES.values())
+WIDTHS = tuple(len(schema) for schema in SCHEMAS)
+
+
+@dataclass(slots=True)
+class Batch:
+    """Rows per table index; ``segment.segment_id`` is also the id of every part file written."""
+
+    segment: Segment
+    rows: list[list[Row]] = field(default_factory=lambda: [[] for _ in TABLE_NAMES])
+    count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    rows_written: int
+    files_written: int
+    rows_rejected: int
+
+
+def write_batch(lake: Path, node_id: str, batch: Batch) -> BatchResult:
+    """One Parquet file per (table, date). Raises on I/O errors; safe to call again after that."""
+    part_id = batch.segment.segment_id
+    rows_written = files_written = rows_rejected = 0
+    for name, schema, rows in zip(TABLE_NAMES, SCHEMAS, batch.rows, strict=True):
+        if not rows:
+            continue
+        table, rejected = rows_to_table(schema, rows)
+        if rejected:
+            _write_rejected(lake, node_id, name, part_id, rejected)
+            rows_rejected += len(rejected)
+        if table.num_rows == 0:
+            continue
+        for date, part in split_by_date(table, partition_column(schema)).items():
+            write_part(lake, name, date, node_id, part_id, part)
+            files_written += 1
+        rows_written += table.num_rows
+    return BatchResult(rows_written, files_written, rows_rejected)
+
+
+def _write_rejected(lake: Path, node_id: str, table: str, part_id: str,
+                    rejected: list[Rejected]) -> None:
+    """Keep rows that can never fit the schema out of the lake, but on disk, for a human."""
+    directory = paths.rejected_dir(lake, node_id)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{table}-{part_id}.jsonl"
+    lines = (orjson.dumps({"table": table, "row": row, "error": error}, default=repr,
+                          option=orjson.OPT_APPEND_NEWLINE) for row, error in rejected)
+    path.write_bytes(b"".join(lines))
+    logger.error("%d %s rows do not fit the schema; set apart in %s (first: %s)",
+                 len(rejected), table, path, rejected[0][1])

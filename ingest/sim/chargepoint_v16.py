@@ -1,0 +1,140 @@
+"""A simulated OCPP 1.6J charge point: sends what a real one sends and answers every command
+the CSMS can send the way a real one would."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from ocpp.routing import on
+from ocpp.v16 import ChargePoint, call, call_result
+from ocpp.v16.enums import Action
+
+from ingest.sim.clock import iso
+
+
+class SimChargePoint16(ChargePoint):  # type: ignore[misc]
+    """State kept: energy register per connector, availability, configuration, open tx."""
+
+    def __init__(self, cp_id: str, connection: Any, connectors: int = 2) -> None:
+        super().__init__(cp_id, connection, response_timeout=15)
+        self.connectors = connectors
+        self.register_wh: dict[int, int] = dict.fromkeys(range(1, connectors + 1), 0)
+        self.available: dict[int, bool] = dict.fromkeys(range(0, connectors + 1), True)
+        self.config: dict[str, str] = {"HeartbeatInterval": "300", "MeterValueSampleInterval": "60"}
+        self.transactions: dict[int, int] = {}  # connector -> transaction id
+        self.resets: list[str] = []
+        self.received: list[tuple[str, dict[str, Any]]] = []
+
+    # -- what the charger sends ------------------------------------------------------------
+
+    async def boot(self, model: str = "SimAC22", vendor: str = "CPO-Sim") -> Any:
+        return await self.call(call.BootNotification(charge_point_model=model,
+                                                     charge_point_vendor=vendor,
+                                                     firmware_version="1.0.0"))
+
+    async def status(self, connector: int, status: str, error_code: str = "NoError") -> Any:
+        return await self.call(call.StatusNotification(
+            connector_id=connector, error_code=error_code, status=status, timestamp=iso()))
+
+    async def heartbeat(self) -> Any:
+        return await self.call(call.Heartbeat())
+
+    async def authorize(self, id_tag: str) -> Any:
+        return await self.call(call.Authorize(id_tag=id_tag))
+
+    async def start_transaction(self, connector: int, id_tag: str) -> int:
+        res = await self.call(call.StartTransaction(
+            connector_id=connector, id_tag=id_tag, meter_start=self.register_wh[connector],
+            timestamp=iso()))
+        self.transactions[connector] = res.transaction_id
+        return int(res.transaction_id)
+
+    async def meter(self, connector: int, add_wh: int, power_w: float) -> Any:
+        self.register_wh[connector] += add_wh
+        sampled = [
+            {"value": str(self.register_wh[connector]), "measurand":
+             "Energy.Active.Import.Register", "unit": "Wh", "context": "Sample.Periodic"},
+            {"value": f"{power_w:.1f}", "measurand": "Power.Active.Import", "unit": "W"},
+        ]
+        return await self.call(call.MeterValues(
+            connector_id=connector, transaction_id=self.transactions.get(connector),
+            meter_value=[{"timestamp": iso(), "sampledValue": sampled}]))
+
+    async def stop_transaction(self, connector: int, reason: str = "Local") -> Any:
+        tx = self.transactions.pop(connector)
+        return await self.call(call.StopTransaction(
+            meter_stop=self.register_wh[connector], timestamp=iso(), transaction_id=tx,
+            reason=reason))
+
+    # -- what the CSMS may ask ----------------------------------------------------------------
+
+    def _got(self, action: str, **kwargs: Any) -> None:
+        self.received.append((action, kwargs))
+
+    @on(Action.reset)  # type: ignore[misc]
+    def on_reset(self, type: str, **kw: Any) -> Any:
+        self._got("Reset", type=type)
+        self.resets.append(type)
+        return call_result.Reset(status="Accepted")
+
+    @on(Action.remote_start_transaction)  # type: ignore[misc]
+    def on_remote_start(self, id_tag: str, connector_id: int | None = None, **kw: Any) -> Any:
+        self._got("RemoteStartTransaction", id_tag=id_tag, connector_id=connector_id)
+        free = connector_id or 1
+        status = "Rejected" if free in self.transactions else "Accepted"
+        return call_result.RemoteStartTransaction(status=status)
+
+    @on(Action.remote_stop_transaction)  # type: ignore[misc]
+    def on_remote_stop(self, transaction_id: int, **kw: Any) -> Any:
+        self._got("RemoteStopTransaction", transaction_id=transaction_id)
+        known = transaction_id in self.transactions.values()
+        return call_result.RemoteStopTransaction(status="Accepted" if known else "Rejected")
+
+    @on(Action.change_availability)  # type: ignore[misc]
+    def on_change_availability(self, connector_id: int, type: str, **kw: Any) -> Any:
+        self._got("ChangeAvailability", connector_id=connector_id, type=type)
+        self.available[connector_id] = type == "Operative"
+        busy = connector_id in self.transactions
+        return call_result.ChangeAvailability(status="Scheduled" if busy else "Accepted")
+
+    @on(Action.trigger_message)  # type: ignore[misc]
+    def on_trigger(self, requested_message: str, connector_id: int | None = None,
+                   **kw: Any) -> Any:
+        self._got("TriggerMessage", requested_message=requested_message)
+        if requested_message == "Heartbeat":
+            asyncio.get_running_loop().create_task(self.heartbeat())
+        return call_result.TriggerMessage(status="Accepted")
+
+    @on(Action.unlock_connector)  # type: ignore[misc]
+    def on_unlock(self, connector_id: int, **kw: Any) -> Any:
+        self._got("UnlockConnector", connector_id=connector_id)
+        return call_result.UnlockConnector(status="Unlocked")
+
+    @on(Action.get_configuration)  # type: ignore[misc]
+    def on_get_configuration(self, key: list[str] | None = None, **kw: Any) -> Any:
+        self._got("GetConfiguration", key=key)
+        wanted = key or list(self.config)
+        known = [{"key": k, "readonly": False, "value": self.config[k]}
+                 for k in wanted if k in self.config]
+        unknown = [k for k in wanted if k not in self.config]
+        return call_result.GetConfiguration(configuration_key=known, unknown_key=unknown or None)
+
+    @on(Action.change_configuration)  # type: ignore[misc]
+    def on_change_configuration(self, key: str, value: str, **kw: Any) -> Any:
+        self._got("ChangeConfiguration", key=key, value=value)
+        if key not in self.config:
+            return call_result.ChangeConfiguration(status="NotSupported")
+        self.config[key] = value
+        return call_result.ChangeConfiguration(status="Accepted")
+
+    @on(Action.clear_cache)  # type: ignore[misc]
+    def on_clear_cache(self, **kw: Any) -> Any:
+        self._got("ClearCache")
+        return call_result.ClearCache(status="Accepted")
+
+    @on(Action.set_charging_profile)  # type: ignore[misc]
+    def on_set_charging_profile(self, connector_id: int, cs_charging_profiles: dict[str, Any],
+                                **kw: Any) -> Any:
+        self._got("SetChargingProfile", connector_id=connector_id)
+        return call_result.SetChargingProfile(status="Accepted")

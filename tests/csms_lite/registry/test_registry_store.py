@@ -1,0 +1,165 @@
+"""Registry CRUD on real SQLite files, expiry, sharing and file errors."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from csms_lite.registry import (
+    ChargePoint,
+    IdTag,
+    InvalidValueError,
+    Registry,
+    RegistryError,
+    RegistryFileError,
+    hash_password,
+    registry_path,
+)
+from csms_lite.registry.schema import SCHEMA_VERSION
+
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+FULL_CP = ChargePoint(
+    id="CP-001",
+    site="SITE-A",
+    connectors=2,
+    rated_kw=150.0,
+    model="Terra 184",
+    vendor="ABB",
+    boot_status="Pending",
+    heartbeat_interval=60,
+    password_hash=hash_password("0123456789abcdef"),
+    latitude=52.37,
+    longitude=4.89,
+    address="Damrak 1, Amsterdam",
+)
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Iterator[Registry]:
+    with Registry(registry_path(tmp_path)) as reg:
+        yield reg
+
+
+def test_creates_file_with_schema_version(tmp_path: Path) -> None:
+    path = registry_path(tmp_path / "nested" / "data")
+    Registry(path).close()
+    assert path.name == "registry.sqlite"
+    assert path.exists()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_charge_point_round_trip_and_upsert(registry: Registry) -> None:
+    assert registry.get_charge_point("CP-001") is None
+    registry.add_charge_point(FULL_CP)
+    assert registry.get_charge_point("CP-001") == FULL_CP
+    assert registry.get_charge_point("cp-001") is None  # identities are case-sensitive
+    registry.add_charge_point(ChargePoint("CP-001", site="SITE-B"))
+    assert registry.get_charge_point("CP-001") == ChargePoint("CP-001", site="SITE-B")
+    assert len(registry.list_charge_points()) == 1
+
+
+def test_list_and_remove_charge_points(registry: Registry) -> None:
+    for cp_id in ("CP-2", "CP-1", "CP-3"):
+        registry.add_charge_point(ChargePoint(cp_id))
+    assert [cp.id for cp in registry.list_charge_points()] == ["CP-1", "CP-2", "CP-3"]
+    assert registry.remove_charge_point("CP-2")
+    assert not registry.remove_charge_point("CP-2")
+    assert [cp.id for cp in registry.list_charge_points()] == ["CP-1", "CP-3"]
+
+
+def test_id_tag_round_trip_case_insensitive(registry: Registry) -> None:
+    tag = IdTag("04A1B2C3", "Accepted", "EMSP-1", NOW + timedelta(days=1), "GROUP-1")
+    registry.add_id_tag(tag)
+    assert registry.get_id_tag("04A1B2C3", NOW) == tag
+    assert registry.get_id_tag("04a1b2c3", NOW) == tag  # OCPP idTag is a CiString
+    registry.add_id_tag(IdTag("04a1b2c3", "Blocked"))  # same tag: replaces
+    assert [t.status for t in registry.list_id_tags()] == ["Blocked"]
+    assert registry.remove_id_tag("04A1B2C3")
+    assert not registry.remove_id_tag("04A1B2C3")
+    assert registry.get_id_tag("04A1B2C3", NOW) is None
+
+
+def test_expired_tag_reads_expired(registry: Registry) -> None:
+    registry.add_id_tag(IdTag("OLD", expiry=NOW - timedelta(seconds=1)))
+    registry.add_id_tag(IdTag("EDGE", expiry=NOW))
+    registry.add_id_tag(IdTag("NEW", expiry=NOW + timedelta(days=30)))
+    registry.add_id_tag(IdTag("FOREVER"))
+    registry.add_id_tag(IdTag("BLOCKED-OLD", "Blocked", expiry=NOW - timedelta(days=1)))
+    statuses = {t: _status(registry, t) for t in ("OLD", "EDGE", "NEW", "FOREVER", "BLOCKED-OLD")}
+    assert statuses == {
+        "OLD": "Expired",
+        "EDGE": "Accepted",
+        "NEW": "Accepted",
+        "FOREVER": "Accepted",
+        "BLOCKED-OLD": "Blocked",  # a blocked tag stays blocked
+    }
+    assert {t.status for t in registry.list_id_tags()} == {"Accepted", "Blocked"}  # stored
+
+
+def test_get_id_tag_needs_aware_now(registry: Registry) -> None:
+    with pytest.raises(InvalidValueError, match="timezone"):
+        registry.get_id_tag("X", datetime(2025, 1, 1))
+
+
+def test_edits_visible_across_registries_on_one_file(tmp_path: Path) -> None:
+    with Registry(registry_path(tmp_path)) as server, Registry(registry_path(tmp_path)) as cli:
+        assert server.get_charge_point("CP-001") is None
+        cli.add_charge_point(FULL_CP)
+        assert server.get_charge_point("CP-001") == FULL_CP
+        cli.remove_charge_point("CP-001")
+        assert server.get_charge_point("CP-001") is None
+
+
+def test_data_survives_reopen(tmp_path: Path) -> None:
+    with Registry(registry_path(tmp_path)) as reg:
+        reg.add_charge_point(FULL_CP)
+        reg.add_id_tag(IdTag("T1", partner="P"))
+    with Registry(registry_path(tmp_path)) as reg:
+        assert reg.list_charge_points() == [FULL_CP]
+        assert reg.get_id_tag("T1", NOW) == IdTag("T1", partner="P")
+
+
+def test_corrupt_file_names_file_and_fix(tmp_path: Path) -> None:
+    path = registry_path(tmp_path)
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(RegistryFileError) as caught:
+        Registry(path)
+    message = str(caught.value)
+    assert str(path) in message
+    assert "backup" in message
+    assert caught.value.path == path
+
+
+def test_newer_schema_refused(tmp_path: Path) -> None:
+    path = registry_path(tmp_path)
+    Registry(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
+    with pytest.raises(RegistryFileError, match="newer"):
+        Registry(path)
+
+
+def test_unopenable_path_is_a_registry_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(RegistryFileError, match="folder"):
+        Registry(blocker / "registry.sqlite")
+
+
+def test_closed_registry_raises_registry_error(tmp_path: Path) -> None:
+    reg = Registry(registry_path(tmp_path))
+    reg.close()
+    with pytest.raises(RegistryError, match="closed"):
+        reg.get_charge_point("CP-001")
+
+
+def _status(registry: Registry, tag: str) -> str:
+    found = registry.get_id_tag(tag, NOW)
+    assert found is not None
+    return found.status

@@ -1,0 +1,30 @@
+"""The ``cpo`` command: a thin composition root over the packages (see DESIGN.md)."""
+
+from __future__ import annotations
+
+import typer
+
+from workbench import command_cmd, csms_cmd, demo_cmd
+from workbench.registry_cli import chargers_app, tags_app
+
+app = typer.Typer(
+    name="cpo",
+    help="Operations workbench for EV Charge Point Operators.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("csms")(csms_cmd.csms)
+app.command("command")(command_cmd.command)
+app.command("status")(command_cmd.status)
+app.command("demo")(demo_cmd.demo)
+app.add_typer(chargers_app, name="chargers", help="Registered charge points.")
+app.add_typer(tags_app, name="tags", help="Id tags (RFID cards, app tokens) and their partners.")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""``cpo command``: send a remote command to a charger through the CSMS API, and
+``cpo status``: the live state the API reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from csms_lite.commands.build import COMMANDS
+from workbench.api_client import request, resolve_token
+from workbench.errors import fail, friendly
+from workbench.options import ApiUrl, DataDir, Token
+
+
+def parse_params(pairs: list[str], params_json: str | None) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if params_json:
+        try:
+            loaded = json.loads(params_json)
+        except json.JSONDecodeError as exc:
+            raise fail(f"--params-json is not JSON: {exc}") from None
+        if not isinstance(loaded, dict):
+            raise fail("--params-json must be a JSON object")
+        params.update(loaded)
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise fail(f"--param {pair!r} must look like key=value")
+        try:
+            params[key] = json.loads(value)  # numbers, booleans, lists
+        except json.JSONDecodeError:
+            params[key] = value
+    return params
+
+
+@friendly
+def command(
+    charge_point_id: Annotated[str, typer.Argument(help="Charger id.")],
+    name: Annotated[str, typer.Argument(
+        help=f"One of: {', '.join(COMMANDS)}; or 'raw' with --action/--payload.")],
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="key=value, e.g. -p type=hard -p connector_id=1.")] = None,
+    params_json: Annotated[str | None, typer.Option(help="All params as a JSON object.")] = None,
+    action: Annotated[str | None, typer.Option(help="raw: the OCPP action.")] = None,
+    payload: Annotated[str | None, typer.Option(help="raw: the payload (JSON).")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why (written to the lake).")] = None,
+    timeout: Annotated[float | None, typer.Option(help="Seconds to wait for the answer.")] = None,
+    data_dir: DataDir = Path("data"),
+    api_url: ApiUrl = "http://127.0.0.1:9001",
+    token: Token = None,
+) -> None:
+    """Send a command (reset, remote_start, ...) to a charger and print its answer."""
+    body: dict[str, Any] = {"requested_by": "operator", "reason": reason}
+    if timeout is not None:
+        body["timeout"] = timeout
+    if name == "raw":
+        if not action:
+            raise fail("raw needs --action (and usually --payload)")
+        body |= {"action": action, "payload": json.loads(payload or "{}")}
+    else:
+        body |= {"command": name, "params": parse_params(param or [], params_json)}
+    status, answer = request(api_url, resolve_token(token, data_dir), "POST",
+                             f"/api/v1/chargers/{charge_point_id}/commands", body)
+    typer.echo(json.dumps(answer, indent=2))
+    if status != 200:
+        raise typer.Exit(1)
+
+
+@friendly
+def status(
+    charge_point_id: Annotated[str | None, typer.Argument(help="One charger (default: all).")] = None,
+    data_dir: DataDir = Path("data"),
+    api_url: ApiUrl = "http://127.0.0.1:9001",
+    token: Token = None,
+) -> None:
+    """Print the live state (connected, connectors, open transactions) from the CSMS API."""
+    path = f"/api/v1/chargers/{charge_point_id}" if charge_point_id else "/api/v1/chargers"
+    code, answer = request(api_url, resolve_token(token, data_dir), "GET", path)
+    typer.echo(json.dumps(answer, indent=2))
+    if code != 200:
+        raise typer.Exit(1)

@@ -1,0 +1,73 @@
+"""``cpo csms``: run one CSMS node until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from csms_lite.config import CsmsConfig
+from csms_lite.server.app import CsmsServer, run_until_signalled
+from workbench.errors import friendly
+from workbench.options import DataDir
+
+
+async def serve(config: CsmsConfig) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    server = CsmsServer(config)
+    await run_until_signalled(server, stop)
+
+
+def run_loop(coro_factory: object) -> None:
+    """Run with uvloop when it is installed (it is a dependency on Linux/macOS)."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - Windows
+        asyncio.run(coro_factory)  # type: ignore[arg-type]
+        return
+    uvloop.run(coro_factory)  # type: ignore[arg-type]
+
+
+@friendly
+def csms(
+    data_dir: DataDir = Path("data"),
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="OCPP WebSocket port (0: any free port).")] = 9000,
+    api_port: Annotated[int | None, typer.Option(help="HTTP command API port.")] = None,
+    api_host: Annotated[str, typer.Option(help="Address of the HTTP API.")] = "127.0.0.1",
+    api_token: Annotated[str | None, typer.Option(envvar="CPO_API_TOKEN",
+                                                  help="API bearer token.")] = None,
+    node_id: Annotated[str | None, typer.Option(help="Name of this node in the lake.")] = None,
+    accept_unknown: Annotated[bool, typer.Option(
+        help="Accept charge points that are not in the registry.")] = False,
+    tls_cert: Annotated[Path | None, typer.Option(help="TLS certificate (wss://).")] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="TLS private key.")] = None,
+    heartbeat_interval: Annotated[int, typer.Option(
+        help="Heartbeat interval for chargers the registry has none for (s).")] = 300,
+    offline_tolerance: Annotated[float, typer.Option(
+        help="Offline after heartbeat interval x this without a frame or pong.")] = 1.5,
+    max_frame_bytes: Annotated[int, typer.Option(help="Largest accepted frame.")] = 65536,
+    rate_limit: Annotated[float, typer.Option(
+        help="Calls/s per charger before CALLERROR (0: no limit).")] = 20.0,
+    flush_interval: Annotated[float, typer.Option(help="Lake flush period (s).")] = 1.0,
+    no_log: Annotated[bool, typer.Option("--no-log", help="Do not log frames (benchmarks).")] = False,
+    log_level: Annotated[str, typer.Option(help="Python log level.")] = "INFO",
+) -> None:
+    """Run a CSMS node: OCPP 1.6J/2.0.1 on ws://HOST:PORT/ocpp/{id}, frames logged to the lake."""
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
+    kwargs = {"node_id": node_id} if node_id else {}
+    config = CsmsConfig(
+        data_dir=data_dir, host=host, port=port, api_host=api_host, api_port=api_port,
+        api_token=api_token, accept_unknown=accept_unknown, tls_cert=tls_cert, tls_key=tls_key,
+        heartbeat_interval=heartbeat_interval, offline_tolerance=offline_tolerance,
+        max_frame_bytes=max_frame_bytes, rate_limit=rate_limit, flush_interval=flush_interval,
+        log_frames=not no_log, **kwargs,
+    )
+    run_loop(serve(config))

@@ -1,0 +1,37 @@
+"""A few lines that tell what the lake holds, straight from its Parquet files with DuckDB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from ingest.lake.reader import duckdb_scan_sql
+from ingest.lake.schemas import TABLES
+
+
+def summarize(lake: Path) -> list[str]:
+    con = duckdb.connect()
+    lines = []
+    for table in TABLES:
+        scan = duckdb_scan_sql(lake, table)
+        n = con.execute(f"select count(*) from {scan}").fetchone()
+        lines.append(f"{table}: {n[0] if n else 0:,} rows")
+    mv = duckdb_scan_sql(lake, "meter_values")
+    row = con.execute(f"""
+        select count(distinct transaction_id),
+               coalesce(sum(kwh), 0)
+        from (select transaction_id, (max(value) - min(value)) / 1000 as kwh
+              from {mv}
+              where measurand = 'Energy.Active.Import.Register' and unit = 'Wh'
+                and transaction_id is not null
+              group by all)
+    """).fetchone()
+    if row:
+        lines.append(f"sessions seen in meter values: {row[0]}, energy {row[1]:.1f} kWh")
+    cmd = duckdb_scan_sql(lake, "commands")
+    for action, outcome, n in con.execute(
+        f"select action, outcome, count(*) from {cmd} group by all order by all"
+    ).fetchall():
+        lines.append(f"command {action}: {outcome} x{n}")
+    return lines
