@@ -71,7 +71,9 @@ def command(
 
 @friendly
 def status(
-    charge_point_id: Annotated[str | None, typer.Argument(help="One charger (default: all).")] = None,
+    charge_point_id: Annotated[
+        str | None, typer.Argument(help="One charger (default: all).")
+    ] = None,
     data_dir: DataDir = Path("data"),
     api_url: ApiUrl = "http://127.0.0.1:9001",
     token: Token = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -57,17 +58,20 @@ def csms(
     rate_limit: Annotated[float, typer.Option(
         help="Calls/s per charger before CALLERROR (0: no limit).")] = 20.0,
     flush_interval: Annotated[float, typer.Option(help="Lake flush period (s).")] = 1.0,
-    no_log: Annotated[bool, typer.Option("--no-log", help="Do not log frames (benchmarks).")] = False,
+    no_log: Annotated[
+        bool, typer.Option("--no-log", help="Do not log frames (benchmarks only).")
+    ] = False,
     log_level: Annotated[str, typer.Option(help="Python log level.")] = "INFO",
 ) -> None:
     """Run a CSMS node: OCPP 1.6J/2.0.1 on ws://HOST:PORT/ocpp/{id}, frames logged to the lake."""
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
-    kwargs = {"node_id": node_id} if node_id else {}
     config = CsmsConfig(
         data_dir=data_dir, host=host, port=port, api_host=api_host, api_port=api_port,
         api_token=api_token, accept_unknown=accept_unknown, tls_cert=tls_cert, tls_key=tls_key,
         heartbeat_interval=heartbeat_interval, offline_tolerance=offline_tolerance,
         max_frame_bytes=max_frame_bytes, rate_limit=rate_limit, flush_interval=flush_interval,
-        log_frames=not no_log, **kwargs,
+        log_frames=not no_log,
     )
+    if node_id:
+        config = replace(config, node_id=node_id)
     run_loop(serve(config))

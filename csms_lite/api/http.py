@@ -13,8 +13,8 @@
 from __future__ import annotations
 
 import hmac
-from dataclasses import asdict
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from typing import Any
 
 from aiohttp import web

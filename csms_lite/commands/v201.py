@@ -20,7 +20,7 @@ def reset(p: Params) -> Built:
 
 def _evse(p: Params) -> dict[str, Any] | None:
     evse_id = p.get("evse_id", p.get("connector_id"))
-    return None if evse_id in (None, 0) else {"id": int(evse_id)}
+    return {"id": int(evse_id)} if evse_id else None
 
 
 def remote_start(p: Params) -> Built:
@@ -56,7 +56,7 @@ def trigger_message(p: Params) -> Built:
 
 
 def unlock_connector(p: Params) -> Built:
-    evse_id = int(p.get("evse_id", p.get("connector_id", 1)))
+    evse_id = int(p.get("evse_id") or p.get("connector_id") or 1)
     return "UnlockConnector", {"evseId": evse_id, "connectorId": int(p.get("connector", 1))}
 
 
@@ -85,6 +85,6 @@ def clear_cache(p: Params) -> Built:
 
 def set_charging_profile(p: Params) -> Built:
     return "SetChargingProfile", {
-        "evseId": int(p.get("evse_id", p.get("connector_id", 0))),
+        "evseId": int(p.get("evse_id") or p.get("connector_id") or 0),
         "chargingProfile": p["profile"],
     }

@@ -51,17 +51,16 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def migrate(conn: sqlite3.Connection, path: Path) -> None:
-    """Bring the file to SCHEMA_VERSION; one write transaction so concurrent openers serialise."""
-    conn.execute("BEGIN IMMEDIATE")
+    """Bring the file to SCHEMA_VERSION. An up-to-date file is only read (no write lock)."""
+    version = _current_version(conn)
+    _refuse_newer(version, path)
+    if version == SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")  # concurrent openers of a new file take turns here
     try:
         conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        version = _current_version(conn)
-        if version > SCHEMA_VERSION:
-            raise RegistryFileError(
-                path,
-                f"schema version {version} is newer than this program knows ({SCHEMA_VERSION})",
-                "Upgrade cpo-workbench, or point --data-dir at another folder.",
-            )
+        version = _current_version(conn)  # another process may have migrated meanwhile
+        _refuse_newer(version, path)
         for step in range(version, SCHEMA_VERSION):
             for statement in MIGRATIONS[step]:
                 conn.execute(statement)  # not executescript(): it would COMMIT behind our back
@@ -75,5 +74,18 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
 
 
 def _current_version(conn: sqlite3.Connection) -> int:
+    """0 for a new file."""
+    query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+    if conn.execute(query).fetchone() is None:
+        return 0
     row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
     return int(row[0]) if row and row[0] is not None else 0
+
+
+def _refuse_newer(version: int, path: Path) -> None:
+    if version > SCHEMA_VERSION:
+        raise RegistryFileError(
+            path,
+            f"schema version {version} is newer than this program knows ({SCHEMA_VERSION})",
+            "Upgrade cpo-workbench, or point --data-dir at another folder.",
+        )

@@ -48,7 +48,8 @@ def schema_name(version: str, action: str, request: bool) -> str:
 
 
 def schema_path(version: str, action: str, request: bool) -> Path:
-    return _SCHEMA_ROOT / _SCHEMA_DIRS[version] / "schemas" / f"{schema_name(version, action, request)}.json"
+    name = schema_name(version, action, request)
+    return _SCHEMA_ROOT / _SCHEMA_DIRS[version] / "schemas" / f"{name}.json"
 
 
 def has_schema(version: str, action: str) -> bool:
@@ -60,7 +61,8 @@ def validator(version: str, action: str, request: bool) -> Validator:
     path = schema_path(version, action, request)
     schema = json.loads(path.read_text(encoding="utf-8-sig"))  # 2.x schemas start with a BOM
     schema.pop("$id", None)  # fastjsonschema would try to resolve it as a remote URI
-    return fastjsonschema.compile(schema)  # type: ignore[no-any-return]
+    compiled: Validator = fastjsonschema.compile(schema)
+    return compiled
 
 
 def validate(version: str, action: str, payload: Any, *, request: bool) -> None:

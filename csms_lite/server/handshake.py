@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from websockets.asyncio.server import ServerConnection
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
+from websockets.typing import Subprotocol
 
 from csms_lite.registry.passwords import VerifiedCache
 from csms_lite.server.hub import Hub
@@ -94,10 +95,12 @@ class Gatekeeper:
             response.headers["WWW-Authenticate"] = 'Basic realm="OCPP", charset="UTF-8"'
         return response
 
-    def select_subprotocol(self, conn: ServerConnection, offered: Sequence[str]) -> str | None:
+    def select_subprotocol(
+        self, conn: ServerConnection, offered: Sequence[Subprotocol]
+    ) -> Subprotocol | None:
         for proto in self.hub.config.subprotocols:
             if proto in offered:
-                return proto
+                return Subprotocol(proto)
         return None
 
 

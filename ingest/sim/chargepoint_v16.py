@@ -72,33 +72,33 @@ class SimChargePoint16(ChargePoint):  # type: ignore[misc]
     def _got(self, action: str, **kwargs: Any) -> None:
         self.received.append((action, kwargs))
 
-    @on(Action.reset)  # type: ignore[misc]
+    @on(Action.reset)
     def on_reset(self, type: str, **kw: Any) -> Any:
         self._got("Reset", type=type)
         self.resets.append(type)
         return call_result.Reset(status="Accepted")
 
-    @on(Action.remote_start_transaction)  # type: ignore[misc]
+    @on(Action.remote_start_transaction)
     def on_remote_start(self, id_tag: str, connector_id: int | None = None, **kw: Any) -> Any:
         self._got("RemoteStartTransaction", id_tag=id_tag, connector_id=connector_id)
         free = connector_id or 1
         status = "Rejected" if free in self.transactions else "Accepted"
         return call_result.RemoteStartTransaction(status=status)
 
-    @on(Action.remote_stop_transaction)  # type: ignore[misc]
+    @on(Action.remote_stop_transaction)
     def on_remote_stop(self, transaction_id: int, **kw: Any) -> Any:
         self._got("RemoteStopTransaction", transaction_id=transaction_id)
         known = transaction_id in self.transactions.values()
         return call_result.RemoteStopTransaction(status="Accepted" if known else "Rejected")
 
-    @on(Action.change_availability)  # type: ignore[misc]
+    @on(Action.change_availability)
     def on_change_availability(self, connector_id: int, type: str, **kw: Any) -> Any:
         self._got("ChangeAvailability", connector_id=connector_id, type=type)
         self.available[connector_id] = type == "Operative"
         busy = connector_id in self.transactions
         return call_result.ChangeAvailability(status="Scheduled" if busy else "Accepted")
 
-    @on(Action.trigger_message)  # type: ignore[misc]
+    @on(Action.trigger_message)
     def on_trigger(self, requested_message: str, connector_id: int | None = None,
                    **kw: Any) -> Any:
         self._got("TriggerMessage", requested_message=requested_message)
@@ -106,12 +106,12 @@ class SimChargePoint16(ChargePoint):  # type: ignore[misc]
             asyncio.get_running_loop().create_task(self.heartbeat())
         return call_result.TriggerMessage(status="Accepted")
 
-    @on(Action.unlock_connector)  # type: ignore[misc]
+    @on(Action.unlock_connector)
     def on_unlock(self, connector_id: int, **kw: Any) -> Any:
         self._got("UnlockConnector", connector_id=connector_id)
         return call_result.UnlockConnector(status="Unlocked")
 
-    @on(Action.get_configuration)  # type: ignore[misc]
+    @on(Action.get_configuration)
     def on_get_configuration(self, key: list[str] | None = None, **kw: Any) -> Any:
         self._got("GetConfiguration", key=key)
         wanted = key or list(self.config)
@@ -120,7 +120,7 @@ class SimChargePoint16(ChargePoint):  # type: ignore[misc]
         unknown = [k for k in wanted if k not in self.config]
         return call_result.GetConfiguration(configuration_key=known, unknown_key=unknown or None)
 
-    @on(Action.change_configuration)  # type: ignore[misc]
+    @on(Action.change_configuration)
     def on_change_configuration(self, key: str, value: str, **kw: Any) -> Any:
         self._got("ChangeConfiguration", key=key, value=value)
         if key not in self.config:
@@ -128,12 +128,12 @@ class SimChargePoint16(ChargePoint):  # type: ignore[misc]
         self.config[key] = value
         return call_result.ChangeConfiguration(status="Accepted")
 
-    @on(Action.clear_cache)  # type: ignore[misc]
+    @on(Action.clear_cache)
     def on_clear_cache(self, **kw: Any) -> Any:
         self._got("ClearCache")
         return call_result.ClearCache(status="Accepted")
 
-    @on(Action.set_charging_profile)  # type: ignore[misc]
+    @on(Action.set_charging_profile)
     def on_set_charging_profile(self, connector_id: int, cs_charging_profiles: dict[str, Any],
                                 **kw: Any) -> Any:
         self._got("SetChargingProfile", connector_id=connector_id)

@@ -14,7 +14,6 @@ from ocpp.v201.enums import Action
 
 from ingest.sim.clock import iso
 
-
 V16_TO_V201_STATUS = {
     "Preparing": "Occupied", "Charging": "Occupied", "SuspendedEV": "Occupied",
     "SuspendedEVSE": "Occupied", "Finishing": "Occupied",
@@ -93,44 +92,44 @@ class SimChargePoint201(ChargePoint):  # type: ignore[misc]
     def _got(self, action: str, **kwargs: Any) -> None:
         self.received.append((action, kwargs))
 
-    @on(Action.reset)  # type: ignore[misc]
+    @on(Action.reset)
     def on_reset(self, type: str, **kw: Any) -> Any:
         self._got("Reset", type=type)
         self.resets.append(type)
         return call_result.Reset(status="Accepted")
 
-    @on(Action.request_start_transaction)  # type: ignore[misc]
+    @on(Action.request_start_transaction)
     def on_request_start(self, id_token: dict[str, Any], remote_start_id: int,
                          evse_id: int | None = None, **kw: Any) -> Any:
         self._got("RequestStartTransaction", id_token=id_token, evse_id=evse_id)
         busy = (evse_id or 1) in self.transactions
         return call_result.RequestStartTransaction(status="Rejected" if busy else "Accepted")
 
-    @on(Action.request_stop_transaction)  # type: ignore[misc]
+    @on(Action.request_stop_transaction)
     def on_request_stop(self, transaction_id: str, **kw: Any) -> Any:
         self._got("RequestStopTransaction", transaction_id=transaction_id)
         known = transaction_id in self.transactions.values()
         return call_result.RequestStopTransaction(status="Accepted" if known else "Rejected")
 
-    @on(Action.change_availability)  # type: ignore[misc]
+    @on(Action.change_availability)
     def on_change_availability(self, operational_status: str, evse: Any = None,
                                **kw: Any) -> Any:
         self._got("ChangeAvailability", operational_status=operational_status, evse=evse)
         return call_result.ChangeAvailability(status="Accepted")
 
-    @on(Action.trigger_message)  # type: ignore[misc]
+    @on(Action.trigger_message)
     def on_trigger(self, requested_message: str, evse: Any = None, **kw: Any) -> Any:
         self._got("TriggerMessage", requested_message=requested_message)
         if requested_message == "Heartbeat":
             asyncio.get_running_loop().create_task(self.heartbeat())
         return call_result.TriggerMessage(status="Accepted")
 
-    @on(Action.unlock_connector)  # type: ignore[misc]
+    @on(Action.unlock_connector)
     def on_unlock(self, evse_id: int, connector_id: int, **kw: Any) -> Any:
         self._got("UnlockConnector", evse_id=evse_id, connector_id=connector_id)
         return call_result.UnlockConnector(status="Unlocked")
 
-    @on(Action.get_variables)  # type: ignore[misc]
+    @on(Action.get_variables)
     def on_get_variables(self, get_variable_data: list[dict[str, Any]], **kw: Any) -> Any:
         self._got("GetVariables", get_variable_data=get_variable_data)
         results = []
@@ -144,7 +143,7 @@ class SimChargePoint201(ChargePoint):  # type: ignore[misc]
             results.append(result)
         return call_result.GetVariables(get_variable_result=results)
 
-    @on(Action.set_variables)  # type: ignore[misc]
+    @on(Action.set_variables)
     def on_set_variables(self, set_variable_data: list[dict[str, Any]], **kw: Any) -> Any:
         self._got("SetVariables", set_variable_data=set_variable_data)
         results = []
@@ -157,12 +156,12 @@ class SimChargePoint201(ChargePoint):  # type: ignore[misc]
                             "component": item["component"], "variable": item["variable"]})
         return call_result.SetVariables(set_variable_result=results)
 
-    @on(Action.clear_cache)  # type: ignore[misc]
+    @on(Action.clear_cache)
     def on_clear_cache(self, **kw: Any) -> Any:
         self._got("ClearCache")
         return call_result.ClearCache(status="Accepted")
 
-    @on(Action.set_charging_profile)  # type: ignore[misc]
+    @on(Action.set_charging_profile)
     def on_set_charging_profile(self, evse_id: int, charging_profile: dict[str, Any],
                                 **kw: Any) -> Any:
         self._got("SetChargingProfile", evse_id=evse_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import ssl
 from typing import Any
 
@@ -29,7 +30,5 @@ async def open_link(
 
 async def listen(charge_point: Any) -> None:
     """Run a charge point's receive loop until its socket closes, whoever closed it."""
-    try:
+    with contextlib.suppress(ConnectionClosed):
         await charge_point.start()
-    except ConnectionClosed:
-        pass

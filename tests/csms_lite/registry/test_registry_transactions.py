@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -95,6 +96,22 @@ def test_open_transactions_survive_reopen(tmp_path: Path) -> None:
         assert reg.open_transactions() == [(tx_id, "CP1", 1, "A")]
 
 
+def test_threads_sharing_one_registry_get_unique_ids(registry: Registry) -> None:
+    ids: list[int] = []
+
+    def worker(name: str) -> None:
+        for i in range(100):
+            ids.append(registry.start_transaction(name, 1, "T", i, TS, 0.0)[0])
+            assert registry.get_charge_point(name) is None
+
+    threads = [threading.Thread(target=worker, args=(f"CP{n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(ids)) == 400
+
+
 def _start_many(
     path: str, worker: str, count: int, queue: multiprocessing.Queue[list[int]]
 ) -> None:
@@ -106,8 +123,7 @@ def _start_many(
 
 
 def test_concurrent_processes_get_unique_ids(tmp_path: Path) -> None:
-    path = registry_path(tmp_path)
-    Registry(path).close()
+    path = registry_path(tmp_path)  # not created yet: both workers race to create it
     ctx = multiprocessing.get_context("spawn")  # fresh interpreters: no inherited connection
     queue: multiprocessing.Queue[list[int]] = ctx.Queue()
     workers = [

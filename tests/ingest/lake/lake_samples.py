@@ -63,7 +63,7 @@ def message_row(i):
     return ({ts!r}, {node!r}, "CP-1", "conn-1", "in", "1.6", 2, f"u{{i}}",
             "Heartbeat", '{{"i": %d}}' % i, None, None, None, float(i))
 
-lake = Path(sys.argv[1])
-w = LakeWriter(lake, {node!r}, flush_interval=3600)
+lake, node = Path(sys.argv[1]), {node!r}
+w = LakeWriter(lake, node, flush_interval=3600)
 w.start()
 """
