@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -100,12 +101,26 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 def _configure(conn: sqlite3.Connection, path: Path) -> None:
-    mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+    mode = _enable_wal(conn)
     if str(mode).lower() != "wal":
         raise RegistryFileError(path, f"cannot use WAL mode (got {mode!r})", _FILE_FIX)
     # FULL: a transaction id handed to a charger must survive a power cut, or it could be
     # handed out twice. In WAL mode this is one fsync per write, none per read.
     conn.execute("PRAGMA synchronous=FULL")
+
+
+def _enable_wal(conn: sqlite3.Connection) -> object:
+    """Switch to WAL, retrying: SQLite does not call the busy handler for this pragma, so
+    processes creating the same new file at once would otherwise fail at once."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            return conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            busy = (getattr(exc, "sqlite_errorname", None) or "").startswith("SQLITE_BUSY")
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def translate(exc: sqlite3.Error, path: Path) -> RegistryError:

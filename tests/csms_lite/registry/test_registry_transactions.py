@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from collections.abc import Iterator
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,26 @@ def test_concurrent_processes_get_unique_ids(tmp_path: Path) -> None:
     assert results[0][:-1] == sorted(results[0][:-1])
     with Registry(path) as reg:
         assert len(reg.open_transactions()) == 401
+
+
+def _open_at_once(path: str, barrier: Barrier, queue: multiprocessing.Queue[object]) -> None:
+    barrier.wait()
+    try:
+        with Registry(Path(path)) as reg:
+            queue.put(reg.start_transaction("CP1", 1, "T", 0, TS, 0.0))
+    except Exception as exc:  # reported to the parent, which fails the test
+        queue.put(repr(exc))
+
+
+def test_processes_creating_the_same_new_file_at_once(tmp_path: Path) -> None:
+    ctx = multiprocessing.get_context("fork")  # fast start; the parent holds no connection
+    for round_no in range(8):  # the race is timing-dependent: several rounds catch it
+        path = str(registry_path(tmp_path / str(round_no)))
+        barrier, queue = ctx.Barrier(6), ctx.Queue()
+        procs = [ctx.Process(target=_open_at_once, args=(path, barrier, queue)) for _ in range(6)]
+        for proc in procs:
+            proc.start()
+        results = [queue.get(timeout=60) for _ in procs]
+        for proc in procs:
+            proc.join(timeout=60)
+        assert sorted(results, key=str) == [(1, False)] + [(1, True)] * 5, results
