@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -21,8 +22,11 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
+from csms_lite.registry.errors import RegistryError
 from csms_lite.registry.passwords import VerifiedCache
 from csms_lite.server.hub import Hub
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -50,11 +54,20 @@ def basic_credentials(headers: Headers) -> tuple[str, str] | None:
 
 
 class Gatekeeper:
-    def __init__(self, hub: Hub) -> None:
+    def __init__(self, hub: Hub, hash_workers: int = 2) -> None:
         self.hub = hub
         self.cache = VerifiedCache()
+        # A reconnect storm after a restart must not queue thousands of scrypt runs at once.
+        self._hashing = asyncio.Semaphore(hash_workers)
 
     async def refusal(self, request: Request) -> Refusal | None:
+        try:
+            return await self._check(request)
+        except RegistryError as exc:  # corrupt/locked registry or a malformed stored hash
+            log.error("handshake check failed: %s", exc)
+            return Refusal(HTTPStatus.SERVICE_UNAVAILABLE, "registry unavailable")
+
+    async def _check(self, request: Request) -> Refusal | None:
         cp_id = charge_point_id(request.path)
         if not cp_id:
             return Refusal(HTTPStatus.NOT_FOUND, "no charge point id in the URL path")
@@ -78,8 +91,9 @@ class Gatekeeper:
     async def _verify(self, cp_id: str, password: str, stored: str) -> bool:
         if self.cache.is_cached(cp_id, password, stored):
             return True
-        # scrypt is slow on purpose: keep it off the event loop.
-        return await asyncio.to_thread(self.cache.verify, cp_id, password, stored)
+        # scrypt is slow on purpose: keep it off the event loop, a few at a time.
+        async with self._hashing:
+            return await asyncio.to_thread(self.cache.verify, cp_id, password, stored)
 
     async def process_request(self, conn: ServerConnection, request: Request) -> Response | None:
         refusal = await self.refusal(request)
