@@ -8,8 +8,9 @@
 //
 // stdout carries one JSON object per line:
 //   {"step": ..., "ok": true|false, "request": ..., "response": ..., "error": ...}
-//     one per CALL we make, one per CALL the CSMS makes to us ("handled <Action>"), and one
-//     for every strict-mode validation failure, bad message or unexpected close (ok: false);
+//     one per CALL we make, one per CALL the CSMS makes to us ("handled <Action>": ok when we
+//     answered with a CALLRESULT, false when strict mode made it a CALLERROR), and one for
+//     every strict-mode validation failure, bad message or unexpected close (ok: false);
 //   {"ready": true} once every charge-point-initiated CALL has been made; from then on the
 //     script keeps answering the CSMS's commands until stdin closes or a line {"quit": true}
 //     arrives on it, then closes the WebSocket with 1000 and prints {"step": "close", ...}.
@@ -405,14 +406,28 @@ const handlers201 = {
 };
 
 for (const [method, answer] of Object.entries(protocol === 'ocpp1.6' ? handlers16 : handlers201)) {
-    // Strict mode has already validated the request when this runs; ocpp-rpc validates the
-    // response too and sends InternalError (and a strictValidationFailure) if it is invalid.
-    client.handle(method, (call) => {
-        const response = answer(call);
-        emit({ step: `handled ${method}`, ok: true, messageId: call.messageId, request: call.params, response });
-        return response;
-    });
+    // Strict mode has already validated the request when this runs, and validates the answer
+    // after it: an invalid one is replaced by an InternalError CALLERROR.
+    client.handle(method, answer);
 }
+
+// Report each CSMS CALL by what actually went back on the wire: ok only for a CALLRESULT.
+const inbound = new Map(); // messageId -> [method, params]
+client.on('call', ({ outbound, payload }) => {
+    if (!outbound) inbound.set(payload[1], [payload[2], payload[3]]);
+});
+client.on('response', ({ outbound, payload }) => {
+    if (!outbound) return;
+    const [type, messageId] = payload;
+    const [method, request] = inbound.get(messageId) ?? ['?', undefined];
+    inbound.delete(messageId);
+    const record = { step: `handled ${method}`, messageId, request };
+    if (type === 3) {
+        emit({ ...record, ok: true, response: payload[2] });
+    } else {
+        fail({ ...record, error: { rpcErrorCode: payload[2], message: payload[3], details: payload[4] } });
+    }
+});
 
 // -- lifecycle ----------------------------------------------------------------------------
 
