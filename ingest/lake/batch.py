@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,7 @@ import orjson
 
 from ingest.lake import paths
 from ingest.lake.arrow_rows import Rejected, Row, rows_to_table, split_by_date
-from ingest.lake.journal import Segment
+from ingest.lake.journal import Segment, segment_time
 from ingest.lake.part_files import write_part
 from ingest.lake.schemas import TABLES, partition_column
 
@@ -40,6 +41,9 @@ class BatchResult:
 def write_batch(lake: Path, node_id: str, batch: Batch) -> BatchResult:
     """One Parquet file per (table, date). Raises on I/O errors; safe to call again after that."""
     part_id = batch.segment.segment_id
+    # Nulls in the partition column go to the date the batch was opened: the same on every
+    # retry and replay, so a batch never spreads over two days' files (no duplicates).
+    null_date = dt.datetime.fromtimestamp(segment_time(part_id), dt.UTC).date()
     rows_written = files_written = rows_rejected = 0
     for name, schema, rows in zip(TABLE_NAMES, SCHEMAS, batch.rows, strict=True):
         if not rows:
@@ -50,7 +54,7 @@ def write_batch(lake: Path, node_id: str, batch: Batch) -> BatchResult:
             rows_rejected += len(rejected)
         if table.num_rows == 0:
             continue
-        for date, part in split_by_date(table, partition_column(schema)).items():
+        for date, part in split_by_date(table, partition_column(schema), null_date).items():
             write_part(lake, name, date, node_id, part_id, part)
             files_written += 1
         rows_written += table.num_rows

@@ -39,6 +39,18 @@ def new_segment_id() -> str:
     return str(uuid.UUID(int=(ms << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b))
 
 
+def segment_time(segment_id: str) -> float:
+    """Epoch seconds at which the segment id was made (the UUIDv7 timestamp, ms precision)."""
+    return (uuid.UUID(segment_id).int >> 80) / 1000
+
+
+def _is_segment_id(text: str) -> bool:
+    try:
+        return uuid.UUID(text).version == 7 and len(text) == 36
+    except ValueError:
+        return False
+
+
 class Segment:
     """One journal file; opened lazily on the first write so idle periods create no files."""
 
@@ -94,14 +106,22 @@ class Segment:
 
     @classmethod
     def existing(cls, path: Path) -> Segment:
-        segment = cls(path.parent, path.name[len(_SEGMENT_PREFIX) : -len(_SEGMENT_SUFFIX)])
+        segment = cls(path.parent, _segment_id_of(path))
         segment.exists = True
         return segment
 
 
 def leftover_segments(directory: Path) -> list[Path]:
     """Segments in ``directory``, oldest first (the ids are time-ordered)."""
-    return sorted(directory.glob(_SEGMENT_GLOB)) if directory.is_dir() else []
+    found = sorted(directory.glob(_SEGMENT_GLOB)) if directory.is_dir() else []
+    for path in found:
+        if not _is_segment_id(_segment_id_of(path)):
+            logger.warning("ignoring %s: not a segment name this writer makes", path)
+    return [path for path in found if _is_segment_id(_segment_id_of(path))]
+
+
+def _segment_id_of(path: Path) -> str:
+    return path.name[len(_SEGMENT_PREFIX) : -len(_SEGMENT_SUFFIX)]
 
 
 def read_segment(path: Path, widths: Sequence[int]) -> list[list[Row]]:

@@ -4,8 +4,9 @@
 the buffers into Parquet. The protocol, and why every journaled row lands exactly once:
 
 1. ``append`` serialises the row, then, under a lock held for microseconds, adds it to the
-   current batch and ``os.write``\\ s it to the batch's journal segment (``O_APPEND``). When it
-   returns the row survives ``kill -9`` (not a power loss, unless ``fsync=True``).
+   current batch and writes it with one ``os.write`` to the batch's journal segment
+   (``O_APPEND``). When it returns the row survives ``kill -9`` (not a power loss, unless
+   ``fsync=True``).
 2. Every ``flush_interval`` seconds (or on ``flush()``/``close()``) the current batch is swapped
    for an empty one with a new segment, so appends never wait for Parquet I/O.
 3. The swapped batch is written as one file per (table, UTC date), named after its segment id:
@@ -18,8 +19,11 @@ logged and counted, and is retried at the next flush. Rows whose values cannot b
 the schema are set apart in ``_rejected/<node>/`` instead of blocking the batch forever.
 
 A row whose partition column (the first) is None keeps the null but is filed under the UTC date
-on which its batch is written. Journal caveat: orjson writes NaN and infinities as null, so a
-replayed row has null where the live row had NaN.
+at which its batch was opened (at most ``flush_interval`` before the append; fixed, so retries
+and replays of the batch file it under the same date).
+
+Journal caveat: orjson writes NaN and infinities as null, so a replayed row has null where the
+live row had NaN.
 """
 
 from __future__ import annotations
@@ -234,9 +238,9 @@ class LakeWriter:
         """New rows go to a new batch and segment; the lock is held for a few assignments."""
         fresh = self._new_batch()
         with self._lock:
-            if self._batch.count == 0:
-                return
             old, self._batch = self._batch, fresh
+            if old.count == 0:  # still renewed: a batch's id dates its null-date rows
+                return
         self._pending.append(old)
         old.segment.close()  # no append can reach it any more: they go through self._batch
 

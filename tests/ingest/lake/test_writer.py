@@ -13,6 +13,7 @@ import pytest
 from lake_samples import LAST_US_OF_DAY, NODE, full_row, message_row, null_row, us_to_datetime
 
 from ingest.lake import paths
+from ingest.lake.arrow_rows import CHUNK_ROWS
 from ingest.lake.reader import read_table
 from ingest.lake.schemas import TABLES
 from ingest.lake.writer import LakeFlushError, LakeWriter
@@ -170,6 +171,19 @@ def test_rows_of_the_wrong_type_are_set_apart(tmp_path: Path) -> None:
     record = orjson.loads(rejected.read_bytes())
     assert record["row"][7] == "u2"
     assert "int" in record["error"].lower()
+
+
+def test_a_bad_row_in_a_large_batch_only_sets_that_row_apart(tmp_path: Path) -> None:
+    count = CHUNK_ROWS * 2 + 10
+    bad_at = CHUNK_ROWS + 3
+    with LakeWriter(tmp_path, NODE, journal=False) as writer:
+        for i in range(count):
+            row = message_row(i)
+            writer.append("ocpp_messages", (*row[:-1], "NaN?") if i == bad_at else row)
+    ids = read_table(tmp_path, "ocpp_messages")["unique_id"]
+    assert ids.len() == count - 1
+    assert f"u{bad_at}" not in ids.to_list()
+    assert writer.stats.rows_rejected == 1
 
 
 def test_write_error_keeps_rows_until_the_problem_is_fixed(tmp_path: Path) -> None:

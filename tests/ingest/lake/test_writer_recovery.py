@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -115,3 +117,26 @@ def test_an_empty_leftover_segment_is_just_removed(tmp_path: Path) -> None:
     assert frame.height == 0
     assert writer.stats.files_written == 0
     assert segments(tmp_path) == []
+
+
+def test_replayed_null_dated_rows_keep_the_date_their_batch_was_opened(tmp_path: Path) -> None:
+    directory = paths.journal_dir(tmp_path, NODE)
+    directory.mkdir(parents=True)
+    opened_ms = 1_732_190_400_000  # 2024-11-21 12:00 UTC, in the UUIDv7 of the segment
+    segment_id = str(uuid.UUID(int=opened_ms << 80 | 0x7 << 76 | 0b10 << 62 | 12345))
+    row = (None, *message_row(1)[1:])
+    segment = directory / paths.segment_file_name(segment_id)
+    segment.write_bytes(orjson.dumps([0, row]) + b"\n")
+    frame, _ = recover(tmp_path)
+    assert frame["date"].to_list() == [dt.date(2024, 11, 21)]
+    assert frame["received_at"].to_list() == [None]
+
+
+def test_files_not_named_like_segments_are_left_alone(tmp_path: Path) -> None:
+    directory = paths.journal_dir(tmp_path, NODE)
+    directory.mkdir(parents=True)
+    stranger = directory / paths.segment_file_name("not-a-uuid")
+    stranger.write_bytes(orjson.dumps([0, message_row(1)]) + b"\n")
+    frame, _ = recover(tmp_path)
+    assert frame.height == 0
+    assert stranger.exists()
