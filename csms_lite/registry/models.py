@@ -31,7 +31,7 @@ class ChargePoint:
     address: str | None = None
 
     def __post_init__(self) -> None:
-        _check_charge_point_id(self.id)
+        check_charge_point_id(self.id)
         _check_choice("boot_status", self.boot_status, BOOT_STATUSES)
         _check_positive_int("connectors", self.connectors)
         _check_positive_int("heartbeat_interval", self.heartbeat_interval)
@@ -59,7 +59,7 @@ class IdTag:
             object.__setattr__(self, "expiry", self.expiry.astimezone(UTC))
 
 
-def _check_charge_point_id(value: str) -> None:
+def check_charge_point_id(value: str) -> None:
     _check_token("id", value, MAX_CHARGE_POINT_ID)
     # The id is the HTTP basic-auth user name and a URL path segment.
     if ":" in value or "/" in value:

@@ -52,8 +52,18 @@ def schema_path(version: str, action: str, request: bool) -> Path:
     return _SCHEMA_ROOT / _SCHEMA_DIRS[version] / "schemas" / f"{name}.json"
 
 
+@cache
+def actions(version: str) -> frozenset[str]:
+    """Every action the version defines (either direction), from its schema file names."""
+    folder = _SCHEMA_ROOT / _SCHEMA_DIRS[version] / "schemas"
+    if version == "1.6":
+        return frozenset(p.stem for p in folder.glob("*.json") if not p.stem.endswith("Response"))
+    return frozenset(p.stem.removesuffix("Request") for p in folder.glob("*Request.json"))
+
+
 def has_schema(version: str, action: str) -> bool:
-    return schema_path(version, action, True).is_file()
+    # A fixed set, never a path built from what the charger sent.
+    return action in actions(version)
 
 
 @cache

@@ -116,7 +116,8 @@ class CsmsServer:
     def _closed(self, conn: ChargerConnection) -> None:
         ws, now = conn.ws, self.clock.now()
         self.hub.detach(conn)
-        code, reason = ws.close_code, ws.close_reason or conn.closing_reason
+        code, reason = close_code_and_reason(ws)
+        reason = reason or conn.closing_reason
         lake = self.hub.lake
         if code == 1009:  # the frame itself was never read: log that it came and was refused
             detail = f"frame larger than {self.config.max_frame_bytes} bytes"
@@ -126,6 +127,16 @@ class CsmsServer:
             reason = detail
         lake.connection_event(now, conn.cp_id, conn.connection_id, "disconnect", reason,
                               subprotocol=ws.subprotocol, remote=conn.remote, close_code=code)
+
+
+def close_code_and_reason(ws: ServerConnection) -> tuple[int | None, str | None]:
+    """The close that ended the link: ours when this side started it (a peer that drops the
+    link without echoing our close frame would otherwise show 1006)."""
+    proto = ws.protocol
+    sent = proto.close_sent
+    if sent is not None and not proto.close_rcvd_then_sent:
+        return sent.code, sent.reason or None
+    return ws.close_code, ws.close_reason or None
 
 
 async def run_until_signalled(server: CsmsServer, stop: asyncio.Event) -> None:

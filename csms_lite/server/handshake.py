@@ -22,7 +22,8 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
-from csms_lite.registry.errors import RegistryError
+from csms_lite.registry.errors import InvalidValueError, RegistryError
+from csms_lite.registry.models import check_charge_point_id
 from csms_lite.registry.passwords import VerifiedCache
 from csms_lite.server.hub import Hub
 
@@ -71,6 +72,10 @@ class Gatekeeper:
         cp_id = charge_point_id(request.path)
         if not cp_id:
             return Refusal(HTTPStatus.NOT_FOUND, "no charge point id in the URL path")
+        try:
+            check_charge_point_id(cp_id)
+        except InvalidValueError as exc:
+            return Refusal(HTTPStatus.NOT_FOUND, f"invalid charge point id: {exc}")
         cp = self.hub.registry.get_charge_point(cp_id)
         if cp is None:
             if self.hub.config.accept_unknown:

@@ -52,6 +52,9 @@ class Hub:
         state.connected_since = now
         state.last_seen = now
         state.offline_since = None
+        # Until it boots, watch the charger with the interval it will be given.
+        cp = self.registry.get_charge_point(conn.cp_id)
+        state.heartbeat_interval = cp.heartbeat_interval if cp else self.config.heartbeat_interval
 
     def detach(self, conn: ChargerConnection) -> bool:
         """Forget a closed connection; False if a newer one already replaced it."""

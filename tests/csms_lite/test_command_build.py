@@ -40,7 +40,7 @@ def test_configuration_keys_need_component_in_201() -> None:
                             "2.0.1")
     assert action == "GetVariables"
     validation.validate("2.0.1", action, payload, request=True)
-    with pytest.raises(InvalidCommand, match="Component.Variable"):
+    with pytest.raises(InvalidCommand, match=r"Component\.Variable"):
         build("change_configuration", {"key": "HeartbeatInterval", "value": 1}, "2.0.1")
 
 

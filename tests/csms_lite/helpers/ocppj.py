@@ -42,8 +42,8 @@ async def open_ws(
     )
 
 
-async def recv_json(ws: ClientConnection, timeout: float = REPLY_TIMEOUT) -> Any:
-    text = await asyncio.wait_for(ws.recv(), timeout)
+async def recv_json(ws: ClientConnection, wait: float = REPLY_TIMEOUT) -> Any:
+    text = await asyncio.wait_for(ws.recv(), wait)
     return orjson.loads(text)
 
 
@@ -66,7 +66,8 @@ async def call(
 
 async def boot(ws: ClientConnection, version: str) -> list[Any]:
     reply = await call(ws, "BootNotification", BOOT[version])
-    assert reply[0] == 3 and reply[2]["status"] == "Accepted", reply
+    assert reply[0] == 3, reply
+    assert reply[2]["status"] == "Accepted", reply
     return reply
 
 
@@ -74,7 +75,8 @@ async def heartbeat_ok(ws: ClientConnection) -> None:
     """The charger still gets a correct answer: ``[3, id, {"currentTime": ...}]``."""
     uid = new_id()
     reply = await call(ws, "Heartbeat", {}, uid)
-    assert reply[0] == 3 and reply[1] == uid, reply
+    assert reply[0] == 3, reply
+    assert reply[1] == uid, reply
     assert set(reply[2]) == {"currentTime"}, reply
 
 
@@ -96,10 +98,10 @@ async def events(csms: Csms, cp_id: str | None = None) -> pl.DataFrame:
     return df.sort("at")
 
 
-async def wait_for(predicate: Any, timeout: float = 5.0, step: float = 0.05) -> None:
-    """Poll an async or plain predicate until true; fail after ``timeout`` seconds."""
+async def wait_for(predicate: Any, within: float = 5.0, step: float = 0.05) -> None:
+    """Poll an async or plain predicate until true; fail after ``within`` seconds."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     while True:
         result = predicate()
         if asyncio.iscoroutine(result):
@@ -107,5 +109,5 @@ async def wait_for(predicate: Any, timeout: float = 5.0, step: float = 0.05) -> 
         if result:
             return
         if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
+            raise AssertionError(f"condition not met within {within} s")
         await asyncio.sleep(step)

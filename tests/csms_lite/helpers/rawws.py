@@ -63,7 +63,7 @@ class RawWs:
         self.send_frame(OP_TEXT, text.encode())
         await self.writer.drain()
 
-    async def recv_frame(self, timeout: float = TIMEOUT) -> tuple[int, bytes]:
+    async def recv_frame(self, wait: float = TIMEOUT) -> tuple[int, bytes]:
         """The next frame (server frames are not masked); pings are returned, not answered."""
 
         async def read() -> tuple[int, bytes]:
@@ -75,12 +75,12 @@ class RawWs:
                 (n,) = struct.unpack("!Q", await self.reader.readexactly(8))
             return b0 & 0x0F, await self.reader.readexactly(n)
 
-        return await asyncio.wait_for(read(), timeout)
+        return await asyncio.wait_for(read(), wait)
 
-    async def recv_text(self, timeout: float = TIMEOUT) -> str:
+    async def recv_text(self, wait: float = TIMEOUT) -> str:
         """The next text frame, skipping control frames."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + wait
         for _ in range(100):
             opcode, data = await self.recv_frame(max(0.01, deadline - loop.time()))
             if opcode == OP_TEXT:
