@@ -11,7 +11,11 @@ from typing import Any
 import orjson
 import polars as pl
 import pytest
-from helpers.ocppj import (
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
+
+from tests.conftest import Csms, CsmsFactory
+from tests.csms_lite.helpers.ocppj import (
     BOOT,
     VERSIONS,
     boot,
@@ -25,11 +29,7 @@ from helpers.ocppj import (
     send_raw,
     wait_for,
 )
-from helpers.rawws import OP_CLOSE, RawWs
-from websockets.asyncio.client import ClientConnection
-from websockets.exceptions import ConnectionClosed
-
-from tests.conftest import Csms, CsmsFactory
+from tests.csms_lite.helpers.rawws import OP_CLOSE, RawWs
 
 pytestmark = pytest.mark.timeout(10)
 

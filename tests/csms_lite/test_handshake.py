@@ -12,7 +12,12 @@ from urllib.parse import quote
 import orjson
 import polars as pl
 import pytest
-from helpers.ocppj import (
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+
+from ingest.sim.link import basic_auth
+from tests.conftest import PASSWORD, Csms, CsmsFactory
+from tests.csms_lite.helpers.ocppj import (
     BOOT,
     SUBPROTOCOL,
     boot,
@@ -24,12 +29,7 @@ from helpers.ocppj import (
     recv_json,
     wait_for,
 )
-from helpers.rawws import RawWs
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
-
-from ingest.sim.link import basic_auth
-from tests.conftest import PASSWORD, Csms, CsmsFactory
+from tests.csms_lite.helpers.rawws import RawWs
 
 pytestmark = pytest.mark.timeout(10)
 

@@ -10,10 +10,10 @@ import aiohttp
 import orjson
 import polars as pl
 import pytest
-from helpers.ocppj import BOOT, boot, events, heartbeat_ok, open_ws, wait_for
-from helpers.rawws import OP_CLOSE, OP_PING, RawWs
 
 from tests.conftest import Csms, CsmsFactory
+from tests.csms_lite.helpers.ocppj import BOOT, boot, events, heartbeat_ok, open_ws, wait_for
+from tests.csms_lite.helpers.rawws import OP_CLOSE, OP_PING, RawWs
 
 pytestmark = pytest.mark.timeout(10)
 

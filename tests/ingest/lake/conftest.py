@@ -9,7 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from lake_samples import CHILD_PRELUDE, LAST_US_OF_DAY, NODE, REPO
+
+from tests.ingest.lake.lake_samples import CHILD_PRELUDE, LAST_US_OF_DAY, NODE, REPO
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from lake_samples import LAST_US_OF_DAY, NODE, message_row
 
 from ingest.lake import paths
 from ingest.lake.reader import duckdb_scan_sql, read_table
 from ingest.lake.schemas import TABLES
 from ingest.lake.writer import LakeWriter
+from tests.ingest.lake.lake_samples import LAST_US_OF_DAY, NODE, message_row
 
 PART_ID = "01a1ff8b-056b-7f9f-b798-43e351b366f9"
 

@@ -10,13 +10,20 @@ from pathlib import Path
 import orjson
 import polars as pl
 import pytest
-from lake_samples import LAST_US_OF_DAY, NODE, full_row, message_row, null_row, us_to_datetime
 
 from ingest.lake import paths
 from ingest.lake.arrow_rows import CHUNK_ROWS
 from ingest.lake.reader import read_table
 from ingest.lake.schemas import TABLES
 from ingest.lake.writer import LakeFlushError, LakeWriter
+from tests.ingest.lake.lake_samples import (
+    LAST_US_OF_DAY,
+    NODE,
+    full_row,
+    message_row,
+    null_row,
+    us_to_datetime,
+)
 
 
 def expected_schema(table: str) -> dict[str, pl.DataType]:

@@ -11,11 +11,11 @@ from pathlib import Path
 import orjson
 import polars as pl
 import pytest
-from lake_samples import LAST_US_OF_DAY, NODE, message_row, us_to_datetime
 
 from ingest.lake import paths
 from ingest.lake.reader import read_table
 from ingest.lake.writer import LakeWriter
+from tests.ingest.lake.lake_samples import LAST_US_OF_DAY, NODE, message_row, us_to_datetime
 
 CrashChild = Callable[[str], Path]
 
