@@ -29,6 +29,16 @@ def boot_decision(ctx: CallContext, boot: dict[str, Any]) -> tuple[str, int]:
     return status, interval
 
 
+def boot_notification(ctx: CallContext, p: dict[str, Any]) -> dict[str, Any]:
+    """Same answer in 1.6 and 2.0.1: status and interval from the registry, time in UTC ``Z``."""
+    status, interval = boot_decision(ctx, p)
+    return {"status": status, "currentTime": now_iso(ctx), "interval": interval}
+
+
+def heartbeat(ctx: CallContext, p: dict[str, Any]) -> dict[str, Any]:
+    return {"currentTime": now_iso(ctx)}
+
+
 def lookup_tag(ctx: CallContext, id_tag: str) -> IdTag | None:
     return ctx.registry.get_id_tag(id_tag, datetime.fromtimestamp(ctx.now, UTC))
 

@@ -5,21 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from csms_lite import meter_rows
-from csms_lite.handlers.common import boot_decision, lookup_tag, now_iso, set_connector
+from csms_lite.handlers.common import (
+    boot_notification,
+    heartbeat,
+    lookup_tag,
+    set_connector,
+)
 from csms_lite.handlers.context import CallContext, Handler
 from csms_lite.state import TransactionState
 from csms_lite.timefmt import parse_epoch, utc_iso
 
 Payload = dict[str, Any]
-
-
-def boot_notification(ctx: CallContext, p: Payload) -> Payload:
-    status, interval = boot_decision(ctx, p)
-    return {"status": status, "currentTime": now_iso(ctx), "interval": interval}
-
-
-def heartbeat(ctx: CallContext, p: Payload) -> Payload:
-    return {"currentTime": now_iso(ctx)}
 
 
 def _id_tag_info(ctx: CallContext, id_tag: str) -> Payload:
