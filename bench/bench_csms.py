@@ -63,10 +63,27 @@ def wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: float = 30
 
 def server_command(kind: str, port: int, data_dir: Path) -> list[str]:
     if kind == "echo":
-        return [sys.executable, str(BENCH / "echo_server.py"), "--port", str(port),
-                "--max-seconds", "300"]
-    cmd = [sys.executable, "-m", "workbench.cli", "csms", "--port", str(port), "--data-dir",
-           str(data_dir), "--accept-unknown", "--rate-limit", "0", "--log-level", "WARNING"]
+        return [
+            sys.executable,
+            str(BENCH / "echo_server.py"),
+            "--port",
+            str(port),
+            "--max-seconds",
+            "300",
+        ]
+    cmd = [
+        sys.executable,
+        "-m",
+        "workbench.cli",
+        "csms",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+        "--accept-unknown",
+        "--rate-limit",
+        "0",
+    ]
     if kind == "no-log":
         cmd.append("--no-log")
     return cmd
@@ -108,22 +125,30 @@ def check_lake(data_dir: Path, result: dict[str, Any]) -> tuple[bool, str]:
         return False, "journal segments left over after a clean stop"
     con = duckdb.connect()
     try:
+
         def count(table: str) -> int:
             files = list((lake / table).glob("*/*.parquet"))
             if not files:
                 return 0
             glob = str(lake / table / "*" / "*.parquet")
-            return int(con.execute(f"select count(*) from read_parquet('{glob}')").fetchone()[0])
+            row = con.execute(f"select count(*) from read_parquet('{glob}')").fetchone()
+            return int(row[0]) if row else 0
 
         messages, meters = count("ocpp_messages"), count("meter_values")
     finally:
         con.close()
     want_messages = 2 * result["total_answered"]
     want_meters = result["sampled_values"]
-    ok = (messages == want_messages and meters == want_meters and result["errors"] == 0
-          and result["total_sent"] == result["total_answered"])
-    note = (f"ocpp_messages {messages:,} (want 2 x {result['total_answered']:,} answered = "
-            f"{want_messages:,}), meter_values {meters:,} (want {want_meters:,})")
+    ok = (
+        messages == want_messages
+        and meters == want_meters
+        and result["errors"] == 0
+        and result["total_sent"] == result["total_answered"]
+    )
+    note = (
+        f"ocpp_messages {messages:,} (want 2 x {result['total_answered']:,} answered = "
+        f"{want_messages:,}), meter_values {meters:,} (want {want_meters:,})"
+    )
     return ok, note
 
 
@@ -133,16 +158,36 @@ def one_run(kind: str, repeat: int, args: argparse.Namespace, tmp_root: Path) ->
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     err_path = data_dir.parent / f"{data_dir.name}.stderr"
     with open(err_path, "wb") as err:
-        proc = subprocess.Popen(server_command(kind, port, data_dir), cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(
+            server_command(kind, port, data_dir),
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
     try:
         wait_listening(port, proc)
         load = subprocess.run(
-            [sys.executable, str(BENCH / "load_gen.py"), "--url", f"ws://127.0.0.1:{port}/ocpp",
-             "--clients", str(args.clients), "--seconds", str(args.seconds), "--warmup",
-             str(args.warmup), "--server-pid", str(proc.pid), "--json"],
-            cwd=ROOT, capture_output=True, text=True,
-            timeout=args.seconds + args.warmup + 120, check=False,
+            [
+                sys.executable,
+                str(BENCH / "load_gen.py"),
+                "--url",
+                f"ws://127.0.0.1:{port}/ocpp",
+                "--clients",
+                str(args.clients),
+                "--seconds",
+                str(args.seconds),
+                "--warmup",
+                str(args.warmup),
+                "--server-pid",
+                str(proc.pid),
+                "--json",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=args.seconds + args.warmup + 120,
+            check=False,
         )
         if not load.stdout.strip():
             raise RuntimeError(f"load_gen failed: {load.stderr[-2000:]}")
@@ -166,23 +211,32 @@ def median(values: list[float]) -> float:
 
 def report(runs: list[Run], args: argparse.Namespace) -> bool:
     by_kind = {k: [r for r in runs if r.kind == k] for k in KINDS}
-    med = {k: {
-        "cps": median([r.result["calls_per_s"] for r in rs]),
-        "p50": median([r.result["p50_ms"] for r in rs]),
-        "p99": median([r.result["p99_ms"] for r in rs]),
-        "cpu": median([r.cpu_us_per_call for r in rs]),
-        "errors": sum(r.result["errors"] + r.result["connect_errors"] for r in rs),
-    } for k, rs in by_kind.items()}
+    med = {
+        k: {
+            "cps": median([r.result["calls_per_s"] for r in rs]),
+            "p50": median([r.result["p50_ms"] for r in rs]),
+            "p99": median([r.result["p99_ms"] for r in rs]),
+            "cpu": median([r.cpu_us_per_call for r in rs]),
+            "errors": sum(r.result["errors"] + r.result["connect_errors"] for r in rs),
+        }
+        for k, rs in by_kind.items()
+    }
     echo = med["echo"]
-    print(f"\n{args.clients} clients, {args.seconds:g} s measured after {args.warmup:g} s warm-up,"
-          f" medians of {args.repeats} interleaved repeats\n")
-    print(f"{'server':<8} {'calls/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'x echo':>7} "
-          f"{'srv CPU us/call':>16} {'CPU x echo':>10} {'errors':>7}")
+    print(
+        f"\n{args.clients} clients, {args.seconds:g} s measured after {args.warmup:g} s warm-up,"
+        f" medians of {args.repeats} interleaved repeats\n"
+    )
+    print(
+        f"{'server':<8} {'calls/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'x echo':>7} "
+        f"{'srv CPU us/call':>16} {'CPU x echo':>10} {'errors':>7}"
+    )
     for k in KINDS:
         m = med[k]
-        print(f"{k:<8} {m['cps']:>9,.0f} {m['p50']:>8.2f} {m['p99']:>8.2f} "
-              f"{m['cps'] / echo['cps']:>7.2f} {m['cpu']:>16.1f} {echo['cpu'] / m['cpu']:>10.2f} "
-              f"{m['errors']:>7}")
+        print(
+            f"{k:<8} {m['cps']:>9,.0f} {m['p50']:>8.2f} {m['p99']:>8.2f} "
+            f"{m['cps'] / echo['cps']:>7.2f} {m['cpu']:>16.1f} {echo['cpu'] / m['cpu']:>10.2f} "
+            f"{m['errors']:>7}"
+        )
     # per-repeat ratios: same-run pairs are the fairest comparison on a noisy machine
     per_rep = {}
     for rep in range(args.repeats):
@@ -196,13 +250,19 @@ def report(runs: list[Run], args: argparse.Namespace) -> bool:
     ratio = median([v[0] for v in per_rep.values()])
     log_cost = median([v[1] for v in per_rep.values()])
     log_cpu = median([v[2] for v in per_rep.values()])
-    print(f"\ncsms / echo (median of per-repeat ratios): {ratio:.2f}   target >= {TARGET_RATIO}"
-          f"  {'PASS' if ratio >= TARGET_RATIO else 'FAIL'}")
-    print(f"logging cost 1 - csms/no-log, calls/s:     {log_cost:+.1%}  target <= "
-          f"{TARGET_LOG_COST:.0%}  {'PASS' if log_cost <= TARGET_LOG_COST else 'FAIL'}")
+    print(
+        f"\ncsms / echo (median of per-repeat ratios): {ratio:.2f}   target >= {TARGET_RATIO}"
+        f"  {'PASS' if ratio >= TARGET_RATIO else 'FAIL'}"
+    )
+    print(
+        f"logging cost 1 - csms/no-log, calls/s:     {log_cost:+.1%}  target <= "
+        f"{TARGET_LOG_COST:.0%}  {'PASS' if log_cost <= TARGET_LOG_COST else 'FAIL'}"
+    )
     print(f"logging cost in server CPU per call:      {log_cpu:+.1%}")
-    print("per repeat (csms/echo, log cost): " + ", ".join(
-        f"#{rep}: {v[0]:.2f}, {v[1]:+.1%}" for rep, v in per_rep.items()))
+    print(
+        "per repeat (csms/echo, log cost): "
+        + ", ".join(f"#{rep}: {v[0]:.2f}, {v[1]:+.1%}" for rep, v in per_rep.items())
+    )
     lake_ok = all(r.lake_ok for r in by_kind["csms"])
     print("\nlake check of the logged (csms) runs:")
     for r in by_kind["csms"]:
@@ -212,8 +272,10 @@ def report(runs: list[Run], args: argparse.Namespace) -> bool:
             print(f"  {r.kind} #{r.repeat}: {r.lake_note}")
     errors = sum(m["errors"] for m in med.values())
     if errors:
-        print(f"\n{errors} errors; samples: "
-              + "; ".join(e for r in runs for e in r.result["error_samples"][:2]))
+        print(
+            f"\n{errors} errors; samples: "
+            + "; ".join(e for r in runs for e in r.result["error_samples"][:2])
+        )
     return lake_ok and errors == 0
 
 
@@ -229,18 +291,20 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bench-csms-") as tmp:
         for rep in range(args.repeats):
-            order = KINDS[rep % 3:] + KINDS[:rep % 3]
+            order = KINDS[rep % 3 :] + KINDS[: rep % 3]
             for kind in order:
                 run = one_run(kind, rep, args, Path(tmp))
                 r = run.result
-                print(f"repeat {rep} {kind:<7} {r['calls_per_s']:>8,.0f} calls/s  "
-                      f"p50 {r['p50_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms  "
-                      f"srv CPU {run.cpu_us_per_call:.0f} us/call "
-                      f"(srv {(r['server_cpu_s'] or 0) / args.seconds:.0%}, "
-                      f"load_gen {r['client_cpu_s'] / args.seconds:.0%} of a core)  "
-                      f"errors {r['errors']}"
-                      + (f"  lake {'OK' if run.lake_ok else 'FAIL'}" if run.kind == "csms"
-                         else ""), flush=True)
+                print(
+                    f"repeat {rep} {kind:<7} {r['calls_per_s']:>8,.0f} calls/s  "
+                    f"p50 {r['p50_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms  "
+                    f"srv CPU {run.cpu_us_per_call:.0f} us/call "
+                    f"(srv {(r['server_cpu_s'] or 0) / args.seconds:.0%}, "
+                    f"load_gen {r['client_cpu_s'] / args.seconds:.0%} of a core)  "
+                    f"errors {r['errors']}"
+                    + (f"  lake {'OK' if run.lake_ok else 'FAIL'}" if run.kind == "csms" else ""),
+                    flush=True,
+                )
                 runs.append(run)
     ok = report(runs, args)
     print(f"\ntotal {time.monotonic() - started:.0f} s")

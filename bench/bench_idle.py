@@ -36,13 +36,17 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from websockets.typing import Subprotocol
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
 TARGET_KB = 100.0
 
-BOOT = ('[2,"{uid}","BootNotification",{{"chargePointVendor":"BenchVendor",'
-        '"chargePointModel":"Idle-11","chargePointSerialNumber":"SN-{i:06d}"}}]')
+BOOT = (
+    '[2,"{uid}","BootNotification",{{"chargePointVendor":"BenchVendor",'
+    '"chargePointModel":"Idle-11","chargePointSerialNumber":"SN-{i:06d}"}}]'
+)
 HEARTBEAT = '[2,"{uid}","Heartbeat",{{}}]'
 
 
@@ -58,8 +62,9 @@ def raise_nofile() -> tuple[int, int]:
 # -- worker process ------------------------------------------------------------------------
 
 
-async def worker(url: str, first: int, count: int, source: str, concurrency: int,
-                 hold: float) -> None:
+async def worker(
+    url: str, first: int, count: int, source: str, concurrency: int, hold: float
+) -> None:
     from websockets.asyncio.client import ClientConnection, connect
     from websockets.exceptions import WebSocketException
 
@@ -73,14 +78,19 @@ async def worker(url: str, first: int, count: int, source: str, concurrency: int
         msg = orjson.loads(await asyncio.wait_for(ws.recv(), 30))
         if msg[0] != 3 or msg[1] != uid:
             raise RuntimeError(f"unexpected answer {msg!r:.200}")
-        return msg[2]
+        answer: dict[str, Any] = msg[2]
+        return answer
 
     async def one(i: int) -> None:
         try:
             async with gate:
                 ws = await connect(
-                    f"{url}/CP-IDLE-{i:06d}", subprotocols=["ocpp1.6"], compression=None,
-                    ping_interval=None, open_timeout=60, close_timeout=5,
+                    f"{url}/CP-IDLE-{i:06d}",
+                    subprotocols=[Subprotocol("ocpp1.6")],
+                    compression=None,
+                    ping_interval=None,
+                    open_timeout=60,
+                    close_timeout=5,
                     local_addr=(source, 0),
                 )
             conns.append(ws)
@@ -99,7 +109,13 @@ async def worker(url: str, first: int, count: int, source: str, concurrency: int
     started = time.perf_counter()
     await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(first, first + count))), 150)
     elapsed = time.perf_counter() - started
-    print(json.dumps({**stats, "seconds": elapsed, "samples": samples}), flush=True)
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    print(
+        json.dumps(
+            {**stats, "seconds": elapsed, "cpu_s": ru.ru_utime + ru.ru_stime, "samples": samples}
+        ),
+        flush=True,
+    )
     # hold the connections idle until the parent says "close" (or the safety timeout)
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
@@ -168,10 +184,16 @@ def warm_up(url: str) -> None:
     async def go() -> None:
         from websockets.asyncio.client import connect
 
-        async with connect(f"{url}/CP-IDLE-WARMUP", subprotocols=["ocpp1.6"],
-                           compression=None, open_timeout=10) as ws:
-            for uid, frame in (("w1", BOOT.format(uid="w1", i=0)),
-                               ("w2", HEARTBEAT.format(uid="w2"))):
+        async with connect(
+            f"{url}/CP-IDLE-WARMUP",
+            subprotocols=[Subprotocol("ocpp1.6")],
+            compression=None,
+            open_timeout=10,
+        ) as ws:
+            for _uid, frame in (
+                ("w1", BOOT.format(uid="w1", i=0)),
+                ("w2", HEARTBEAT.format(uid="w2")),
+            ):
                 await ws.send(frame)
                 await asyncio.wait_for(ws.recv(), 10)
 
@@ -189,8 +211,8 @@ def lake_counts(data_dir: Path) -> dict[str, int]:
                 out[table] = 0
                 continue
             glob = str(data_dir / "lake" / table / "*" / "*.parquet")
-            out[table] = int(con.execute(
-                f"select count(*) from read_parquet('{glob}')").fetchone()[0])
+            row = con.execute(f"select count(*) from read_parquet('{glob}')").fetchone()
+            out[table] = int(row[0]) if row else 0
     finally:
         con.close()
     return out
@@ -200,9 +222,19 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--connections", type=int, default=10_000)
     ap.add_argument("--workers", type=int, default=4, help="client processes (2-4)")
-    ap.add_argument("--concurrency", type=int, default=25,
-                    help="handshakes in progress per worker (the server's listen backlog is 100)")
+    ap.add_argument(
+        "--concurrency",
+        type=int,
+        default=25,
+        help="handshakes in progress per worker (the server's listen backlog is 100)",
+    )
     ap.add_argument("--idle", type=float, default=5.0, help="seconds idle before the last RSS")
+    ap.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="run the server under cProfile (bench/profile_csms.py), .prof files here",
+    )
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--url", help=argparse.SUPPRESS)
     ap.add_argument("--first", type=int, default=0, help=argparse.SUPPRESS)
@@ -224,11 +256,20 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = tmp / "data"
     port = free_port()
     url = f"ws://127.0.0.1:{port}/ocpp"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "workbench.cli", "csms", "--port", str(port), "--data-dir",
-         str(data_dir), "--accept-unknown", "--log-level", "WARNING"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(tmp / "server.stderr", "wb"),
-    )
+    cli = ["csms", "--port", str(port), "--data-dir", str(data_dir), "--accept-unknown"]
+    launcher = [sys.executable, "-m", "workbench.cli"]
+    if args.profile is not None:
+        launcher = [
+            sys.executable,
+            str(BENCH / "profile_csms.py"),
+            "--out",
+            str(args.profile),
+            "--serve",
+        ]
+    with open(tmp / "server.stderr", "wb") as err:  # the child keeps its own copy of the fd
+        server = subprocess.Popen(
+            [*launcher, *cli], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err
+        )
     workers: list[subprocess.Popen[str]] = []
     ok = False
     try:
@@ -243,12 +284,31 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.monotonic()
         first = 0
         for k, share in enumerate(shares):
-            workers.append(subprocess.Popen(
-                [sys.executable, __file__, "--worker", "--url", url, "--first", str(first),
-                 "--count", str(share), "--source", f"127.0.0.{2 + k}",
-                 "--concurrency", str(args.concurrency), "--hold", "150"],
-                cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-            ))
+            workers.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--worker",
+                        "--url",
+                        url,
+                        "--first",
+                        str(first),
+                        "--count",
+                        str(share),
+                        "--source",
+                        f"127.0.0.{2 + k}",
+                        "--concurrency",
+                        str(args.concurrency),
+                        "--hold",
+                        "150",
+                    ],
+                    cwd=ROOT,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
+            )
             first += share
         reports = []
         for proc in workers:
@@ -258,29 +318,45 @@ def main(argv: list[str] | None = None) -> int:
                 raise RuntimeError(f"worker {proc.pid} exited without a report")
             reports.append(json.loads(line))
         connect_s = time.monotonic() - t0
-        total = {key: sum(r[key] for r in reports)
-                 for key in ("connected", "boot_accepted", "heartbeats_answered", "errors")}
+        total = {
+            key: sum(r[key] for r in reports)
+            for key in ("connected", "boot_accepted", "heartbeats_answered", "errors")
+        }
         time.sleep(1.5)  # the rows of the last calls are flushed to Parquet
         rss1, fds1 = rss_kb(server.pid), fd_count(server.pid)
         time.sleep(args.idle)
         rss2, cpu2 = rss_kb(server.pid), cpu_s(server.pid)
         per_conn = (rss2 - rss0) / max(1, total["connected"])
         per_conn1 = (rss1 - rss0) / max(1, total["connected"])
-        print(f"{total['connected']:,}/{n:,} connected in {connect_s:.1f} s "
-              f"({total['connected'] / connect_s:,.0f} connections/s incl. boot + heartbeat), "
-              f"server CPU {cpu2 - cpu0:.1f} s")
-        print(f"boot accepted {total['boot_accepted']:,}, heartbeats answered "
-              f"{total['heartbeats_answered']:,}/{n:,}, errors {total['errors']}")
+        print(
+            f"{total['connected']:,}/{n:,} connected in {connect_s:.1f} s "
+            f"({total['connected'] / connect_s:,.0f} connections/s incl. boot + heartbeat), "
+            f"server CPU {cpu2 - cpu0:.1f} s"
+        )
+        print(
+            f"boot accepted {total['boot_accepted']:,}, heartbeats answered "
+            f"{total['heartbeats_answered']:,}/{n:,}, errors {total['errors']}"
+        )
+        print(
+            "workers: "
+            + ", ".join(
+                f"{r['connected']} in {r['seconds']:.1f} s (CPU {r['cpu_s']:.1f} s)"
+                for r in reports
+            )
+        )
         for r in reports:
             for s in r["samples"]:
                 print("   ", s)
-        print(f"server RSS {rss0 / 1024:.1f} -> {rss1 / 1024:.1f} MiB (all connected), "
-              f"{rss2 / 1024:.1f} MiB after {args.idle:g} s idle; fds {fds0} -> {fds1}")
-        print(f"per connection: {per_conn:.1f} KB (after idle), {per_conn1:.1f} KB (just "
-              f"connected)   target <= {TARGET_KB:g} KB  "
-              f"{'PASS' if per_conn <= TARGET_KB else 'FAIL'}")
-        ok = (total["heartbeats_answered"] == n and total["errors"] == 0
-              and per_conn <= TARGET_KB)
+        print(
+            f"server RSS {rss0 / 1024:.1f} -> {rss1 / 1024:.1f} MiB (all connected), "
+            f"{rss2 / 1024:.1f} MiB after {args.idle:g} s idle; fds {fds0} -> {fds1}"
+        )
+        print(
+            f"per connection: {per_conn:.1f} KB (after idle), {per_conn1:.1f} KB (just "
+            f"connected)   target <= {TARGET_KB:g} KB  "
+            f"{'PASS' if per_conn <= TARGET_KB else 'FAIL'}"
+        )
+        ok = total["heartbeats_answered"] == n and total["errors"] == 0 and per_conn <= TARGET_KB
     finally:
         for proc in workers:
             if proc.poll() is None and proc.stdin is not None:
@@ -300,13 +376,19 @@ def main(argv: list[str] | None = None) -> int:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(5)
+    if args.profile is not None:
+        from profile_csms import summary
+
+        print(summary(args.profile / "main.prof", 25, "event loop (main thread)"))
     if ok:
         counts = lake_counts(data_dir)
         want = 4 * (args.connections + 1)
         lake_ok = counts["ocpp_messages"] == want
-        print(f"lake: ocpp_messages {counts['ocpp_messages']:,} (want {want:,}: 4 per "
-              f"connection incl. warm-up) {'OK' if lake_ok else 'FAIL'}; connection_events "
-              f"{counts['connection_events']:,}")
+        print(
+            f"lake: ocpp_messages {counts['ocpp_messages']:,} (want {want:,}: 4 per "
+            f"connection incl. warm-up) {'OK' if lake_ok else 'FAIL'}; connection_events "
+            f"{counts['connection_events']:,}"
+        )
         ok = lake_ok
     shutil.rmtree(tmp, ignore_errors=True)
     print(f"total {time.monotonic() - started:.0f} s")

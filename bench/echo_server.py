@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import signal
 from collections.abc import Coroutine
@@ -22,6 +23,7 @@ from typing import Any
 
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 _loads, _dumps = json.loads, json.dumps
 
@@ -41,15 +43,19 @@ async def main(host: str, port: int, max_seconds: float) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with serve(
-        echo, host, port, subprotocols=["ocpp1.6", "ocpp2.0.1"], max_size=65536,
-        ping_interval=None, compression=None, server_header=None,
+        echo,
+        host,
+        port,
+        subprotocols=[Subprotocol("ocpp1.6"), Subprotocol("ocpp2.0.1")],
+        max_size=65536,
+        ping_interval=None,
+        compression=None,
+        server_header=None,
     ) as server:
         bound = server.sockets[0].getsockname()[1]
         print(f"READY {bound}", flush=True)
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=max_seconds)
-        except TimeoutError:
-            pass
 
 
 def run_loop(coro: Coroutine[Any, Any, None]) -> None:

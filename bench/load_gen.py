@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import resource
@@ -34,6 +35,7 @@ from typing import Any
 import orjson
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
+from websockets.typing import Subprotocol
 
 MAX_CALLS_PER_CLIENT = 10_000_000  # hard bound on every client loop besides the clock
 ANSWER_TIMEOUT = 10.0
@@ -146,8 +148,12 @@ class Client:
         n = 2 + self.seq % 3  # 2, 3 or 4 sampled values
         self.energy += 3.2
         s = self.seq % 7
-        values = {"energy": self.energy, "power": 7200.0 + 10 * s, "current": 31.0 + 0.1 * s,
-                  "voltage": 229.0 + 0.3 * s}
+        values = {
+            "energy": self.energy,
+            "power": 7200.0 + 10 * s,
+            "current": 31.0 + 0.1 * s,
+            "voltage": 229.0 + 0.3 * s,
+        }
         sampled = ",".join(t.format(**values) for t in _SAMPLED[:n])
         return uid, _METER.format(uid=uid, tx=self.tx, ts=self.clock.iso(), sampled=sampled), n
 
@@ -179,14 +185,20 @@ class Client:
     async def open(self) -> bool:
         try:
             self.ws = await connect(
-                self.url, subprotocols=["ocpp1.6"], compression=None, ping_interval=None,
-                open_timeout=30, close_timeout=5, max_size=65536,
+                self.url,
+                subprotocols=[Subprotocol("ocpp1.6")],
+                compression=None,
+                ping_interval=None,
+                open_timeout=30,
+                close_timeout=5,
+                max_size=65536,
             )
         except (WebSocketException, OSError, TimeoutError) as exc:
             self._error(f"connect: {type(exc).__name__} {exc}")
             return False
-        return await self.call(f"{self.i}-boot", _BOOT.format(uid=f"{self.i}-boot", i=self.i),
-                               "BootNotification", 0)
+        return await self.call(
+            f"{self.i}-boot", _BOOT.format(uid=f"{self.i}-boot", i=self.i), "BootNotification", 0
+        )
 
     async def run(self, window: tuple[float, float, float]) -> None:
         start, end = window[0], window[1]
@@ -208,10 +220,8 @@ class Client:
 
     async def close(self) -> None:
         if self.ws is not None:
-            try:
+            with contextlib.suppress(WebSocketException, OSError, TimeoutError):
                 await asyncio.wait_for(self.ws.close(), 10)
-            except (WebSocketException, OSError, TimeoutError):
-                pass
 
 
 def _proc_cpu(pid: int) -> tuple[float, float] | None:
@@ -233,8 +243,15 @@ def _own_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-async def run(url: str, clients: int, seconds: float, warmup: float, heartbeat_every: int,
-              server_pid: int | None, connect_concurrency: int = 50) -> LoadResult:
+async def run(
+    url: str,
+    clients: int,
+    seconds: float,
+    warmup: float,
+    heartbeat_every: int,
+    server_pid: int | None,
+    connect_concurrency: int = 50,
+) -> LoadResult:
     clock = Clock()
     pool = [Client(i, url, heartbeat_every, clock) for i in range(clients)]
     gate = asyncio.Semaphore(connect_concurrency)
@@ -267,14 +284,23 @@ async def run(url: str, clients: int, seconds: float, warmup: float, heartbeat_e
     other_err = sum(s.other_errors for s in stats)
     connect_err = clients - len(live)
     return LoadResult(
-        clients=clients, connected=len(live), seconds=seconds, warmup=warmup,
-        window_calls=window_calls, calls_per_s=window_calls / seconds,
-        p50_ms=quantile(lat, 0.50) * 1e3, p99_ms=quantile(lat, 0.99) * 1e3,
+        clients=clients,
+        connected=len(live),
+        seconds=seconds,
+        warmup=warmup,
+        window_calls=window_calls,
+        calls_per_s=window_calls / seconds,
+        p50_ms=quantile(lat, 0.50) * 1e3,
+        p99_ms=quantile(lat, 0.99) * 1e3,
         mean_ms=(sum(lat) / len(lat) * 1e3) if lat else float("nan"),
-        errors=call_err + other_err, call_errors=call_err, other_errors=other_err,
+        errors=call_err + other_err,
+        call_errors=call_err,
+        other_errors=other_err,
         connect_errors=connect_err,
-        total_sent=sum(s.sent for s in stats), total_answered=sum(s.answered for s in stats),
-        sampled_values=sum(s.sampled_values for s in stats), by_action=by_action,
+        total_sent=sum(s.sent for s in stats),
+        total_answered=sum(s.answered for s in stats),
+        sampled_values=sum(s.sampled_values for s in stats),
+        by_action=by_action,
         client_cpu_s=cpu1 - cpu0,
         server_cpu_s=(srv1[0] - srv0[0]) if srv0 and srv1 else None,
         server_main_cpu_s=(srv1[1] - srv0[1]) if srv0 and srv1 else None,
@@ -296,20 +322,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--warmup", type=float, default=2.0)
-    ap.add_argument("--heartbeat-every", type=int, default=10,
-                    help="every Nth call is a Heartbeat, the rest MeterValues (0: none)")
+    ap.add_argument(
+        "--heartbeat-every",
+        type=int,
+        default=10,
+        help="every Nth call is a Heartbeat, the rest MeterValues (0: none)",
+    )
     ap.add_argument("--server-pid", type=int, default=None)
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args(argv)
-    result = run_loop(run(args.url, args.clients, args.seconds, args.warmup,
-                          args.heartbeat_every, args.server_pid))
+    result = run_loop(
+        run(
+            args.url, args.clients, args.seconds, args.warmup, args.heartbeat_every, args.server_pid
+        )
+    )
     if args.json:
         print(json.dumps(asdict(result)))
     else:
         r = result
-        print(f"{r.connected}/{r.clients} clients, {r.calls_per_s:,.0f} calls/s, "
-              f"p50 {r.p50_ms:.2f} ms, p99 {r.p99_ms:.2f} ms, errors {r.errors + r.connect_errors}"
-              f", answered {r.total_answered}/{r.total_sent}, pid {os.getpid()}")
+        print(
+            f"{r.connected}/{r.clients} clients, {r.calls_per_s:,.0f} calls/s, "
+            f"p50 {r.p50_ms:.2f} ms, p99 {r.p99_ms:.2f} ms, errors {r.errors + r.connect_errors}"
+            f", answered {r.total_answered}/{r.total_sent}, pid {os.getpid()}"
+        )
         for e in r.error_samples:
             print("  ", e, file=sys.stderr)
     return 0 if result.errors == 0 and result.connect_errors == 0 else 1
