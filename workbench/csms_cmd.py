@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import resource
 import signal
 from dataclasses import replace
 from pathlib import Path
@@ -15,6 +16,19 @@ from csms_lite.config import CsmsConfig
 from csms_lite.server.app import CsmsServer, run_until_signalled
 from workbench.errors import friendly
 from workbench.options import DataDir
+
+
+def raise_fd_limit() -> int:
+    """Each charger is a socket: lift the soft open-files limit to the hard one (a typical
+    soft limit of 1024 would cap a node near 1,000 chargers). Returns the limit in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+        except (ValueError, OSError):
+            pass
+    return soft
 
 
 async def serve(config: CsmsConfig) -> None:
@@ -74,4 +88,6 @@ def csms(
     )
     if node_id:
         config = replace(config, node_id=node_id)
+    limit = raise_fd_limit()
+    logging.getLogger(__name__).info("open-files limit %d (about that many chargers)", limit)
     run_loop(serve(config))

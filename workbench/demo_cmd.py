@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from workbench.demo import demo as run
 from workbench.errors import fail, friendly
 
 
@@ -23,4 +22,6 @@ def demo(
     """Run the whole product end to end on embedded default data."""
     if data_dir.exists() and not data_dir.is_dir():
         raise fail(f"--data-dir {data_dir} is a file; give a folder")
+    from workbench.demo import demo as run  # heavy imports (duckdb) only when used
+
     run(data_dir, chargers, sessions, seed, keep, typer.echo)
