@@ -61,9 +61,7 @@ class ApiServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.config.api_host, self.config.api_port)
         await site.start()
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        self.port = int(sockets[0].getsockname()[1]) if sockets else self.config.api_port
+        self.port = int(self._runner.addresses[0][1])  # the real port when asked for 0
 
     async def stop(self) -> None:
         if self._runner is not None:
