@@ -33,5 +33,4 @@ class CsmsConfig:
     command_timeout: float = 30.0
     flush_interval: float = 1.0
     log_frames: bool = True  # False only to measure what logging costs
-    journal: bool = True
     validate_responses: bool = False  # check our own answers against the schemas (tests)

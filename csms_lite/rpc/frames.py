@@ -101,7 +101,3 @@ def result(unique_id: str, payload: dict[str, Any]) -> str:
 
 def error(unique_id: str, code: str, description: str, details: dict[str, Any]) -> str:
     return orjson.dumps([CALLERROR, unique_id, code, description[:255], details]).decode()
-
-
-def dumps(payload: Any) -> str:
-    return orjson.dumps(payload).decode()

@@ -47,7 +47,7 @@ class CsmsServer:
         self.clock = clock or SystemClock()
         self.writer = LakeWriter(
             lake_dir(config.data_dir), config.node_id, flush_interval=config.flush_interval,
-            journal=config.journal, enabled=config.log_frames,
+            enabled=config.log_frames,
         )
         self.registry = Registry(config.data_dir / "registry.sqlite")
         self.hub = Hub(config, self.clock, self.registry, LakeLog(self.writer, config.node_id))

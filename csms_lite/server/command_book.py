@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from csms_lite.clock import Clock
 from csms_lite.commands.request import CommandResult
-from csms_lite.rpc import frames, validation
+from csms_lite.rpc import validation
 from csms_lite.rpc.errors import OcppCallError
 from csms_lite.rpc.frames import CALLERROR, Frame
 from csms_lite.server.lake_log import LakeLog
@@ -66,4 +66,4 @@ class CommandBook:
     ) -> None:
         req = item.request
         self.lake.command(item.requested_at, result, req.requested_by, req.reason, sent_at,
-                          answered_at, frames.dumps)
+                          answered_at)

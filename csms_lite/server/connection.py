@@ -14,7 +14,6 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
@@ -110,13 +109,13 @@ class ChargerConnection:
             lake.message(now, self.cp_id, self.connection_id, "in", self.version, None,
                          None if exc.unique_id == frames.UNKNOWN_ID else exc.unique_id, None,
                          None, raw=text, error_code=code, error_description=exc.description),
-            self._out_row(now, CALLERROR, exc.unique_id, None, "{}", code, exc.description),
+            self._out_row(now, CALLERROR, exc.unique_id, None, {}, code, exc.description),
         ])
         return reply
 
     def _out_row(
         self, received: float, message_type: int, unique_id: str, action: str | None,
-        payload: str, error_code: str | None = None, description: str | None = None,
+        payload: Any, error_code: str | None = None, description: str | None = None,
     ) -> Row:
         sent = self.hub.clock.now()
         return self.hub.lake.message(
@@ -128,9 +127,9 @@ class ChargerConnection:
     def _on_call(self, now: float, frame: Frame) -> str:
         uid, action, payload = frame.unique_id, frame.action or "", frame.payload
         lake = self.hub.lake
-        payload_json = orjson.dumps(payload).decode()
+        # Payloads go to the lake as parsed values: the journal line encodes them once.
         in_row = lake.message(now, self.cp_id, self.connection_id, "in", self.version, CALL, uid,
-                              action, payload_json)
+                              action, payload)
         ctx = CallContext(self.charger, self.hub.registry, self.hub.config, lake.node_id, now, uid)
         try:
             answer = self._answer(ctx, action, payload)
@@ -140,11 +139,10 @@ class ChargerConnection:
             log.exception("handler %s failed for %s", action, self.cp_id)
             err = OcppCallError("InternalError", f"{type(exc).__name__} while handling {action}")
             return self._call_error(now, in_row, uid, action, err)
-        answer_json = orjson.dumps(answer).decode()
-        rows = [in_row, self._out_row(now, frames.CALLRESULT, uid, action, answer_json)]
+        rows = [in_row, self._out_row(now, frames.CALLRESULT, uid, action, answer)]
         rows.extend(ctx.rows)
         lake.write(rows)
-        return f'[3,{orjson.dumps(uid).decode()},{answer_json}]'
+        return frames.result(uid, answer)
 
     def _answer(self, ctx: CallContext, action: str, payload: dict[str, Any]) -> dict[str, Any]:
         self._check_rate()
@@ -174,8 +172,7 @@ class ChargerConnection:
         self, now: float, in_row: Row, uid: str, action: str, exc: OcppCallError
     ) -> str:
         code = spelled(exc.code, self.version)
-        details = frames.dumps(exc.details)
-        out = self._out_row(now, CALLERROR, uid, action, details, code, exc.description)
+        out = self._out_row(now, CALLERROR, uid, action, exc.details, code, exc.description)
         self.hub.lake.write([in_row, out])
         return frames.error(uid, code, exc.description, exc.details)
 
@@ -190,7 +187,7 @@ class ChargerConnection:
         lake = self.hub.lake
         lake.write([lake.message(
             now, self.cp_id, self.connection_id, "in", self.version, frame.message_type,
-            frame.unique_id, action, frames.dumps(frame.payload), error_code=error_code,
+            frame.unique_id, action, frame.payload, error_code=error_code,
             error_description=frame.error_description, latency_ms=latency,
         )])
         if pending is not None and not pending.future.done():
@@ -224,7 +221,7 @@ class ChargerConnection:
         self.pending[uid] = pending
         lake = self.hub.lake
         lake.write([lake.message(sent_at, self.cp_id, self.connection_id, "out", self.version,
-                                 CALL, uid, req.action, frames.dumps(req.payload))])
+                                 CALL, uid, req.action, req.payload)])
         timeout = req.timeout or self.hub.config.command_timeout
         try:
             await self.ws.send(text)

@@ -18,7 +18,7 @@ class LakeLog:
     def message(
         self, at: float, cp_id: str, conn_id: str, direction: str, version: str,
         message_type: int | None, unique_id: str | None, action: str | None,
-        payload: str | None, *, raw: str | None = None, error_code: str | None = None,
+        payload: Any, *, raw: str | None = None, error_code: str | None = None,
         error_description: str | None = None, latency_ms: float | None = None,
     ) -> Row:
         return (
@@ -43,12 +43,11 @@ class LakeLog:
 
     def command(
         self, requested_at: float, result: CommandResult, requested_by: str, reason: str | None,
-        sent_at: float | None, answered_at: float | None, dumps: Any,
+        sent_at: float | None, answered_at: float | None,
     ) -> None:
         self.writer.append(
             "commands",
             (requested_at, self.node_id, result.command_id, result.charge_point_id, result.action,
-             requested_by, reason, dumps(result.request), sent_at, answered_at,
-             None if result.response is None else dumps(result.response), result.status,
-             result.outcome, result.error_code, result.latency_ms),
+             requested_by, reason, result.request, sent_at, answered_at, result.response,
+             result.status, result.outcome, result.error_code, result.latency_ms),
         )

@@ -1,4 +1,7 @@
-"""Row tuples to Arrow tables (column-wise), and the split of a table by UTC date."""
+"""Row tuples to Arrow tables (column-wise), and the split of a table by UTC date.
+
+Runs in the converter process (see ``converter``), never on the server's event loop.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from operator import itemgetter
 
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -14,8 +18,7 @@ from ingest.lake.schemas import timestamp_columns
 Row = tuple[object, ...]
 Rejected = tuple[Row, str]  # a row that does not fit the schema, with the reason
 
-# Python-to-Arrow conversion holds the GIL for a whole call: converting in chunks bounds how
-# long the flush thread can stall the event loop (about 1 ms per call at this size).
+# Converting in chunks bounds the memory of one step and the cost of isolating a bad row.
 CHUNK_ROWS = 4_096
 _DATA_ERRORS = (pa.ArrowException, TypeError, ValueError, OverflowError)
 
@@ -36,21 +39,31 @@ def rows_to_table(schema: pa.Schema, rows: Sequence[Row]) -> tuple[pa.Table, lis
     return (pa.concat_tables(tables) if tables else schema.empty_table()), rejected
 
 
-def warm_up() -> None:
-    """Pay one-time import costs now: pyarrow imports pandas (~1 s, holding the GIL) on its
-    first conversion of a Python list, which must not happen in the flush thread mid-traffic."""
-    pa.array([0.0], pa.float64())
-
-
 def _chunk_to_table(schema: pa.Schema, rows: Sequence[Row]) -> pa.Table:
     if any(len(row) != len(schema) for row in rows):
         raise ValueError(f"rows must have {len(schema)} columns")
     timestamps = set(timestamp_columns(schema))
     arrays = [
-        _timestamps(values, f.type) if f.name in timestamps else pa.array(values, f.type)
+        _timestamps(values, f.type) if f.name in timestamps
+        else _strings(values) if pa.types.is_string(f.type)
+        else pa.array(values, f.type)
         for f, values in zip(schema, _columns(rows, len(schema)), strict=True)
     ]
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _strings(values: list[object]) -> pa.Array:
+    """Strings as they are; other JSON values (dict, list, number, bool) as compact JSON text."""
+    try:
+        return pa.array(values, pa.string())  # the usual case; fails fast on the first non-str
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return pa.array([_json_text(v) for v in values], pa.string())
+
+
+def _json_text(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return orjson.dumps(value).decode()
 
 
 def _columns(rows: Sequence[Row], width: int) -> list[list[object]]:

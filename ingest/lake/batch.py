@@ -1,4 +1,5 @@
-"""A batch: the rows of one journal segment, and how it becomes Parquet files."""
+"""A batch: the rows of one closed journal segment, and how it becomes Parquet files
+(in the converter process)."""
 
 from __future__ import annotations
 
@@ -11,22 +12,20 @@ import orjson
 
 from ingest.lake import paths
 from ingest.lake.arrow_rows import Rejected, Row, rows_to_table, split_by_date
-from ingest.lake.journal import Segment, segment_time
 from ingest.lake.part_files import write_part
-from ingest.lake.schemas import TABLES, partition_column
+from ingest.lake.schemas import TABLE_NAMES, TABLES, partition_column
+from ingest.lake.segments import segment_time
 
 logger = logging.getLogger(__name__)
 
-TABLE_NAMES = tuple(TABLES)  # a row's table index in the journal is its position here
 SCHEMAS = tuple(TABLES.values())
-WIDTHS = tuple(len(schema) for schema in SCHEMAS)
 
 
 @dataclass(slots=True)
 class Batch:
-    """Rows per table index; ``segment.segment_id`` is also the id of every part file written."""
+    """Rows per table index; ``segment_id`` is also the id of every part file written."""
 
-    segment: Segment
+    segment_id: str
     rows: list[list[Row]] = field(default_factory=lambda: [[] for _ in TABLE_NAMES])
     count: int = 0
 
@@ -40,7 +39,7 @@ class BatchResult:
 
 def write_batch(lake: Path, node_id: str, batch: Batch) -> BatchResult:
     """One Parquet file per (table, date). Raises on I/O errors; safe to call again after that."""
-    part_id = batch.segment.segment_id
+    part_id = batch.segment_id
     # Nulls in the partition column go to the date the batch was opened: the same on every
     # retry and replay, so a batch never spreads over two days' files (no duplicates).
     null_date = dt.datetime.fromtimestamp(segment_time(part_id), dt.UTC).date()

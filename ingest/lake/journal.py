@@ -1,75 +1,42 @@
-"""The writer's crash journal: append-only JSON-lines segments, one per flush batch.
+"""The writer's active journal segment: the buffer of rows not yet in Parquet.
 
-Each line is ``orjson.dumps([table_index, row]) + b"\\n"`` where ``table_index`` is the position of
-the table in ``schemas.TABLES`` (so new tables must be added at the end of that dict). A line is
-handed to the kernel with one ``os.write`` on an ``O_APPEND`` descriptor before ``append`` returns:
-a ``kill -9`` keeps it (the page cache survives the process), a power loss does not unless the
-segment is opened with ``fsync=True`` (``O_DSYNC``: every append then waits for the disk).
+A line is handed to the kernel with one ``os.write`` on an ``O_APPEND`` descriptor before
+``append`` returns: a ``kill -9`` keeps it (the page cache survives the process), a power loss does
+not unless the segment is opened with ``fsync=True`` (``O_DSYNC``: every append then waits for the
+disk). Line format and file names: see ``segments``.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import sys
-import time
-import uuid
-from collections.abc import Sequence
 from pathlib import Path
 
-import orjson
-
 from ingest.lake import paths
+from ingest.lake.segments import close_segment, new_segment_id
 
 logger = logging.getLogger(__name__)
 
-Row = tuple[object, ...]
 
-_SEGMENT_GLOB = paths.segment_file_name("*")
-_SEGMENT_PREFIX, _SEGMENT_SUFFIX = _SEGMENT_GLOB.split("*")
-_MASK_48 = (1 << 48) - 1
-_MASK_62 = (1 << 62) - 1
+class Journal:
+    """The active ``seg-<id>.open`` file. Not thread-safe: the writer serialises the calls.
 
+    The file is created on the first write, so idle periods create no files; its id is made when
+    the segment is started, which dates the rows whose partition column is null.
+    """
 
-def new_segment_id() -> str:
-    """A UUIDv7 (time-ordered, random): names the segment and the part files written from it."""
-    ms = (time.time_ns() // 1_000_000) & _MASK_48
-    rand_a = int.from_bytes(os.urandom(2), "big") & 0xFFF
-    rand_b = int.from_bytes(os.urandom(8), "big") & _MASK_62
-    return str(uuid.UUID(int=(ms << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b))
+    __slots__ = ("_directory", "_fd", "_flags", "_logged", "segment_id")
 
-
-def segment_time(segment_id: str) -> float:
-    """Epoch seconds at which the segment id was made (the UUIDv7 timestamp, ms precision)."""
-    return (uuid.UUID(segment_id).int >> 80) / 1000
-
-
-def _is_segment_id(text: str) -> bool:
-    try:
-        return uuid.UUID(text).version == 7 and len(text) == 36
-    except ValueError:
-        return False
-
-
-class Segment:
-    """One journal file; opened lazily on the first write so idle periods create no files."""
-
-    __slots__ = ("_fd", "_flags", "_logged", "_path", "exists", "segment_id")
-
-    def __init__(self, directory: Path, segment_id: str, *, fsync: bool = False) -> None:
-        self.segment_id = segment_id
-        self._path = directory / paths.segment_file_name(segment_id)
+    def __init__(self, directory: Path, *, fsync: bool = False) -> None:
+        self._directory = directory
         self._flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | (os.O_DSYNC if fsync else 0)
         self._fd = -1
         self._logged = False  # log a failing journal once per segment, not once per row
-        self.exists = False
-
-    @property
-    def path(self) -> Path:
-        return self._path
+        self.segment_id = new_segment_id()
 
     def write(self, data: bytes) -> bool:
         """Hand ``data`` to the kernel; False (and logged) if it could not be journaled."""
+        written = 0
         try:
             if self._fd < 0:
                 self._open()
@@ -79,96 +46,37 @@ class Segment:
         except OSError:
             if not self._logged:
                 self._logged = True
-                logger.exception("journal write failed for %s; rows kept in memory", self._path)
+                logger.exception("journal write failed in segment %s; rows lost", self.segment_id)
+            if written:  # a torn line would garble the next one: end the segment after it
+                retire(self.swap())
             return False
         return True
 
     def _open(self) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        self._fd = os.open(self._path, self._flags, 0o644)
-        self.exists = True
+        self._directory.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(self._path(), self._flags, 0o644)
 
-    def close(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
+    def _path(self) -> Path:
+        return self._directory / paths.open_segment_file_name(self.segment_id)
 
-    def delete(self) -> None:
-        """Remove the file once its rows are in Parquet (a leftover means a harmless replay)."""
-        self.close()
-        if not self.exists:
-            return
-        try:
-            self._path.unlink(missing_ok=True)
-        except OSError:
-            logger.exception("could not delete journal segment %s", self._path)
-        self.exists = False
+    def swap(self) -> tuple[int, Path] | None:
+        """Start a new segment; the old one's (descriptor, path) if it has a file, for ``retire``.
 
-    @classmethod
-    def existing(cls, path: Path) -> Segment:
-        segment = cls(path.parent, _segment_id_of(path))
-        segment.exists = True
-        return segment
+        Cheap (no I/O), so it can run under the lock that serialises writes."""
+        old = (self._fd, self._path()) if self._fd >= 0 else None
+        self._fd = -1
+        self._logged = False
+        self.segment_id = new_segment_id()
+        return old
 
 
-def leftover_segments(directory: Path) -> list[Path]:
-    """Segments in ``directory``, oldest first (the ids are time-ordered)."""
-    found = sorted(directory.glob(_SEGMENT_GLOB)) if directory.is_dir() else []
-    for path in found:
-        if not _is_segment_id(_segment_id_of(path)):
-            logger.warning("ignoring %s: not a segment name this writer makes", path)
-    return [path for path in found if _is_segment_id(_segment_id_of(path))]
-
-
-def _segment_id_of(path: Path) -> str:
-    return path.name[len(_SEGMENT_PREFIX) : -len(_SEGMENT_SUFFIX)]
-
-
-def read_segment(path: Path, widths: Sequence[int]) -> list[list[Row]]:
-    """Rows of a segment grouped by table index; torn or malformed lines are skipped and logged."""
-    rows: list[list[Row]] = [[] for _ in widths]
-    lines = path.read_bytes().split(b"\n")
-    if lines[-1]:  # no final newline: the process died in the middle of this write
-        logger.warning("skipping torn last line of %s: %r", path, lines[-1][:80])
-    for number, line in enumerate(lines[:-1], start=1):
-        parsed = _parse_line(line, widths)
-        if parsed is None:
-            logger.warning("skipping malformed line %d of %s: %r", number, path, line[:80])
-        else:
-            rows[parsed[0]].append(parsed[1])
-    return rows
-
-
-def _parse_line(line: bytes, widths: Sequence[int]) -> tuple[int, Row] | None:
+def retire(old: tuple[int, Path] | None) -> None:
+    """Close a swapped-out segment and rename it to its closed name, for the converter."""
+    if old is None:
+        return
+    fd, path = old
+    os.close(fd)
     try:
-        index, row = orjson.loads(line)
-    except (orjson.JSONDecodeError, TypeError, ValueError):
-        return None
-    if not isinstance(index, int) or not 0 <= index < len(widths):
-        return None
-    if not isinstance(row, list) or len(row) != widths[index]:
-        return None
-    return index, tuple(row)
-
-
-def lock_directory(directory: Path) -> int:
-    """Exclusive lock so two live writers never share (and replay) one node's journal.
-
-    The kernel drops the lock when the holder dies, even by ``kill -9``. Returns the descriptor
-    to pass to ``unlock``; raises ``RuntimeError`` if another process holds it.
-    """
-    directory.mkdir(parents=True, exist_ok=True)
-    fd = os.open(directory / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
-    if sys.platform != "win32":
-        import fcntl
-
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise RuntimeError(f"journal {directory} is in use by another writer") from None
-    return fd
-
-
-def unlock(fd: int) -> None:
-    os.close(fd)  # closing the descriptor releases the flock
+        close_segment(path)
+    except OSError:  # left .open: closed by the next start (or a converter after our death)
+        logger.exception("could not close journal segment %s", path)

@@ -40,7 +40,23 @@ def rejected_dir(lake: Path, node_id: str) -> Path:
 
 
 def segment_file_name(segment_id: str) -> str:
+    """A closed journal segment: complete, ready for the converter."""
     return f"seg-{segment_id}.jsonl"
+
+
+def open_segment_file_name(segment_id: str) -> str:
+    """The segment the writer is appending to; renamed to ``segment_file_name`` when closed."""
+    return f"seg-{segment_id}.open"
+
+
+def node_lock_file(journal: Path) -> Path:
+    """Held by the live writer of the node (one per node)."""
+    return journal / ".lock"
+
+
+def converter_lock_file(journal: Path) -> Path:
+    """Held by the running converter of the node (one at a time)."""
+    return journal / ".converter.lock"
 
 
 def temp_file_name(node_id: str, part_id: str) -> str:

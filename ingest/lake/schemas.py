@@ -2,8 +2,19 @@
 
 Every table is Hive-partitioned by the UTC date of its *first* column, which is always the
 server-side time of the row. Rows travel through the writer as plain tuples in column order
-(fast to build and to journal); timestamps inside them are float epoch seconds, converted to
-``timestamp[us, UTC]`` only when a Parquet file is written.
+(fast to build and to journal), with these values:
+
+- timestamp columns: float epoch seconds (or None), converted to ``timestamp[us, UTC]`` only when
+  a Parquet file is written (rounded to the microsecond);
+- string columns: a ``str``, None, or any other JSON value (dict, list, number, bool), which is
+  stored as its compact JSON text (``orjson.dumps(v).decode()``: no spaces, keys in insertion
+  order). So a caller can put a parsed payload dict straight into the row: it is encoded once,
+  inside the journal line, and turned into text by the converter process, off the hot path;
+- other columns: Python ints/floats/None fitting the Arrow type; a row that does not fit is set
+  apart in ``_rejected/`` rather than written.
+
+Every value must be serialisable by orjson (``append`` raises ``TypeError`` otherwise); NaN and
+infinities become null on the way through the journal.
 """
 
 from __future__ import annotations
@@ -89,12 +100,14 @@ COMMANDS = pa.schema(
     ]
 )
 
-TABLES: dict[str, pa.Schema] = {
+TABLES: dict[str, pa.Schema] = {  # append new tables at the end: journals index this order
     "ocpp_messages": OCPP_MESSAGES,
     "meter_values": METER_VALUES,
     "connection_events": CONNECTION_EVENTS,
     "commands": COMMANDS,
 }
+TABLE_NAMES = tuple(TABLES)  # a row's table index in the journal is its position here
+WIDTHS = tuple(len(schema) for schema in TABLES.values())
 
 
 def timestamp_columns(schema: pa.Schema) -> list[str]:

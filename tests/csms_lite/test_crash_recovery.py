@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 import polars as pl
+import psutil
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -174,6 +175,8 @@ async def test_kill_9_under_load_loses_and_duplicates_nothing(tmp_path: Path) ->
         while len(load.acked) < KILL_AFTER_ACKS and loop.time() - started < KILL_AFTER_SECONDS:
             check_clients()
             await asyncio.sleep(0.01)
+        for converter in psutil.Process(first.proc.pid).children():  # its lake converter
+            converter.kill()  # too: else it converts the journal as soon as the node dies
         os.kill(first.proc.pid, signal.SIGKILL)
         assert await first.wait() == -signal.SIGKILL
         # Answers already in the clients' socket buffers are still read after the kill: they

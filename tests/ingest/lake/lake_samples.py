@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 
 import pyarrow as pa
 
+from ingest.lake import locks, paths
 from ingest.lake.schemas import TABLES
 
 REPO = Path(__file__).resolve().parents[3]
@@ -66,4 +68,25 @@ def message_row(i):
 lake, node = Path(sys.argv[1]), {node!r}
 w = LakeWriter(lake, node, flush_interval=3600)
 w.start()
+w.flush()  # the converter is up and holds its lock before anything is appended
 """
+
+
+def wait_for_converters(lake: Path, timeout: float = 30.0) -> None:
+    """Return once no converter of ``NODE`` runs (e.g. the orphan of a killed writer)."""
+    fd = locks.lock(paths.converter_lock_file(paths.journal_dir(lake, NODE)), timeout)
+    assert fd is not None, "a converter is still running"
+    locks.unlock(fd)
+
+
+def journal_files(lake: Path) -> list[Path]:
+    """Segments left in the node's journal, open or closed."""
+    return sorted(paths.journal_dir(lake, NODE).glob("seg-*"))
+
+
+def wait_for(condition: object, timeout: float = 10.0) -> None:
+    assert callable(condition)
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)

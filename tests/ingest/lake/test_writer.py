@@ -1,10 +1,11 @@
-"""LakeWriter: round trips, partitioning, flush triggers, options, validation, write errors."""
+"""LakeWriter: round trips, partitioning, flush triggers, options, validation, write errors.
+
+Every test runs the real converter process (``flush``/``close`` wait for it)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 from pathlib import Path
 
 import orjson
@@ -23,6 +24,7 @@ from tests.ingest.lake.lake_samples import (
     message_row,
     null_row,
     us_to_datetime,
+    wait_for,
 )
 
 
@@ -34,14 +36,6 @@ def expected_schema(table: str) -> dict[str, pl.DataType]:
 
 def partitions(lake: Path, table: str) -> list[str]:
     return sorted(p.name for p in paths.table_dir(lake, table).iterdir())
-
-
-def wait_for(condition: object, timeout: float = 10.0) -> None:
-    assert callable(condition)
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 @pytest.mark.parametrize("table", list(TABLES))
@@ -128,13 +122,34 @@ def test_disabled_writer_is_a_no_op(tmp_path: Path) -> None:
     assert writer.stats.rows_appended == 0
 
 
-def test_journal_off_writes_parquet_but_no_segments(tmp_path: Path) -> None:
-    writer = LakeWriter(tmp_path, NODE, journal=False, flush_interval=3600)
+def test_journal_false_is_ignored_with_a_warning(tmp_path: Path) -> None:
+    with pytest.warns(DeprecationWarning, match="journal=False"):
+        writer = LakeWriter(tmp_path, NODE, journal=False, flush_interval=3600)
     writer.start()
     writer.append("ocpp_messages", message_row(1))
-    assert not list(paths.journal_dir(tmp_path, NODE).glob("seg-*"))
+    assert len(list(paths.journal_dir(tmp_path, NODE).glob("seg-*.open"))) == 1  # journaled
     writer.close()
     assert read_table(tmp_path, "ocpp_messages").height == 1
+
+
+def test_json_values_in_string_columns_are_stored_as_compact_json_text(tmp_path: Path) -> None:
+    payload = {"connectorId": 1, "meterValue": [{"sampledValue": [{"value": "1.5"}]}],
+               "ok": True, "none": None, "é": "ü"}
+    row = (*message_row(1)[:9], payload, [1, "a", None], False, 3.5, 2.0)
+    with LakeWriter(tmp_path, NODE) as writer:
+        writer.append("ocpp_messages", row)
+        writer.append_many([("ocpp_messages", (*message_row(2)[:9], [], None, 7, {}, None))])
+    frame = read_table(tmp_path, "ocpp_messages").sort("unique_id")
+    columns = ["payload", "raw", "error_code", "error_description"]
+    assert frame.select(columns).rows() == [
+        (orjson.dumps(payload).decode(), '[1,"a",null]', "false", "3.5"),
+        ("[]", None, "7", "{}"),
+    ]
+    assert frame["payload"][0] == (
+        '{"connectorId":1,"meterValue":[{"sampledValue":[{"value":"1.5"}]}],"ok":true,'
+        '"none":null,"é":"ü"}'
+    )
+    assert writer.stats.rows_rejected == 0
 
 
 @pytest.mark.parametrize("fsync", [False, True])
@@ -144,12 +159,14 @@ def test_append_journals_before_returning(tmp_path: Path, fsync: bool) -> None:
     writer.append("ocpp_messages", message_row(1))
     command = full_row("commands", 1)[0]
     writer.append_many([("ocpp_messages", message_row(2)), ("commands", command)])
-    [segment] = paths.journal_dir(tmp_path, NODE).glob("seg-*.jsonl")
+    [segment] = paths.journal_dir(tmp_path, NODE).glob("seg-*")  # still open: not converted
+    assert segment.suffix == ".open"
     lines = segment.read_bytes().splitlines()
     assert [orjson.loads(line)[0] for line in lines] == [0, 0, 3]  # table index in TABLES
     assert orjson.loads(lines[1])[1] == list(message_row(2))
     writer.close()
-    assert not segment.exists()
+    assert not list(paths.journal_dir(tmp_path, NODE).glob("seg-*"))
+    assert read_table(tmp_path, "ocpp_messages").height == 2
 
 
 def test_bad_calls_raise_and_buffer_nothing(tmp_path: Path) -> None:
@@ -183,7 +200,7 @@ def test_rows_of_the_wrong_type_are_set_apart(tmp_path: Path) -> None:
 def test_a_bad_row_in_a_large_batch_only_sets_that_row_apart(tmp_path: Path) -> None:
     count = CHUNK_ROWS * 2 + 10
     bad_at = CHUNK_ROWS + 3
-    with LakeWriter(tmp_path, NODE, journal=False) as writer:
+    with LakeWriter(tmp_path, NODE) as writer:
         for i in range(count):
             row = message_row(i)
             writer.append("ocpp_messages", (*row[:-1], "NaN?") if i == bad_at else row)
@@ -199,16 +216,17 @@ def test_write_error_keeps_rows_until_the_problem_is_fixed(tmp_path: Path) -> No
     blocker.write_text("a file where the table directory should be")
     writer = LakeWriter(tmp_path, NODE, flush_interval=3600)
     writer.start()
+    writer.flush()  # nothing to write: the converter is up, and counts one failure per flush
     writer.append("ocpp_messages", message_row(1))
     writer.append("commands", full_row("commands", 1)[0])
-    with pytest.raises(LakeFlushError):
+    with pytest.raises(LakeFlushError, match="1 journal segments not written yet"):
         writer.flush()
     writer.append("ocpp_messages", message_row(2))
     with pytest.raises(LakeFlushError):
         writer.flush()
     assert writer.stats.errors == 2
     assert writer.stats.rows_pending == 3
-    assert len(list(paths.journal_dir(tmp_path, NODE).glob("seg-*"))) == 2  # kept on disk too
+    assert len(list(paths.journal_dir(tmp_path, NODE).glob("seg-*.jsonl"))) == 2  # on disk
     blocker.unlink()
     writer.close()
     assert sorted(read_table(tmp_path, "ocpp_messages")["unique_id"]) == ["u1", "u2"]
@@ -217,7 +235,7 @@ def test_write_error_keeps_rows_until_the_problem_is_fixed(tmp_path: Path) -> No
     assert not list(paths.journal_dir(tmp_path, NODE).glob("seg-*"))
 
 
-def test_background_thread_survives_write_errors(tmp_path: Path) -> None:
+def test_the_converter_retries_write_errors_on_its_own(tmp_path: Path) -> None:
     partition = paths.partition_dir(tmp_path, "ocpp_messages", "2024-11-21")
     partition.parent.mkdir(parents=True)
     partition.write_text("blocks the partition directory")
@@ -225,7 +243,7 @@ def test_background_thread_survives_write_errors(tmp_path: Path) -> None:
     writer.start()
     try:
         writer.append("ocpp_messages", message_row(1))
-        wait_for(lambda: writer.stats.errors >= 3)  # retried, thread still alive
+        wait_for(lambda: writer.stats.errors >= 3)  # retried, converter still alive
         partition.unlink()
         wait_for(lambda: writer.stats.rows_written == 1)
     finally:
@@ -233,9 +251,10 @@ def test_background_thread_survives_write_errors(tmp_path: Path) -> None:
     assert read_table(tmp_path, "ocpp_messages")["unique_id"].to_list() == ["u1"]
 
 
-def test_appends_racing_the_flush_thread_land_exactly_once(tmp_path: Path) -> None:
+def test_appends_racing_the_rotation_land_exactly_once(tmp_path: Path) -> None:
     writer = LakeWriter(tmp_path, NODE, flush_interval=0.002)
     writer.start()
+    writer.flush()  # the converter is up: it converts while the rows come in
 
     def produce(offset: int) -> None:
         for i in range(offset, offset + 5000):
@@ -250,6 +269,7 @@ def test_appends_racing_the_flush_thread_land_exactly_once(tmp_path: Path) -> No
     ids = read_table(tmp_path, "ocpp_messages")["unique_id"]
     assert ids.len() == 10_000
     assert ids.n_unique() == 10_000
+    assert writer.stats.files_written > 1  # rotated while appending
     assert writer.stats.flushes > 1
 
 

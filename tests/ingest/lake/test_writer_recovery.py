@@ -1,11 +1,10 @@
-"""Crash recovery: a writer killed by -9 loses nothing and duplicates nothing."""
+"""Crash recovery: a writer or its converter killed by -9 loses nothing, duplicates nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
 import shutil
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -15,13 +14,19 @@ import pytest
 from ingest.lake import paths
 from ingest.lake.reader import read_table
 from ingest.lake.writer import LakeWriter
-from tests.ingest.lake.lake_samples import LAST_US_OF_DAY, NODE, message_row, us_to_datetime
-
-CrashChild = Callable[[str], Path]
+from tests.ingest.lake.conftest import CrashChild
+from tests.ingest.lake.lake_samples import (
+    LAST_US_OF_DAY,
+    NODE,
+    journal_files,
+    message_row,
+    us_to_datetime,
+)
 
 
 def recover(lake: Path) -> tuple[pl.DataFrame, LakeWriter]:
-    """Start (replay) and close a new writer on the lake, return what the lake holds."""
+    """Start and close a new writer on the lake (its converter converts what was left), return
+    what the lake holds."""
     writer = LakeWriter(lake, NODE, flush_interval=3600)
     writer.start()
     writer.close()
@@ -32,36 +37,61 @@ def segments(lake: Path) -> list[Path]:
     return sorted(paths.journal_dir(lake, NODE).glob("seg-*.jsonl"))
 
 
+def part_files(lake: Path) -> list[Path]:
+    return list(paths.table_dir(lake, "ocpp_messages").glob("*/*.parquet"))
+
+
 def assert_exactly(frame: pl.DataFrame, ids: range) -> None:
     assert sorted(frame["unique_id"].to_list()) == sorted(f"u{i}" for i in ids)
 
 
-def test_kill_9_before_any_flush_loses_nothing(crash_child: CrashChild) -> None:
+def test_kill_9_of_the_writer_mid_load_its_converter_lands_every_row(
+    crash_child: CrashChild,
+) -> None:
     lake = crash_child("""
         for i in range(500):
             w.append("ocpp_messages", message_row(i))
         w.append_many([("ocpp_messages", message_row(i)) for i in range(500, 600)])
     """)
-    assert len(segments(lake)) == 1
+    # The orphaned converter saw EOF, closed the dead writer's open segment and converted it.
+    assert_exactly(read_table(lake, "ocpp_messages"), range(600))
+    assert journal_files(lake) == []
+    frame, writer = recover(lake)
+    assert_exactly(frame, range(600))
+    assert writer.stats.rows_replayed == 0
+
+
+def test_kill_9_of_writer_and_converter_loses_nothing(crash_child: CrashChild) -> None:
+    lake = crash_child("""
+        for i in range(500):
+            w.append("ocpp_messages", message_row(i))
+        w.append_many([("ocpp_messages", message_row(i)) for i in range(500, 600)])
+    """, kill_converter=True)
+    [left] = journal_files(lake)
+    assert left.suffix == ".open"
     frame, writer = recover(lake)
     assert_exactly(frame, range(600))
     assert writer.stats.rows_replayed == 600
-    assert segments(lake) == []
+    assert journal_files(lake) == []
     row = frame.filter(pl.col("unique_id") == "u7").row(0, named=True)
     assert row["received_at"] == us_to_datetime(LAST_US_OF_DAY)  # exact after the JSON trip
     assert (row["payload"], row["latency_ms"], row["raw"]) == ('{"i": 7}', 7.0, None)
 
 
-def test_kill_9_after_some_flushes_gives_each_row_once(crash_child: CrashChild) -> None:
+@pytest.mark.parametrize("kill_converter", [False, True])
+def test_kill_9_after_some_flushes_gives_each_row_once(
+    crash_child: CrashChild, kill_converter: bool
+) -> None:
     lake = crash_child("""
         for i in range(300):
             w.append("ocpp_messages", message_row(i))
             if i in (99, 199):
                 w.flush()
-    """)
-    assert len(list(paths.table_dir(lake, "ocpp_messages").glob("*/*.parquet"))) == 2
+    """, kill_converter=kill_converter)
+    assert len(part_files(lake)) == (2 if kill_converter else 3)
     frame, _ = recover(lake)
     assert_exactly(frame, range(300))
+    assert len(part_files(lake)) == 3
 
 
 def test_crash_after_rename_before_segment_delete_gives_no_duplicates(tmp_path: Path) -> None:
@@ -69,31 +99,32 @@ def test_crash_after_rename_before_segment_delete_gives_no_duplicates(tmp_path: 
     writer.start()
     for i in range(50):
         writer.append("ocpp_messages", message_row(i))
-    [segment] = segments(tmp_path)
+    [segment] = journal_files(tmp_path)
     kept = tmp_path / "kept-segment"
     shutil.copyfile(segment, kept)
     writer.close()  # renames the part file into place, then deletes the segment
-    shutil.copyfile(kept, segment)  # as if the process had died between the two
+    # as if the converter had died between the two
+    shutil.copyfile(kept, segment.with_suffix(".jsonl"))
     frame, again = recover(tmp_path)
     assert again.stats.rows_replayed == 50
     assert_exactly(frame, range(50))
-    assert len(list(paths.table_dir(tmp_path, "ocpp_messages").glob("*/*.parquet"))) == 1
+    assert len(part_files(tmp_path)) == 1
 
 
 def test_torn_last_line_is_skipped_and_the_rest_recovered(
-    crash_child: CrashChild, caplog: pytest.LogCaptureFixture
+    crash_child: CrashChild, capfd: pytest.CaptureFixture[str]
 ) -> None:
     lake = crash_child("""
         for i in range(100):
             w.append("ocpp_messages", message_row(i))
-        [segment] = journal_dir(lake, node).glob("seg-*.jsonl")
+        [segment] = journal_dir(lake, node).glob("seg-*.open")
         with open(segment, "ab") as torn:
             torn.write(b'[0,[1732233599.9,"node-a","CP-1","co')  # died mid-write
-    """)
+    """, kill_converter=True)
     frame, writer = recover(lake)
     assert_exactly(frame, range(100))
     assert writer.stats.rows_replayed == 100
-    assert "torn last line" in caplog.text
+    assert "torn last line" in capfd.readouterr().err  # logged by the converter process
 
 
 def test_malformed_lines_are_skipped_wherever_they_are(tmp_path: Path) -> None:
