@@ -10,18 +10,3 @@ def utc_iso(epoch: float) -> str:
     dt = datetime.fromtimestamp(epoch, UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
-
-def parse_epoch(text: object) -> float | None:
-    """Parse a charger's ISO 8601 time to epoch seconds; None when it cannot be read.
-
-    A time without an offset is taken as UTC (chargers that omit it nearly always mean UTC).
-    """
-    if not isinstance(text, str):
-        return None
-    try:
-        dt = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.timestamp()

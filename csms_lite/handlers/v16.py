@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from csms_lite import meter_rows
 from csms_lite.handlers.common import (
     boot_notification,
     heartbeat,
@@ -13,7 +12,7 @@ from csms_lite.handlers.common import (
 )
 from csms_lite.handlers.context import CallContext, Handler
 from csms_lite.state import TransactionState
-from csms_lite.timefmt import parse_epoch, utc_iso
+from csms_lite.timefmt import utc_iso
 
 Payload = dict[str, Any]
 
@@ -44,19 +43,13 @@ def start_transaction(ctx: CallContext, p: Payload) -> Payload:
     ctx.charger.transactions.setdefault(
         key, TransactionState(key, p["connectorId"], None, p["idTag"], ctx.now, p["meterStart"])
     )
-    meter_rows.add_register(ctx, "StartTransaction", p["connectorId"], key,
-                            parse_epoch(p["timestamp"]), p["meterStart"], "Transaction.Begin")
     return {"transactionId": tx_id, "idTagInfo": info}
 
 
 def stop_transaction(ctx: CallContext, p: Payload) -> Payload:
     tx_id = p["transactionId"]
     ctx.registry.stop_transaction(tx_id, ctx.now)
-    tx = ctx.charger.transactions.pop(str(tx_id), None)
-    connector = tx.connector_id if tx else None
-    meter_rows.add_register(ctx, "StopTransaction", connector, str(tx_id),
-                            parse_epoch(p["timestamp"]), p["meterStop"], "Transaction.End")
-    meter_rows.add_v16(ctx, "StopTransaction", connector, tx_id, p.get("transactionData", []))
+    ctx.charger.transactions.pop(str(tx_id), None)
     if "idTag" in p:
         return {"idTagInfo": _id_tag_info(ctx, p["idTag"])}
     return {}
@@ -68,8 +61,7 @@ def status_notification(ctx: CallContext, p: Payload) -> Payload:
 
 
 def meter_values(ctx: CallContext, p: Payload) -> Payload:
-    meter_rows.add_v16(ctx, "MeterValues", p["connectorId"], p.get("transactionId"),
-                       p["meterValue"])
+    # The sampled values reach meter_values through the lake converter (ingest.lake.meter_flatten).
     return {}
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from csms_lite import meter_rows
 from csms_lite.handlers.common import (
     boot_notification,
     heartbeat,
@@ -54,10 +53,7 @@ def _track(ctx: CallContext, p: Payload, tx_id: str) -> None:
 
 def transaction_event(ctx: CallContext, p: Payload) -> Payload:
     tx_id = p["transactionInfo"]["transactionId"]
-    _track(ctx, p, tx_id)
-    evse = p.get("evse") or {}
-    meter_rows.add_v2(ctx, "TransactionEvent", evse.get("id"), evse.get("connectorId"), tx_id,
-                      p.get("meterValue", []))
+    _track(ctx, p, tx_id)  # meter values inside: see ingest.lake.meter_flatten
     if "idToken" in p:
         return {"idTokenInfo": _id_token_info(ctx, p["idToken"])}
     return {}
@@ -69,7 +65,7 @@ def status_notification(ctx: CallContext, p: Payload) -> Payload:
 
 
 def meter_values(ctx: CallContext, p: Payload) -> Payload:
-    meter_rows.add_v2(ctx, "MeterValues", p["evseId"], None, None, p["meterValue"])
+    # The sampled values reach meter_values through the lake converter (ingest.lake.meter_flatten).
     return {}
 
 

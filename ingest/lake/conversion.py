@@ -3,8 +3,10 @@
 Why every journaled row lands exactly once: a segment becomes one part file per (table, UTC date),
 named after the segment id (hidden temp file, fsync, ``os.replace``, see ``part_files``), and the
 segment is deleted only after all of them are in place. A crash in between converts the segment
-again into the *same* names: overwritten, not duplicated. A segment that fails (disk full,
-permissions) stays on disk and is retried by the next pass; the others still go through.
+again into the *same* names: overwritten, not duplicated. ``meter_values`` rows are derived here
+from the segment's OCPP frames (:mod:`meter_flatten`), so they follow the same rule. A segment
+that fails (disk full, permissions) stays on disk and is retried by the next pass; the others
+still go through.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from pathlib import Path
 
 from ingest.lake import paths
 from ingest.lake.batch import Batch, write_batch
-from ingest.lake.schemas import WIDTHS
+from ingest.lake.meter_flatten import meter_rows
+from ingest.lake.schemas import TABLES, WIDTHS
 from ingest.lake.segments import closed_segments, read_segment, segment_id_of
 
 logger = logging.getLogger(__name__)
+_MESSAGES = list(TABLES).index("ocpp_messages")
+_METER = list(TABLES).index("meter_values")
 
 
 @dataclass(slots=True)
@@ -76,6 +81,7 @@ class Converter:
     def _convert(self, path: Path) -> None:
         segment_id = segment_id_of(path)
         rows, count = read_segment(path, WIDTHS)
+        rows[_METER].extend(meter_rows(rows[_MESSAGES]))  # derived: same segment, same result
         if segment_id < self._since and segment_id not in self._counted:
             self._counted.add(segment_id)
             self.stats.rows_replayed += count

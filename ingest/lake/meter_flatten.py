@@ -1,0 +1,149 @@
+"""Derive ``meter_values`` rows from the logged OCPP frames: one row per sampled value.
+
+The CSMS journals each frame once; the converter (off the server's event loop) flattens the meter
+values inside MeterValues, Start/StopTransaction (1.6) and TransactionEvent (2.0.1) CALLs. The
+derivation is a pure function of a segment's rows, so a segment converted twice after a crash
+gives the same files.
+
+Defaults the specifications give for omitted fields are filled in, so downstream SQL never has to
+know them: measurand ``Energy.Active.Import.Register``, unit ``Wh``, context ``Sample.Periodic``,
+location ``Outlet``. 2.0.1's ``unitOfMeasure.multiplier`` is applied (value x 10^multiplier, the
+unit kept as given). 1.6 ``meterStart``/``meterStop`` become energy-register rows with context
+``Transaction.Begin``/``Transaction.End``; the 1.6 transaction id of a start comes from the
+CSMS's answer, logged in the same journal write as the CALL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+Row = tuple[Any, ...]
+
+DEFAULT_MEASURAND = "Energy.Active.Import.Register"
+FLATTENED = frozenset({"MeterValues", "StartTransaction", "StopTransaction", "TransactionEvent"})
+# Column positions in ocpp_messages rows (schemas.OCPP_MESSAGES).
+_AT, _NODE, _CP, _DIR, _VERSION, _TYPE, _UID, _ACTION, _PAYLOAD = 0, 1, 2, 4, 5, 6, 7, 8, 9
+
+
+def parse_epoch(text: object) -> float | None:
+    """A charger's ISO 8601 time as epoch seconds; None when unreadable. No offset means UTC."""
+    if not isinstance(text, str):
+        return None
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+def _payload(row: Row) -> Any:
+    value = row[_PAYLOAD]
+    if isinstance(value, str | bytes):
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return None
+    return value
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None  # e.g. 1.6 SignedData
+    return None
+
+
+class _Frame:
+    """The columns every meter row of one frame shares."""
+
+    def __init__(self, row: Row) -> None:
+        self.head = (row[_AT], row[_NODE], row[_CP], row[_VERSION], row[_UID], row[_ACTION])
+
+    def row(self, where: tuple[Any, Any, Any], ts: float | None, sv: dict[str, Any], unit: Any,
+            value: float | None) -> Row:
+        return (*self.head, *where, ts, sv.get("measurand", DEFAULT_MEASURAND), sv.get("phase"),
+                sv.get("location", "Outlet"), sv.get("context", "Sample.Periodic"), unit, value)
+
+
+def _v16(frame: _Frame, where: tuple[Any, Any, Any], meter_value: Any) -> Iterator[Row]:
+    for mv in meter_value if isinstance(meter_value, list) else ():
+        ts = parse_epoch(mv.get("timestamp"))
+        for sv in mv.get("sampledValue", ()):
+            yield frame.row(where, ts, sv, sv.get("unit", "Wh"), _number(sv.get("value")))
+
+
+def _v2(frame: _Frame, where: tuple[Any, Any, Any], meter_value: Any) -> Iterator[Row]:
+    for mv in meter_value if isinstance(meter_value, list) else ():
+        ts = parse_epoch(mv.get("timestamp"))
+        for sv in mv.get("sampledValue", ()):
+            uom = sv.get("unitOfMeasure") or {}
+            value = _number(sv.get("value"))
+            multiplier = uom.get("multiplier", 0)
+            if value is not None and multiplier:
+                value *= 10.0**multiplier
+            yield frame.row(where, ts, sv, uom.get("unit", "Wh"), value)
+
+
+def _register(frame: _Frame, where: tuple[Any, Any, Any], p: dict[str, Any], key: str,
+              context: str) -> Iterator[Row]:
+    wh = _number(p.get(key))
+    if wh is not None:
+        yield frame.row(where, parse_epoch(p.get("timestamp")), {"context": context}, "Wh", wh)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _from_call(row: Row, p: dict[str, Any], answer: Any) -> Iterator[Row]:
+    frame, action = _Frame(row), row[_ACTION]
+    if row[_VERSION] == "1.6":
+        if action == "MeterValues":
+            where = (None, p.get("connectorId"), _text(p.get("transactionId")))
+            yield from _v16(frame, where, p.get("meterValue"))
+        elif action == "StartTransaction":
+            tx = answer.get("transactionId") if isinstance(answer, dict) else None
+            where = (None, p.get("connectorId"), _text(tx))
+            yield from _register(frame, where, p, "meterStart", "Transaction.Begin")
+        elif action == "StopTransaction":
+            where = (None, None, _text(p.get("transactionId")))
+            yield from _register(frame, where, p, "meterStop", "Transaction.End")
+            yield from _v16(frame, where, p.get("transactionData"))
+        return
+    if action == "MeterValues":
+        yield from _v2(frame, (p.get("evseId"), None, None), p.get("meterValue"))
+    elif action == "TransactionEvent":
+        evse = p.get("evse") or {}
+        tx = (p.get("transactionInfo") or {}).get("transactionId")
+        yield from _v2(frame, (evse.get("id"), evse.get("connectorId"), tx), p.get("meterValue"))
+
+
+def meter_rows(messages: Iterable[Row]) -> list[Row]:
+    """The meter_values rows of the CALLs among ``messages`` (ocpp_messages rows of a segment)."""
+    calls, answers = [], {}
+    for row in messages:
+        if row[_ACTION] not in FLATTENED:
+            continue
+        if row[_DIR] == "in" and row[_TYPE] == 2:
+            calls.append(row)
+        elif row[_DIR] == "out" and row[_TYPE] == 3:
+            answers[(row[_CP], row[_UID])] = _payload(row)
+    out: list[Row] = []
+    for row in calls:
+        # Only CALLs the CSMS accepted (answered with a CALLRESULT, journaled in the same write);
+        # a CALL refused for a schema violation carries no trusted values.
+        answer = answers.get((row[_CP], row[_UID]))
+        payload = _payload(row)
+        if answer is not None and isinstance(payload, dict):
+            out.extend(_from_call(row, payload, answer))
+    return out
