@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(("  frames.parse (orjson + shape checks)", per_call(frames.parse, texts)))
         results.append(
             (
-                "  validation.validate (fastjsonschema)",
+                "  validation.validate (compiled schemas)",
                 per_call(
                     lambda f: validation.validate("1.6", f.action, f.payload, request=True), parsed
                 ),
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             return v16.HANDLERS[f.action or ""](ctx, f.payload)
 
-        results.append(("  handler (meter rows / currentTime)", per_call(handle, parsed)))
+        results.append(("  handler (state updates, currentTime)", per_call(handle, parsed)))
         writer.close()
         conn.hub.registry.close()
     print(f"{args.calls:,} frames (90 % MeterValues with 2-4 sampled values, 10 % Heartbeat)\n")

@@ -1,6 +1,6 @@
 """What each part of the CSMS costs: the server with one piece switched off at a time.
 
-    uv run python bench/bench_variants.py [--variants full,no-log,no-journal,...]
+    uv run python bench/bench_variants.py [--variants full,no-log,no-flush,...]
         [--clients 50] [--seconds 6] [--repeats 3]
 
 Each variant is ``cpo csms --accept-unknown --rate-limit 0`` built from a ``CsmsConfig`` in a
@@ -9,12 +9,12 @@ They are run interleaved, loaded by load_gen.py, and compared by the server's CP
 (all threads, and the event loop thread alone), which is steadier than calls/s here.
 
 Variants (an experiment, not a supported mode: ``no-validate`` replaces schema validation with a
-no-op, and ``no-flush`` lets rows pile up in memory for the whole run):
+no-op, and ``no-flush`` lets journal segments pile up on disk for the whole run):
 
   full         every frame logged (the default server)
   no-log       --no-log
-  no-journal   rows logged to Parquet, but no journal write per call (CsmsConfig.journal=False)
-  no-flush     journal written, but the flush thread never converts to Parquet during the run
+  no-flush     journal written, but the converter process turns nothing into Parquet during
+               the run (isolates the event loop's own logging cost)
   no-validate  logged, payload validation skipped
   no-gc        logged, gc.disable() in the server
 """
@@ -40,7 +40,6 @@ from bench_csms import free_port, stop, wait_listening  # noqa: E402
 VARIANTS: dict[str, dict[str, Any]] = {
     "full": {},
     "no-log": {"log_frames": False},
-    "no-journal": {"journal": False},
     "no-flush": {"flush_interval": 3600.0},
     "no-validate": {"validate": False},
     "no-gc": {"gc": False},
@@ -69,7 +68,7 @@ def serve(port: int, data_dir: Path, variant: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--variants", default="full,no-log,no-journal,no-flush,no-validate")
+    ap.add_argument("--variants", default="full,no-log,no-flush,no-validate")
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=6.0)
     ap.add_argument("--warmup", type=float, default=2.0)
