@@ -50,6 +50,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+
+def run_load(
+    port: int, server_pid: int, args: argparse.Namespace
+) -> subprocess.CompletedProcess[str]:
+    """load_gen.py in its own process against ``port`` (``args``: clients, seconds, warmup)."""
+    command = [
+        sys.executable, str(BENCH / "load_gen.py"), "--url", f"ws://127.0.0.1:{port}/ocpp",
+        "--clients", str(args.clients), "--seconds", str(args.seconds),
+        "--warmup", str(args.warmup), "--server-pid", str(server_pid), "--json",
+    ]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
+                          timeout=args.seconds + args.warmup + 120, check=False)
+
 def wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -167,28 +180,7 @@ def one_run(kind: str, repeat: int, args: argparse.Namespace, tmp_root: Path) ->
         )
     try:
         wait_listening(port, proc)
-        load = subprocess.run(
-            [
-                sys.executable,
-                str(BENCH / "load_gen.py"),
-                "--url",
-                f"ws://127.0.0.1:{port}/ocpp",
-                "--clients",
-                str(args.clients),
-                "--seconds",
-                str(args.seconds),
-                "--warmup",
-                str(args.warmup),
-                "--server-pid",
-                str(proc.pid),
-                "--json",
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=args.seconds + args.warmup + 120,
-            check=False,
-        )
+        load = run_load(port, proc.pid, args)
         if not load.stdout.strip():
             raise RuntimeError(f"load_gen failed: {load.stderr[-2000:]}")
         result = json.loads(load.stdout.strip().splitlines()[-1])

@@ -35,7 +35,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
-from bench_csms import free_port, stop, wait_listening  # noqa: E402
+from bench_csms import free_port, run_load, stop, wait_listening  # noqa: E402
 
 VARIANTS: dict[str, dict[str, Any]] = {
     "full": {},
@@ -93,28 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             try:
                 wait_listening(port, proc)
-                load = subprocess.run(
-                    [
-                        sys.executable,
-                        str(BENCH / "load_gen.py"),
-                        "--url",
-                        f"ws://127.0.0.1:{port}/ocpp",
-                        "--clients",
-                        str(args.clients),
-                        "--seconds",
-                        str(args.seconds),
-                        "--warmup",
-                        str(args.warmup),
-                        "--server-pid",
-                        str(proc.pid),
-                        "--json",
-                    ],
-                    cwd=ROOT,
-                    capture_output=True,
-                    text=True,
-                    timeout=args.seconds + args.warmup + 120,
-                    check=False,
-                )
+                load = run_load(port, proc.pid, args)
             finally:
                 stop(proc)
                 shutil.rmtree(data_dir, ignore_errors=True)

@@ -33,7 +33,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
-from bench_csms import free_port, stop, wait_listening  # noqa: E402
+from bench_csms import free_port, run_load, stop, wait_listening  # noqa: E402
 
 
 def serve(out: Path, cli_args: list[str]) -> None:
@@ -129,28 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         wait_listening(port, proc)
-        load = subprocess.run(
-            [
-                sys.executable,
-                str(BENCH / "load_gen.py"),
-                "--url",
-                f"ws://127.0.0.1:{port}/ocpp",
-                "--clients",
-                str(args.clients),
-                "--seconds",
-                str(args.seconds),
-                "--warmup",
-                str(args.warmup),
-                "--server-pid",
-                str(proc.pid),
-                "--json",
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=args.seconds + args.warmup + 120,
-            check=False,
-        )
+        load = run_load(port, proc.pid, args)
     finally:
         time.sleep(1.5)  # let a lake flush happen under the profiler
         status = stop(proc, timeout=60)
