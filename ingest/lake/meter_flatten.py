@@ -15,7 +15,7 @@ CSMS's answer, logged in the same journal write as the CALL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -53,79 +53,76 @@ def _payload(row: Row) -> Any:
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         try:
             return float(value)
         except ValueError:
             return None  # e.g. 1.6 SignedData
+    if kind is int or kind is float:
+        return float(value)
     return None
 
 
-class _Frame:
-    """The columns every meter row of one frame shares."""
-
-    def __init__(self, row: Row) -> None:
-        self.head = (row[_AT], row[_NODE], row[_CP], row[_VERSION], row[_UID], row[_ACTION])
-
-    def row(self, where: tuple[Any, Any, Any], ts: float | None, sv: dict[str, Any], unit: Any,
-            value: float | None) -> Row:
-        return (*self.head, *where, ts, sv.get("measurand", DEFAULT_MEASURAND), sv.get("phase"),
-                sv.get("location", "Outlet"), sv.get("context", "Sample.Periodic"), unit, value)
-
-
-def _v16(frame: _Frame, where: tuple[Any, Any, Any], meter_value: Any) -> Iterator[Row]:
+def _v16(pre: Row, meter_value: Any, out: list[Row]) -> None:
     for mv in meter_value if isinstance(meter_value, list) else ():
         ts = parse_epoch(mv.get("timestamp"))
         for sv in mv.get("sampledValue", ()):
-            yield frame.row(where, ts, sv, sv.get("unit", "Wh"), _number(sv.get("value")))
+            get = sv.get
+            out.append((*pre, ts, get("measurand", DEFAULT_MEASURAND), get("phase"),
+                        get("location", "Outlet"), get("context", "Sample.Periodic"),
+                        get("unit", "Wh"), _number(get("value"))))
 
 
-def _v2(frame: _Frame, where: tuple[Any, Any, Any], meter_value: Any) -> Iterator[Row]:
+def _v2(pre: Row, meter_value: Any, out: list[Row]) -> None:
     for mv in meter_value if isinstance(meter_value, list) else ():
         ts = parse_epoch(mv.get("timestamp"))
         for sv in mv.get("sampledValue", ()):
-            uom = sv.get("unitOfMeasure") or {}
-            value = _number(sv.get("value"))
+            get = sv.get
+            uom = get("unitOfMeasure") or {}
+            value = _number(get("value"))
             multiplier = uom.get("multiplier", 0)
             if value is not None and multiplier:
                 value *= 10.0**multiplier
-            yield frame.row(where, ts, sv, uom.get("unit", "Wh"), value)
+            out.append((*pre, ts, get("measurand", DEFAULT_MEASURAND), get("phase"),
+                        get("location", "Outlet"), get("context", "Sample.Periodic"),
+                        uom.get("unit", "Wh"), value))
 
 
-def _register(frame: _Frame, where: tuple[Any, Any, Any], p: dict[str, Any], key: str,
-              context: str) -> Iterator[Row]:
+def _register(pre: Row, p: dict[str, Any], key: str, context: str, out: list[Row]) -> None:
     wh = _number(p.get(key))
     if wh is not None:
-        yield frame.row(where, parse_epoch(p.get("timestamp")), {"context": context}, "Wh", wh)
+        out.append((*pre, parse_epoch(p.get("timestamp")), DEFAULT_MEASURAND, None, "Outlet",
+                    context, "Wh", wh))
 
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _from_call(row: Row, p: dict[str, Any], answer: Any) -> Iterator[Row]:
-    frame, action = _Frame(row), row[_ACTION]
+def _from_call(row: Row, p: dict[str, Any], answer: Any, out: list[Row]) -> None:
+    """Append the meter rows of one accepted CALL; ``pre`` holds the columns they share."""
+    head = (row[_AT], row[_NODE], row[_CP], row[_VERSION], row[_UID], row[_ACTION])
+    action = row[_ACTION]
     if row[_VERSION] == "1.6":
         if action == "MeterValues":
-            where = (None, p.get("connectorId"), _text(p.get("transactionId")))
-            yield from _v16(frame, where, p.get("meterValue"))
+            pre = (*head, None, p.get("connectorId"), _text(p.get("transactionId")))
+            _v16(pre, p.get("meterValue"), out)
         elif action == "StartTransaction":
             tx = answer.get("transactionId") if isinstance(answer, dict) else None
-            where = (None, p.get("connectorId"), _text(tx))
-            yield from _register(frame, where, p, "meterStart", "Transaction.Begin")
+            pre = (*head, None, p.get("connectorId"), _text(tx))
+            _register(pre, p, "meterStart", "Transaction.Begin", out)
         elif action == "StopTransaction":
-            where = (None, None, _text(p.get("transactionId")))
-            yield from _register(frame, where, p, "meterStop", "Transaction.End")
-            yield from _v16(frame, where, p.get("transactionData"))
+            pre = (*head, None, None, _text(p.get("transactionId")))
+            _register(pre, p, "meterStop", "Transaction.End", out)
+            _v16(pre, p.get("transactionData"), out)
         return
     if action == "MeterValues":
-        yield from _v2(frame, (p.get("evseId"), None, None), p.get("meterValue"))
+        _v2((*head, p.get("evseId"), None, None), p.get("meterValue"), out)
     elif action == "TransactionEvent":
         evse = p.get("evse") or {}
         tx = (p.get("transactionInfo") or {}).get("transactionId")
-        yield from _v2(frame, (evse.get("id"), evse.get("connectorId"), tx), p.get("meterValue"))
+        _v2((*head, evse.get("id"), evse.get("connectorId"), tx), p.get("meterValue"), out)
 
 
 def meter_rows(messages: Iterable[Row]) -> list[Row]:
@@ -145,5 +142,5 @@ def meter_rows(messages: Iterable[Row]) -> list[Row]:
         answer = answers.get((row[_CP], row[_UID]))
         payload = _payload(row)
         if answer is not None and isinstance(payload, dict):
-            out.extend(_from_call(row, payload, answer))
+            _from_call(row, payload, answer, out)
     return out
