@@ -97,7 +97,6 @@ def main(argv: list[str] | None = None) -> int:
                         conn.charger,
                         conn.hub.registry,
                         conn.hub.config,
-                        "bench",
                         time.time(),
                         f.unique_id,
                     )
@@ -149,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
 
         def handle(f: frames.Frame) -> object:
             ctx = CallContext(
-                conn.charger, conn.hub.registry, conn.hub.config, "bench", now, f.unique_id
+                conn.charger, conn.hub.registry, conn.hub.config, now, f.unique_id
             )
             return v16.HANDLERS[f.action or ""](ctx, f.payload)
 

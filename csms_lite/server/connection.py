@@ -19,10 +19,11 @@ from websockets.exceptions import ConnectionClosed
 
 from csms_lite.commands.request import CommandRequest, CommandResult
 from csms_lite.handlers import v16, v201
-from csms_lite.handlers.context import CallContext, Handler, Row
+from csms_lite.handlers.context import CallContext, Handler
 from csms_lite.rpc import frames, validation
 from csms_lite.rpc.errors import OcppCallError, spelled
 from csms_lite.rpc.frames import CALL, CALLERROR, Frame, FrameError
+from csms_lite.server.lake_log import Row
 from csms_lite.server.ratelimit import TokenBucket
 from csms_lite.state import ChargerState
 
@@ -130,7 +131,7 @@ class ChargerConnection:
         # Payloads go to the lake as parsed values: the journal line encodes them once.
         in_row = lake.message(now, self.cp_id, self.connection_id, "in", self.version, CALL, uid,
                               action, payload)
-        ctx = CallContext(self.charger, self.hub.registry, self.hub.config, lake.node_id, now, uid)
+        ctx = CallContext(self.charger, self.hub.registry, self.hub.config, now, uid)
         try:
             answer = self._answer(ctx, action, payload)
         except OcppCallError as exc:
@@ -139,9 +140,7 @@ class ChargerConnection:
             log.exception("handler %s failed for %s", action, self.cp_id)
             err = OcppCallError("InternalError", f"{type(exc).__name__} while handling {action}")
             return self._call_error(now, in_row, uid, action, err)
-        rows = [in_row, self._out_row(now, frames.CALLRESULT, uid, action, answer)]
-        rows.extend(ctx.rows)
-        lake.write(rows)
+        lake.write([in_row, self._out_row(now, frames.CALLRESULT, uid, action, answer)])
         return frames.result(uid, answer)
 
     def _answer(self, ctx: CallContext, action: str, payload: dict[str, Any]) -> dict[str, Any]:

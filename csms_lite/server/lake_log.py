@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from csms_lite.commands.request import CommandResult
-from csms_lite.handlers.context import Row
 from ingest.lake.writer import LakeWriter
+
+Row = tuple[str, tuple[Any, ...]]  # (table, row in the table's column order)
 
 
 class LakeLog:
