@@ -10,11 +10,12 @@ import typer
 
 from csms_lite.errors import CsmsError
 from csms_lite.registry.errors import RegistryError
+from ingest.errors import IngestError
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-USER_ERRORS: tuple[type[Exception], ...] = (CsmsError, RegistryError)
+USER_ERRORS: tuple[type[Exception], ...] = (CsmsError, RegistryError, IngestError)
 
 
 def fail(message: str) -> typer.Exit:

@@ -33,9 +33,13 @@ class SimChargePoint16(ChargePoint):  # type: ignore[misc]
                                                      charge_point_vendor=vendor,
                                                      firmware_version="1.0.0"))
 
-    async def status(self, connector: int, status: str, error_code: str = "NoError") -> Any:
+    # ``at`` (epoch seconds) stamps the payload with a given time instead of now: a replay of
+    # historical sessions sends the times they happened.
+
+    async def status(self, connector: int, status: str, error_code: str = "NoError",
+                     at: float | None = None) -> Any:
         return await self.call(call.StatusNotification(
-            connector_id=connector, error_code=error_code, status=status, timestamp=iso()))
+            connector_id=connector, error_code=error_code, status=status, timestamp=iso(at)))
 
     async def heartbeat(self) -> Any:
         return await self.call(call.Heartbeat())
@@ -43,14 +47,15 @@ class SimChargePoint16(ChargePoint):  # type: ignore[misc]
     async def authorize(self, id_tag: str) -> Any:
         return await self.call(call.Authorize(id_tag=id_tag))
 
-    async def start_transaction(self, connector: int, id_tag: str) -> int:
+    async def start_transaction(self, connector: int, id_tag: str, at: float | None = None) -> int:
         res = await self.call(call.StartTransaction(
             connector_id=connector, id_tag=id_tag, meter_start=self.register_wh[connector],
-            timestamp=iso()))
+            timestamp=iso(at)))
         self.transactions[connector] = res.transaction_id
         return int(res.transaction_id)
 
-    async def meter(self, connector: int, add_wh: int, power_w: float) -> Any:
+    async def meter(self, connector: int, add_wh: int, power_w: float,
+                    at: float | None = None) -> Any:
         self.register_wh[connector] += add_wh
         sampled = [
             {"value": str(self.register_wh[connector]), "measurand":
@@ -59,12 +64,13 @@ class SimChargePoint16(ChargePoint):  # type: ignore[misc]
         ]
         return await self.call(call.MeterValues(
             connector_id=connector, transaction_id=self.transactions.get(connector),
-            meter_value=[{"timestamp": iso(), "sampledValue": sampled}]))
+            meter_value=[{"timestamp": iso(at), "sampledValue": sampled}]))
 
-    async def stop_transaction(self, connector: int, reason: str = "Local") -> Any:
+    async def stop_transaction(self, connector: int, reason: str = "Local",
+                               at: float | None = None) -> Any:
         tx = self.transactions.pop(connector)
         return await self.call(call.StopTransaction(
-            meter_stop=self.register_wh[connector], timestamp=iso(), transaction_id=tx,
+            meter_stop=self.register_wh[connector], timestamp=iso(at), transaction_id=tx,
             reason=reason))
 
     # -- what the CSMS may ask ----------------------------------------------------------------

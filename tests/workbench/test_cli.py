@@ -11,7 +11,7 @@ from workbench.cli import app
 
 runner = CliRunner()
 SUBCOMMANDS = [
-    ["csms"], ["command"], ["status"], ["demo"], ["chargers"], ["chargers", "add"],
+    ["csms"], ["command"], ["status"], ["demo"], ["replay"], ["chargers"], ["chargers", "add"],
     ["chargers", "list"], ["chargers", "remove"], ["tags"], ["tags", "add"], ["tags", "list"],
     ["tags", "remove"],
 ]

@@ -1,0 +1,97 @@
+"""Reader for ACN-Data sessions in the native API format (``_meta``, ``_items``).
+
+ACN-Data, Caltech (Lee, Li and Low, "ACN-Data: Analysis and Applications of an Open EV Charging
+Dataset", e-Energy 2019). Times are RFC 1123 strings in GMT; ``doneChargingTime`` may be null.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ingest.replay.errors import ReplayInputError
+from ingest.replay.session import ReadResult, ReplaySession, collect, station_id
+
+FIX_FORMAT = "Give an ACN-Data API export (an object with '_items'), or use --format csv"
+
+
+def read_acn(path: Path) -> ReadResult:
+    doc = _load(path)
+    items = doc.get("_items") if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        raise ReplayInputError(path, "top level", "no '_items' list", FIX_FORMAT)
+    meta = doc.get("_meta")
+    site = meta.get("site") if isinstance(meta, dict) else None
+    return collect(path, (_session(path, n, item, site) for n, item in enumerate(items)))
+
+
+def _load(path: Path) -> Any:
+    try:
+        return orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise ReplayInputError(path, "whole file", f"not JSON ({exc})", FIX_FORMAT) from None
+
+
+def _session(path: Path, n: int, item: Any, meta_site: Any) -> ReplaySession:
+    where = f"_items[{n}]"
+    if not isinstance(item, dict):
+        raise ReplayInputError(path, where, "not an object", FIX_FORMAT)
+    field = _Fields(path, where, item)
+    site = meta_site if isinstance(meta_site, str) else item.get("siteID")
+    user = item.get("userID")
+    return ReplaySession(
+        station=field.station("stationID"), site=site if isinstance(site, str) else None,
+        start=field.time("connectionTime"), end=field.time("disconnectTime"),
+        done_charging=field.optional_time("doneChargingTime"),
+        kwh=field.kwh("kWhDelivered"), user=None if user is None else str(user),
+    )
+
+
+class _Fields:
+    """Typed access to one item's fields; every failure names the item and the field."""
+
+    def __init__(self, path: Path, where: str, item: dict[str, Any]) -> None:
+        self.path, self.where, self.item = path, where, item
+
+    def _fail(self, name: str, problem: str, fix: str) -> ReplayInputError:
+        return ReplayInputError(self.path, f"{self.where}, field '{name}'", problem, fix)
+
+    def _get(self, name: str) -> Any:
+        if self.item.get(name) is None:
+            raise self._fail(name, "missing or null", "Every session needs it; fix the file")
+        return self.item[name]
+
+    def station(self, name: str) -> str:
+        value = station_id(str(self._get(name)))
+        if not value:
+            raise self._fail(name, "empty station id", "Give every session a station id")
+        return value
+
+    def optional_time(self, name: str) -> datetime | None:
+        return None if self.item.get(name) is None else self.time(name)
+
+    def time(self, name: str) -> datetime:
+        text = self._get(name)
+        try:
+            dt = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            raise self._fail(name, f"cannot read {text!r} as a time",
+                             "Expected RFC 1123, e.g. 'Tue, 01 Dec 2020 13:59:06 GMT'") from None
+        return _utc(dt)
+
+    def kwh(self, name: str) -> float:
+        value = self._get(name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(
+                value):
+            raise self._fail(name, f"{value!r} is not a number of kWh", "Fix the value")
+        return float(value)
+
+
+def _utc(dt: datetime) -> datetime:
+    # parsedate_to_datetime gives a naive time for "-0000" (UTC with no stated zone).
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)

@@ -1,0 +1,140 @@
+"""Reader for any CSV of charging sessions, its columns mapped by the user.
+
+Times: ISO 8601 by default, or a ``strptime`` format; times without an offset are read in the
+mapping's time zone. Energy is in kWh. Every failure names the file, the line and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ingest.replay.errors import ReplayInputError
+from ingest.replay.session import ReadResult, ReplaySession, collect, station_id
+
+
+@dataclass(frozen=True)
+class CsvMapping:
+    """Which column holds what; ``site``, ``user`` and ``done`` are optional."""
+
+    station: str = "station"
+    start: str = "start"
+    end: str = "end"
+    energy: str = "kwh"
+    site: str | None = None
+    user: str | None = None
+    done: str | None = None  # when the car stopped drawing energy (overstay begins)
+    time_format: str | None = None  # strptime format; None: ISO 8601
+    timezone: str = "UTC"  # for times without an offset
+
+    def columns(self) -> dict[str, str]:
+        """Mapped column -> the option that names it (for error messages)."""
+        named = {self.station: "--station-col", self.start: "--start-col",
+                 self.end: "--end-col", self.energy: "--energy-col"}
+        optional = {self.site: "--site-col", self.user: "--user-col", self.done: "--done-col"}
+        return named | {col: opt for col, opt in optional.items() if col is not None}
+
+
+def read_csv(path: Path, mapping: CsvMapping) -> ReadResult:
+    zone = _zone(path, mapping.timezone)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            rows = csv.DictReader(f)
+            _check_header(path, rows.fieldnames, mapping)
+            parser = _RowParser(path, mapping, zone)
+            return collect(path, (parser.parse(rows.line_num, r) for r in _rows(path, rows)))
+    except UnicodeDecodeError as exc:
+        raise ReplayInputError(path, "whole file", f"not UTF-8 text ({exc.reason})",
+                               "Save the file as UTF-8") from None
+
+
+def _rows(path: Path, rows: csv.DictReader[str]) -> Iterator[dict[str, str | None]]:
+    try:
+        yield from rows
+    except csv.Error as exc:
+        raise ReplayInputError(path, f"line {rows.line_num}", f"not valid CSV ({exc})",
+                               "Fix the quoting on that line") from None
+
+
+def _zone(path: Path, name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ReplayInputError(path, "--timezone", f"unknown time zone {name!r}",
+                               "Give an IANA name such as America/Los_Angeles or UTC") from None
+
+
+def _check_header(path: Path, header: object, mapping: CsvMapping) -> None:
+    if not isinstance(header, list) or not header:
+        raise ReplayInputError(path, "line 1", "no header row",
+                               "The first line must name the columns")
+    for column, option in mapping.columns().items():
+        if column not in header:
+            raise ReplayInputError(path, "header", f"no column {column!r}",
+                                   f"Pass {option} with one of: {', '.join(header)}")
+
+
+class _RowParser:
+    def __init__(self, path: Path, mapping: CsvMapping, zone: tzinfo) -> None:
+        self.path, self.m, self.zone = path, mapping, zone
+
+    def parse(self, line: int, row: dict[str, str | None]) -> ReplaySession:
+        m = self.m
+        station = station_id(self._text(line, row, m.station))
+        if not station:
+            raise self._fail(line, m.station, "empty station id", "Give every row a station")
+        return ReplaySession(
+            station=station, site=self._optional(row, m.site),
+            start=self._time(line, row, m.start), end=self._time(line, row, m.end),
+            done_charging=self._optional_time(line, row, m.done),
+            kwh=self._kwh(line, row, m.energy), user=self._optional(row, m.user),
+        )
+
+    def _fail(self, line: int, column: str, problem: str, fix: str) -> ReplayInputError:
+        return ReplayInputError(self.path, f"line {line}, column {column!r}", problem, fix)
+
+    def _text(self, line: int, row: dict[str, str | None], column: str) -> str:
+        value = (row.get(column) or "").strip()
+        if not value:
+            raise self._fail(line, column, "empty", "Fill it in or remove the row")
+        return value
+
+    @staticmethod
+    def _optional(row: dict[str, str | None], column: str | None) -> str | None:
+        value = (row.get(column) or "").strip() if column is not None else ""
+        return value or None
+
+    def _optional_time(self, line: int, row: dict[str, str | None],
+                       column: str | None) -> datetime | None:
+        if column is None or self._optional(row, column) is None:
+            return None
+        return self._time(line, row, column)
+
+    def _time(self, line: int, row: dict[str, str | None], column: str) -> datetime:
+        text = self._text(line, row, column)
+        fmt = self.m.time_format
+        try:
+            dt = datetime.fromisoformat(text) if fmt is None else datetime.strptime(text, fmt)
+        except ValueError:
+            want = "ISO 8601 (e.g. 2021-03-01T08:15:00)" if fmt is None else repr(fmt)
+            raise self._fail(line, column, f"cannot read {text!r} as a time in {want}",
+                             "Fix the value or pass --time-format (strptime codes)") from None
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=self.zone)
+        return dt.astimezone(UTC)
+
+    def _kwh(self, line: int, row: dict[str, str | None], column: str) -> float:
+        text = self._text(line, row, column)
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise self._fail(line, column, f"{text!r} is not a number of kWh",
+                             "Use a plain number with a '.' decimal point, e.g. 12.5")
+        return value

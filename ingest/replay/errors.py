@@ -1,0 +1,20 @@
+"""Errors of the replay: a session file or option the replay cannot use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.errors import IngestError
+
+
+class ReplayError(IngestError):
+    """The replay cannot run; the message says why and how to fix it."""
+
+
+class ReplayInputError(ReplayError):
+    """A session file that cannot be read: which file, where in it, what is wrong, the fix."""
+
+    def __init__(self, path: Path, where: str, problem: str, fix: str) -> None:
+        super().__init__(f"{path}: {where}: {problem}. {fix}")
+        self.path = path
+        self.where = where

@@ -1,0 +1,91 @@
+"""The replay's virtual chargers: one simulated OCPP 1.6J charge point per station, registered
+in the CSMS's registry, connected over a real WebSocket, playing the plan's events."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from typing import Any
+
+from csms_lite.registry.models import ChargePoint, IdTag
+from csms_lite.registry.store import Registry
+from ingest.replay.errors import ReplayError
+from ingest.replay.plan import Event, Kind, Plan
+from ingest.sim.chargepoint_v16 import SimChargePoint16
+from ingest.sim.clock import iso
+from ingest.sim.link import listen, open_link
+
+MODEL, VENDOR = "ReplayAC", "CPO-Replay"
+
+
+def register(registry: Registry, plan: Plan, partner: str) -> None:
+    """Register the plan's stations (with their site) and id tags (owned by ``partner``).
+
+    A station already registered keeps its record, with enough connectors for the replay; one
+    with a password is refused, since the replay connects without one.
+    """
+    for station, connectors in plan.connectors.items():
+        known = registry.get_charge_point(station)
+        if known is not None and known.password_hash is not None:
+            raise ReplayError(
+                f"station {station} is registered with a password in {registry.path}; replay "
+                f"into another --data-dir, or run: cpo chargers remove {station}")
+        site = plan.sites.get(station)
+        cp = ChargePoint(id=station, site=site, connectors=connectors, model=MODEL,
+                         vendor=VENDOR) if known is None else replace(
+            known, site=known.site or site, connectors=max(known.connectors, connectors))
+        registry.add_charge_point(cp)
+    for tag in plan.tags:
+        registry.add_id_tag(IdTag(tag, "Accepted", partner))
+
+
+class Fleet:
+    """The connected stations; counts every call it makes."""
+
+    def __init__(self) -> None:
+        self.chargers: dict[str, SimChargePoint16] = {}
+        self.calls = 0
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def connect(self, url: str, connectors: dict[str, int], at: float) -> None:
+        """Connect and boot every station; its connectors report Available at ``at``."""
+        loop = asyncio.get_running_loop()
+        for station, n in connectors.items():
+            cp = SimChargePoint16(station, await open_link(url, station, "ocpp1.6"), n)
+            self._tasks.append(loop.create_task(listen(cp)))
+            self.chargers[station] = cp
+            boot = await cp.boot(model=MODEL, vendor=VENDOR)
+            _check(boot is not None and boot.status == "Accepted", station, "BootNotification",
+                   at, boot)
+            for connector in range(1, n + 1):
+                await cp.status(connector, "Available", at=at)
+            self.calls += 1 + n
+
+    async def close(self) -> None:
+        for cp in self.chargers.values():
+            await cp._connection.close()
+        await asyncio.gather(*self._tasks)
+
+    async def play(self, ev: Event) -> None:
+        cp, c, at = self.chargers[ev.station], ev.connector, ev.at
+        self.calls += 1
+        if ev.kind is Kind.AUTHORIZE:
+            answer = await cp.authorize(ev.tag)
+            ok = answer is not None and answer.id_tag_info.get("status") == "Accepted"
+            _check(ok, ev.station, "Authorize", at, answer)
+        elif ev.kind is Kind.START:
+            _check(cp.register_wh[c] == ev.wh, ev.station, "StartTransaction", at,
+                   f"register {cp.register_wh[c]} Wh, planned {ev.wh} Wh")
+            await cp.start_transaction(c, ev.tag, at=at)
+        elif ev.kind is Kind.METER:
+            await cp.meter(c, ev.wh - cp.register_wh[c], ev.power_w, at=at)
+        elif ev.kind is Kind.STOP:
+            cp.register_wh[c] = ev.wh  # the meter's reading at the end, sampled or not
+            await cp.stop_transaction(c, reason="EVDisconnected", at=at)
+        else:  # the status kinds are named after the 1.6 ChargePointStatus they send
+            await cp.status(c, ev.kind.value, at=at)
+
+
+def _check(ok: bool, station: str, action: str, at: float, got: Any) -> None:
+    if not ok:
+        raise ReplayError(f"station {station}, {action} at {iso(at)}: unexpected answer {got!r}")

@@ -1,0 +1,124 @@
+"""The replay's script: every OCPP call each station makes, in global time order.
+
+A pure function of the sessions, so the same file always gives the same calls. Per session:
+Authorize, Preparing, StartTransaction and Charging at the start; MeterValues every interval with
+the energy register rising linearly to the session's energy at ``done_charging`` (or the end);
+SuspendedEV from ``done_charging`` to the end (overstay); StopTransaction and Available at the end.
+A session that overlaps an earlier one on the same station takes the next free connector, so each
+connector's register only ever rises.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ingest.replay.session import ReplaySession
+from ingest.replay.tags import id_tag
+
+
+class Kind(enum.StrEnum):
+    AUTHORIZE = "Authorize"
+    PREPARING = "Preparing"
+    START = "StartTransaction"
+    CHARGING = "Charging"
+    METER = "MeterValues"
+    SUSPENDED = "SuspendedEV"
+    STOP = "StopTransaction"
+    AVAILABLE = "Available"
+
+
+# Order of events at the same instant: sessions ending free their connector before sessions
+# beginning take one; a session's own samples come after its start.
+_RANK = {Kind.STOP: 0, Kind.AVAILABLE: 0, Kind.AUTHORIZE: 1, Kind.PREPARING: 1, Kind.START: 1,
+         Kind.CHARGING: 1, Kind.METER: 2, Kind.SUSPENDED: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    at: float  # epoch seconds, UTC
+    session: int  # index in replay order; breaks ties between sessions
+    step: int  # position within the session; breaks ties inside it
+    station: str
+    connector: int
+    kind: Kind
+    tag: str
+    wh: int = 0  # the connector's register after this event (start: meterStart)
+    power_w: float = 0.0
+
+    def key(self) -> tuple[float, int, int, int]:
+        return (self.at, _RANK[self.kind], self.session, self.step)
+
+
+@dataclass(frozen=True)
+class Plan:
+    events: list[Event]
+    connectors: dict[str, int]  # station -> connectors it needs (its most overlapping sessions)
+    sites: dict[str, str | None]  # station -> site
+    tags: list[str]  # every id tag used, sorted
+
+
+class _Connectors:
+    """Per station, when each connector is free again; a session takes the lowest free one."""
+
+    def __init__(self) -> None:
+        self.busy_until: dict[str, list[float]] = defaultdict(list)
+
+    def take(self, station: str, start: float, end: float) -> int:
+        slots = self.busy_until[station]
+        for index, until in enumerate(slots):
+            if until <= start:
+                slots[index] = end
+                return index + 1
+        slots.append(end)
+        return len(slots)
+
+
+def build_plan(sessions: Sequence[ReplaySession], interval_s: float) -> Plan:
+    """``sessions`` in replay order (as a reader returns them); ``interval_s`` > 0."""
+    connectors = _Connectors()
+    registers: dict[tuple[str, int], int] = defaultdict(int)
+    events: list[Event] = []
+    for index, s in enumerate(sessions):
+        connector = connectors.take(s.station, s.start.timestamp(), s.end.timestamp())
+        begin = registers[(s.station, connector)]
+        registers[(s.station, connector)] = begin + round(s.kwh * 1000)
+        events.extend(session_events(index, s, connector, begin, interval_s))
+    events.sort(key=Event.key)
+    return Plan(events, {st: len(slots) for st, slots in sorted(connectors.busy_until.items())},
+                {s.station: s.site for s in sessions}, sorted({id_tag(s.user) for s in sessions}))
+
+
+def charge_end(s: ReplaySession) -> float:
+    """When energy stopped flowing: ``done_charging`` clamped into the session (the ACN file
+    has a few a minute after the disconnect), or the end when unknown."""
+    start, end = s.start.timestamp(), s.end.timestamp()
+    if s.done_charging is None:
+        return end
+    return min(max(s.done_charging.timestamp(), start), end)
+
+
+def session_events(index: int, s: ReplaySession, connector: int, begin_wh: int,
+                   interval_s: float) -> list[Event]:
+    start, end, done = s.start.timestamp(), s.end.timestamp(), charge_end(s)
+    total = round(s.kwh * 1000)
+    power = total * 3600 / (done - start) if done > start else 0.0
+
+    def event(at: float, kind: Kind, wh: int = begin_wh, power_w: float = power) -> Event:
+        return Event(at, index, len(out), s.station, connector, kind, id_tag(s.user), wh, power_w)
+
+    out: list[Event] = []
+    for kind in (Kind.AUTHORIZE, Kind.PREPARING, Kind.START, Kind.CHARGING):
+        out.append(event(start, kind))
+    k = 1
+    while (at := start + k * interval_s) < done:
+        out.append(event(at, Kind.METER, begin_wh + round(total * (at - start) / (done - start))))
+        k += 1
+    if done < end:  # the car is full (or stopped drawing) but still plugged in
+        out.append(event(done, Kind.METER, begin_wh + total, 0.0))
+        out.append(event(done, Kind.SUSPENDED, begin_wh + total))
+    out.append(event(end, Kind.STOP, begin_wh + total))
+    out.append(event(end, Kind.AVAILABLE, begin_wh + total))
+    return out

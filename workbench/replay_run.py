@@ -1,0 +1,80 @@
+"""The steps of ``cpo replay``: read the file, replay it through a CSMS, reconcile the lake."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ingest.lake.paths import lake_dir
+from ingest.replay.acn import read_acn
+from ingest.replay.csv_reader import CsvMapping, read_csv
+from ingest.replay.driver import ReplayRun, ReplaySettings, replay
+from ingest.replay.reconcile import reconcile
+from ingest.replay.session import ReadResult
+
+T = TypeVar("T")
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ReplayJob:
+    file: Path
+    format: str  # "acn" or "csv"
+    mapping: CsvMapping  # used for csv only
+    settings: ReplaySettings
+    limit: int | None = None
+
+
+def read(job: ReplayJob) -> ReadResult:
+    if job.format == "acn":
+        return read_acn(job.file)
+    return read_csv(job.file, job.mapping)
+
+
+def run_job(job: ReplayJob, out: Say, err: Say) -> bool:
+    """Replay and reconcile; True when the lake gives back what the file holds."""
+    result = read(job)
+    out(read_line(result))
+    sessions = result.limited(job.limit).sessions
+    if job.limit is not None:
+        out(f"replaying the first {len(sessions):,} (--limit {job.limit})")
+    run = run_async(replay(sessions, job.settings, err))
+    out(run_line(run))
+    rec = reconcile(sessions, lake_dir(job.settings.data_dir), run.node_id)
+    for line in rec.lines():
+        out(line)
+    return rec.ok
+
+
+def read_line(result: ReadResult) -> str:
+    stations = len({s.station for s in result.sessions})
+    n = sum(result.skipped.values())
+    why = ", ".join(f"{k} x{v}" for k, v in sorted(result.skipped.items()))
+    skipped = f"skipped {n:,} rows ({why})" if n else "no rows skipped"
+    return (f"read {_n(len(result.sessions), 'session')} on {_n(stations, 'station')} from "
+            f"{result.path}; {skipped}")
+
+
+def run_line(run: ReplayRun) -> str:
+    first, last = (datetime.fromtimestamp(t, UTC).date() for t in (run.first_at, run.last_at))
+    return (f"replayed {_n(run.sessions, 'session')} on {_n(run.stations, 'station')} ({first} to "
+            f"{last}): {run.calls:,} OCPP calls in {run.wall_s:.1f} s, "
+            f"{run.calls_per_s:,.0f} calls/s; CSMS node {run.node_id}")
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """With uvloop when installed (it is a dependency on Linux/macOS)."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - Windows
+        return asyncio.run(coro)
+    result: T = uvloop.run(coro)
+    return result
