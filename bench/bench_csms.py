@@ -63,6 +63,7 @@ def run_load(
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
                           timeout=args.seconds + args.warmup + 120, check=False)
 
+
 def wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

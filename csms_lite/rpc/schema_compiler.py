@@ -162,6 +162,13 @@ class SchemaCompiler:
         elif kind is None and ("properties" in node or "items" in node):
             raise ValueError("properties/items without a type are not supported")
 
+    def _block(self, node: dict[str, Any], v: str, path: str, d: int) -> None:
+        """The body of an ``if``/``for``: ``pass`` when the node constrains nothing."""
+        before = len(self.out.lines)
+        self._node(node, v, path, d)
+        if len(self.out.lines) == before:
+            self.out.emit(d, "pass")
+
     def _enum(self, node: dict[str, Any], v: str, path: str, d: int) -> None:
         if "enum" not in node:
             return
@@ -220,10 +227,7 @@ class SchemaCompiler:
         keyword = "if"
         for key, sub in props.items():
             self.out.emit(d + 2, f"{keyword} {k} == {key!r}:")
-            before = len(self.out.lines)
-            self._node(sub, x, f"[*{path}, {key!r}]", d + 3)
-            if len(self.out.lines) == before:  # a property with no constraint
-                self.out.emit(d + 3, "pass")
+            self._block(sub, x, f"[*{path}, {key!r}]", d + 3)
             keyword = "elif"
         if closed:
             if props:
@@ -244,10 +248,7 @@ class SchemaCompiler:
         if "items" in node:
             i, x = self.out.name("i"), self.out.name("x")
             self.out.emit(d + 1, f"for {i}, {x} in enumerate({v}):")
-            before = len(self.out.lines)
-            self._node(node["items"], x, f"[*{path}, {i}]", d + 2)
-            if len(self.out.lines) == before:
-                self.out.emit(d + 2, "pass")
+            self._block(node["items"], x, f"[*{path}, {i}]", d + 2)
 
 
 def compile_schema(schema: dict[str, Any]) -> Check:

@@ -20,6 +20,7 @@ from tests.csms_lite.helpers.ocppj import (
     VERSIONS,
     boot,
     call,
+    disconnect_event,
     events,
     heartbeat_ok,
     messages,
@@ -269,12 +270,7 @@ async def test_oversized_frame_closes_1009(make_csms: CsmsFactory, version: str)
         assert info.value.rcvd.code == 1009
         await p.bystander_ok()
 
-        async def disconnected() -> bool:
-            df = await events(csms, BAD)
-            return df.filter(pl.col("event") == "disconnect").height == 1
-
-        await wait_for(disconnected)
-        ev = (await events(csms, BAD)).filter(pl.col("event") == "disconnect").row(0, named=True)
+        ev = await disconnect_event(csms, BAD)
         assert ev["close_code"] == 1009
         too_big = (await p.bad_messages()).filter(pl.col("error_code") == "MessageTooBig")
         assert too_big.height == 1
@@ -298,14 +294,9 @@ async def test_oversized_frame_from_a_peer_that_drops_the_link(make_csms: CsmsFa
         assert int.from_bytes(data[:2], "big") == 1009
         raw.abort()
 
-        async def disconnected() -> bool:
-            df = await events(csms, f"{BAD}-RAW")
-            return df.filter(pl.col("event") == "disconnect").height == 1
-
-        await wait_for(disconnected)
+        ev = await disconnect_event(csms, f"{BAD}-RAW")
         await p.bystander_ok()
-        ev = (await events(csms, f"{BAD}-RAW")).filter(pl.col("event") == "disconnect")
-        assert ev["close_code"][0] == 1009, ev.to_dicts()
+        assert ev["close_code"] == 1009, ev
         too_big = (await messages(csms, f"{BAD}-RAW")).filter(
             pl.col("error_code") == "MessageTooBig")
         assert too_big.height == 1
@@ -337,12 +328,7 @@ async def test_flood_gets_generic_error_then_1008(make_csms: CsmsFactory, versio
             assert (err[0], err[2]) == (4, "GenericError"), err
         await p.bystander_ok()
 
-        async def disconnected() -> bool:
-            df = await events(csms, BAD)
-            return df.filter(pl.col("event") == "disconnect").height == 1
-
-        await wait_for(disconnected)
-        ev = (await events(csms, BAD)).filter(pl.col("event") == "disconnect").row(0, named=True)
+        ev = await disconnect_event(csms, BAD)
         assert ev["close_code"] == 1008
         assert "flood" in (ev["reason"] or "")
         df = await p.bad_messages()

@@ -12,7 +12,15 @@ import polars as pl
 import pytest
 
 from tests.conftest import Csms, CsmsFactory
-from tests.csms_lite.helpers.ocppj import BOOT, boot, events, heartbeat_ok, open_ws, wait_for
+from tests.csms_lite.helpers.ocppj import (
+    BOOT,
+    boot,
+    disconnect_event,
+    events,
+    heartbeat_ok,
+    open_ws,
+    wait_for,
+)
 from tests.csms_lite.helpers.rawws import OP_CLOSE, OP_PING, RawWs
 
 pytestmark = pytest.mark.timeout(10)
@@ -109,11 +117,7 @@ async def test_pong_keeps_idle_charger_online_silent_one_goes_offline(
         silent.abort()
         await idle.close()
 
-    async def disconnected() -> bool:
-        ev = await events(csms, "SILENT")
-        return ev.filter(pl.col("event") == "disconnect").height == 1
-
-    await wait_for(disconnected)
+    await disconnect_event(csms, "SILENT")
     ev = await events(csms, "SILENT")
     assert ev["event"].to_list() == ["connect", "offline", "disconnect"]
     # the silent charger's offline state is not undone by the close that followed

@@ -98,6 +98,17 @@ async def events(csms: Csms, cp_id: str | None = None) -> pl.DataFrame:
     return df.sort("at")
 
 
+async def disconnect_event(csms: Csms, cp_id: str) -> dict[str, Any]:
+    """Wait until ``cp_id`` has exactly one ``disconnect`` row, and return it."""
+
+    async def disconnected() -> bool:
+        df = await events(csms, cp_id)
+        return df.filter(pl.col("event") == "disconnect").height == 1
+
+    await wait_for(disconnected)
+    return (await events(csms, cp_id)).filter(pl.col("event") == "disconnect").row(0, named=True)
+
+
 async def wait_for(predicate: Any, within: float = 5.0, step: float = 0.05) -> None:
     """Poll an async or plain predicate until true; fail after ``within`` seconds."""
     loop = asyncio.get_running_loop()
