@@ -4,20 +4,25 @@ the CSMS can send the way a real one would."""
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from typing import Any
 
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import Action
 
+from ingest.sim.brain import Brain
 from ingest.sim.clock import iso
 
 
 class SimChargePoint16(ChargePoint):  # type: ignore[misc]
     """State kept: energy register per connector, availability, configuration, open tx."""
 
-    def __init__(self, cp_id: str, connection: Any, connectors: int = 2) -> None:
+    def __init__(self, cp_id: str, connection: Any, connectors: int = 2,
+                 now: Callable[[], float] = time.time, brain: Brain | None = None) -> None:
         super().__init__(cp_id, connection, response_timeout=15)
+        self.now, self.brain = now, brain
         self.connectors = connectors
         self.register_wh: dict[int, int] = dict.fromkeys(range(1, connectors + 1), 0)
         self.available: dict[int, bool] = dict.fromkeys(range(0, connectors + 1), True)
@@ -25,53 +30,72 @@ class SimChargePoint16(ChargePoint):  # type: ignore[misc]
         self.transactions: dict[int, int] = {}  # connector -> transaction id
         self.resets: list[str] = []
         self.received: list[tuple[str, dict[str, Any]]] = []
+        self.calls = 0  # CALLs sent
+
+    async def call(self, payload: Any, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        return await super().call(payload, *args, **kwargs)
 
     # -- what the charger sends ------------------------------------------------------------
 
-    async def boot(self, model: str = "SimAC22", vendor: str = "CPO-Sim") -> Any:
-        return await self.call(call.BootNotification(charge_point_model=model,
-                                                     charge_point_vendor=vendor,
-                                                     firmware_version="1.0.0"))
+    async def boot(self, model: str = "SimAC22", vendor: str = "CPO-Sim",
+                   firmware: str = "1.0.0", serial: str | None = None) -> Any:
+        return await self.call(call.BootNotification(
+            charge_point_model=model, charge_point_vendor=vendor, firmware_version=firmware,
+            charge_point_serial_number=serial), skip_schema_validation=True)
 
-    # ``at`` (epoch seconds) stamps the payload with a given time instead of now: a replay of
-    # historical sessions sends the times they happened.
+    # ``at`` (epoch seconds) stamps the payload with a given time instead of ``now()``: a replay
+    # of historical sessions sends the times they happened.
+
+    def _iso(self, at: float | None) -> str:
+        return iso(self.now() if at is None else at)
 
     async def status(self, connector: int, status: str, error_code: str = "NoError",
-                     at: float | None = None) -> Any:
+                     at: float | None = None, vendor_error_code: str | None = None) -> Any:
         return await self.call(call.StatusNotification(
-            connector_id=connector, error_code=error_code, status=status, timestamp=iso(at)))
+            connector_id=connector, error_code=error_code, status=status,
+            timestamp=self._iso(at), vendor_error_code=vendor_error_code),
+            skip_schema_validation=True)
 
     async def heartbeat(self) -> Any:
-        return await self.call(call.Heartbeat())
+        return await self.call(call.Heartbeat(), skip_schema_validation=True)
 
     async def authorize(self, id_tag: str) -> Any:
-        return await self.call(call.Authorize(id_tag=id_tag))
+        return await self.call(call.Authorize(id_tag=id_tag), skip_schema_validation=True)
 
     async def start_transaction(self, connector: int, id_tag: str, at: float | None = None) -> int:
         res = await self.call(call.StartTransaction(
             connector_id=connector, id_tag=id_tag, meter_start=self.register_wh[connector],
-            timestamp=iso(at)))
+            timestamp=self._iso(at)), skip_schema_validation=True)
         self.transactions[connector] = res.transaction_id
         return int(res.transaction_id)
 
     async def meter(self, connector: int, add_wh: int, power_w: float,
-                    at: float | None = None) -> Any:
+                    at: float | None = None, soc: float | None = None,
+                    temperature_c: float | None = None) -> Any:
         self.register_wh[connector] += add_wh
         sampled = [
             {"value": str(self.register_wh[connector]), "measurand":
              "Energy.Active.Import.Register", "unit": "Wh", "context": "Sample.Periodic"},
             {"value": f"{power_w:.1f}", "measurand": "Power.Active.Import", "unit": "W"},
         ]
+        if soc is not None:
+            sampled.append({"value": f"{soc:.0f}", "measurand": "SoC", "unit": "Percent",
+                            "location": "EV"})
+        if temperature_c is not None:
+            sampled.append({"value": f"{temperature_c:.1f}", "measurand": "Temperature",
+                            "unit": "Celsius", "location": "Body"})
         return await self.call(call.MeterValues(
             connector_id=connector, transaction_id=self.transactions.get(connector),
-            meter_value=[{"timestamp": iso(at), "sampledValue": sampled}]))
+            meter_value=[{"timestamp": self._iso(at), "sampledValue": sampled}]),
+            skip_schema_validation=True)
 
     async def stop_transaction(self, connector: int, reason: str = "Local",
                                at: float | None = None) -> Any:
         tx = self.transactions.pop(connector)
         return await self.call(call.StopTransaction(
-            meter_stop=self.register_wh[connector], timestamp=iso(at), transaction_id=tx,
-            reason=reason))
+            meter_stop=self.register_wh[connector], timestamp=self._iso(at), transaction_id=tx,
+            reason=reason), skip_schema_validation=True)
 
     # -- what the CSMS may ask ----------------------------------------------------------------
 
@@ -82,11 +106,15 @@ class SimChargePoint16(ChargePoint):  # type: ignore[misc]
     def on_reset(self, type: str, **kw: Any) -> Any:
         self._got("Reset", type=type)
         self.resets.append(type)
-        return call_result.Reset(status="Accepted")
+        return call_result.Reset(status=self.brain.reset(type == "Hard") if self.brain
+                                 else "Accepted")
 
     @on(Action.remote_start_transaction)
     def on_remote_start(self, id_tag: str, connector_id: int | None = None, **kw: Any) -> Any:
         self._got("RemoteStartTransaction", id_tag=id_tag, connector_id=connector_id)
+        if self.brain:
+            return call_result.RemoteStartTransaction(
+                status=self.brain.remote_start(connector_id, id_tag))
         free = connector_id or 1
         status = "Rejected" if free in self.transactions else "Accepted"
         return call_result.RemoteStartTransaction(status=status)
@@ -94,12 +122,18 @@ class SimChargePoint16(ChargePoint):  # type: ignore[misc]
     @on(Action.remote_stop_transaction)
     def on_remote_stop(self, transaction_id: int, **kw: Any) -> Any:
         self._got("RemoteStopTransaction", transaction_id=transaction_id)
+        if self.brain:
+            return call_result.RemoteStopTransaction(
+                status=self.brain.remote_stop(str(transaction_id)))
         known = transaction_id in self.transactions.values()
         return call_result.RemoteStopTransaction(status="Accepted" if known else "Rejected")
 
     @on(Action.change_availability)
     def on_change_availability(self, connector_id: int, type: str, **kw: Any) -> Any:
         self._got("ChangeAvailability", connector_id=connector_id, type=type)
+        if self.brain:
+            return call_result.ChangeAvailability(
+                status=self.brain.change_availability(connector_id, type == "Operative"))
         self.available[connector_id] = type == "Operative"
         busy = connector_id in self.transactions
         return call_result.ChangeAvailability(status="Scheduled" if busy else "Accepted")
@@ -108,6 +142,9 @@ class SimChargePoint16(ChargePoint):  # type: ignore[misc]
     def on_trigger(self, requested_message: str, connector_id: int | None = None,
                    **kw: Any) -> Any:
         self._got("TriggerMessage", requested_message=requested_message)
+        if self.brain:
+            return call_result.TriggerMessage(
+                status=self.brain.trigger(requested_message, connector_id))
         if requested_message == "Heartbeat":
             asyncio.get_running_loop().create_task(self.heartbeat())
         return call_result.TriggerMessage(status="Accepted")
@@ -115,7 +152,8 @@ class SimChargePoint16(ChargePoint):  # type: ignore[misc]
     @on(Action.unlock_connector)
     def on_unlock(self, connector_id: int, **kw: Any) -> Any:
         self._got("UnlockConnector", connector_id=connector_id)
-        return call_result.UnlockConnector(status="Unlocked")
+        return call_result.UnlockConnector(
+            status=self.brain.unlock(connector_id) if self.brain else "Unlocked")
 
     @on(Action.get_configuration)
     def on_get_configuration(self, key: list[str] | None = None, **kw: Any) -> Any:

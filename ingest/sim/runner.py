@@ -1,0 +1,115 @@
+"""Run a simulated fleet against a CSMS: build the network's agents, play them in simulated time
+and write the ground truth. The caller owns the CSMS and its clock: ``on_tick`` is awaited each
+time simulated time moves, before any agent acts at that time."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ingest.sim.agent import ChargerAgent, stable_seed
+from ingest.sim.clock import iso
+from ingest.sim.context import SimContext, SimSettings, SimStats
+from ingest.sim.demand import hourly_rates
+from ingest.sim.faults import Fault, draw_faults
+from ingest.sim.network import Network
+from ingest.sim.profile import SimProfile
+from ingest.sim.site_agent import SiteAgent
+from ingest.sim.tags import Tag
+from ingest.sim.timeline import Timeline
+
+Say = Callable[[str], None]
+FollowClock = Callable[[float, set[str]], Awaitable[None]]  # (time, chargers linked now)
+SIM_FOLDER = "sim"  # under the data folder: the network and the ground truth
+
+
+@dataclass(frozen=True)
+class SimRun:
+    stats: SimStats
+    calls: int
+    wall_s: float
+    truth_path: Path
+
+    @property
+    def calls_per_s(self) -> float:
+        return self.calls / self.wall_s if self.wall_s > 0 else 0.0
+
+
+async def run_fleet(settings: SimSettings, profile: SimProfile, network: Network,
+                    tags: tuple[Tag, ...], passwords: dict[str, str], url: str,
+                    on_tick: FollowClock, say: Say, progress_every_s: float = 5.0,
+                    faults: Mapping[str, list[Fault]] | None = None) -> SimRun:
+    """``faults`` replaces the drawn fault schedule of the chargers it names (tests)."""
+    timeline = Timeline(settings.start, settings.tick_s)
+    ctx = SimContext(timeline, settings, profile, url, passwords, tags)
+    given = faults or {}
+    agents = [ChargerAgent(spec, ctx, given[spec.id] if spec.id in given else
+                           _faults(settings, profile, spec.id, spec.connectors))
+              for spec in network.chargers]
+    rates = hourly_rates(profile.demand, settings.start, int(np.ceil(settings.days * 24)))
+    sites = [SiteAgent(site, [a for a in agents if a.spec.site == site.id], ctx, rates)
+             for site in network.sites]
+    progress = _Progress(settings, ctx, agents, say, progress_every_s)
+
+    async def tick(t: float) -> None:
+        await on_tick(t, ctx.linked)
+        progress.maybe(t)
+
+    tasks = []
+    runners: list[SiteAgent | ChargerAgent] = [*sites, *agents]
+    for runner in runners:
+        timeline.enter()
+        tasks.append(asyncio.get_running_loop().create_task(runner.run()))
+    started = time.perf_counter()
+    await timeline.run(settings.end, tick)
+    await asyncio.gather(*tasks)
+    wall = time.perf_counter() - started
+    folder = settings.data_dir / SIM_FOLDER
+    truth = ctx.truth.write(folder)
+    (folder / "network.json").write_text(network.to_json())
+    progress.done(wall)
+    return SimRun(ctx.stats, progress.calls(), wall, truth)
+
+
+def _faults(settings: SimSettings, profile: SimProfile, cp_id: str,
+            connectors: int) -> list[Fault]:
+    rng = np.random.default_rng(stable_seed(settings.seed, "faults", cp_id))
+    return draw_faults(rng, profile.faults, settings.start, settings.end, connectors)
+
+
+class _Progress:
+    """A line every few wall seconds: simulated date, sessions, faults, calls/s."""
+
+    def __init__(self, settings: SimSettings, ctx: SimContext, agents: list[ChargerAgent],
+                 say: Say, every_s: float) -> None:
+        self.settings, self.ctx, self.agents, self.say = settings, ctx, agents, say
+        self.every_s = every_s
+        self.t0 = self.last = time.perf_counter()
+
+    def calls(self) -> int:
+        live = sum(a.station.cp.calls for a in self.agents if a.station is not None)
+        return sum(a.calls for a in self.agents) + live
+
+    def maybe(self, t: float) -> None:
+        now = time.perf_counter()
+        if self.every_s <= 0 or now - self.last < self.every_s:
+            return
+        self.last = now
+        s, st = self.settings, self.ctx.stats
+        day = (t - s.start) / 86400.0
+        calls = self.calls()
+        self.say(f"  day {day:5.1f}/{s.days:g} ({iso(t)[:16]}Z): {st.sessions:,} sessions, "
+                 f"{st.kwh:,.0f} kWh, {st.faults} faults, {calls:,} calls, "
+                 f"{calls / (now - self.t0):,.0f} calls/s")
+
+    def done(self, wall: float) -> None:
+        st = self.ctx.stats
+        self.say(f"simulated {self.settings.days:g} days in {wall:,.1f} s: {st.sessions:,} "
+                 f"sessions, {st.kwh:,.0f} kWh, {st.faults} faults, {st.turned_away:,} drivers "
+                 f"turned away, {self.calls():,} calls")
+
