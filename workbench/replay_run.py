@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+import secrets
+import time
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from csms_lite.registry.store import Registry, registry_path
 from ingest.lake.paths import lake_dir
 from ingest.replay.acn import read_acn
 from ingest.replay.csv_reader import CsvMapping, read_csv
-from ingest.replay.driver import ReplayRun, ReplaySettings, replay
+from ingest.replay.driver import ReplayRun, ReplaySettings, drive
+from ingest.replay.errors import ReplayError
+from ingest.replay.plan import build_plan
 from ingest.replay.reconcile import reconcile
-from ingest.replay.session import ReadResult
+from ingest.replay.session import ReadResult, ReplaySession
+from workbench.replay_registry import register
+from workbench.sim_csms import SimCsms
 
 T = TypeVar("T")
 Say = Callable[[str], None]
@@ -48,6 +55,33 @@ def run_job(job: ReplayJob, out: Say, err: Say) -> bool:
     for line in rec.lines():
         out(line)
     return rec.ok
+
+
+async def replay(sessions: Sequence[ReplaySession], settings: ReplaySettings,
+                 say: Say) -> ReplayRun:
+    """Replay ``sessions`` (in replay order) into ``settings.data_dir`` through an in-process
+    CSMS on a manual clock that follows the plan's historical times; the lake is flushed.
+
+    The CSMS runs with no rate limit (its bucket runs on real time, and a replay is far faster
+    than real time), and with its offline watchdog and pings off: historical time jumps by weeks
+    between two calls of a station, so the watchdog would close every idle station.
+    """
+    plan = build_plan(sessions, settings.meter_interval_s)
+    if not plan.events:
+        raise ReplayError("no sessions to replay (the file has none, or all were skipped)")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with Registry(registry_path(settings.data_dir)) as registry:
+        register(registry, plan, settings.partner)
+    node_id = f"replay-{secrets.token_hex(4)}"  # a fresh node: this run's rows, and only them
+    csms = SimCsms(settings.data_dir, node_id, plan.events[0].at)
+    await csms.start()
+    started = time.perf_counter()
+    try:
+        calls = await drive(csms.url, plan, csms.clock.set, settings, say)
+    finally:
+        await csms.stop()
+    return ReplayRun(node_id, len(sessions), len(plan.connectors), calls,
+                     time.perf_counter() - started, plan.events[0].at, plan.events[-1].at)
 
 
 def read_line(result: ReadResult) -> str:

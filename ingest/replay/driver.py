@@ -1,30 +1,22 @@
-"""Drive a replay: an in-process CSMS on a manual clock, one virtual charger per station, the
-plan's calls sent one at a time in time order with the clock set to each call's historical time,
-so the lake's ``received_at`` is when the session really happened."""
+"""Drive a replay against a CSMS at ``url``: one virtual charger per station, the plan's calls
+sent one at a time in time order, with ``set_time`` told each call's historical time first, so
+a CSMS on a clock that follows it stamps the lake's ``received_at`` with when the session really
+happened. Starting that CSMS and registering the stations is the caller's job (the ``cpo``
+composition root): this package imports nothing of ours."""
 
 from __future__ import annotations
 
 import asyncio
-import secrets
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from csms_lite.clock import ManualClock
-from csms_lite.config import CsmsConfig
-from csms_lite.registry.store import Registry, registry_path
-from csms_lite.server.app import CsmsServer
-from ingest.replay.errors import ReplayError
-from ingest.replay.fleet import Fleet, register
-from ingest.replay.plan import Kind, Plan, build_plan
-from ingest.replay.session import ReplaySession
+from ingest.replay.fleet import Fleet
+from ingest.replay.plan import Kind, Plan
 from ingest.sim.clock import iso
 
 Say = Callable[[str], None]
-# Historical time jumps by weeks between two calls of a station: the offline watchdog would close
-# every idle station, so it never wakes during a replay (nothing here needs it).
-WATCHDOG_OFF = 10.0 * 365 * 86400
 
 
 @dataclass(frozen=True)
@@ -51,36 +43,10 @@ class ReplayRun:
         return self.calls / self.wall_s if self.wall_s > 0 else 0.0
 
 
-def csms_config(data_dir: Path, node_id: str) -> CsmsConfig:
-    # No rate limit: its bucket runs on real time, and a replay is far faster than real time.
-    return CsmsConfig(data_dir=data_dir, port=0, node_id=node_id, rate_limit=0.0,
-                      watchdog_interval=WATCHDOG_OFF)
-
-
-async def replay(sessions: Sequence[ReplaySession], settings: ReplaySettings,
-                 say: Say) -> ReplayRun:
-    """Replay ``sessions`` (in replay order) into ``settings.data_dir``; the lake is flushed."""
-    plan = build_plan(sessions, settings.meter_interval_s)
-    if not plan.events:
-        raise ReplayError("no sessions to replay (the file has none, or all were skipped)")
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with Registry(registry_path(settings.data_dir)) as registry:
-        register(registry, plan, settings.partner)
-    node_id = f"replay-{secrets.token_hex(4)}"  # a fresh node: this run's rows, and only them
-    clock = ManualClock(plan.events[0].at)
-    server = CsmsServer(csms_config(settings.data_dir, node_id), clock)
-    await server.start()
-    started = time.perf_counter()
-    try:
-        calls = await _drive(f"ws://127.0.0.1:{server.port}/ocpp", plan, clock, settings, say)
-    finally:
-        await server.stop()
-    return ReplayRun(node_id, len(sessions), len(plan.connectors), calls,
-                     time.perf_counter() - started, plan.events[0].at, plan.events[-1].at)
-
-
-async def _drive(url: str, plan: Plan, clock: ManualClock, settings: ReplaySettings,
-                 say: Say) -> int:
+async def drive(url: str, plan: Plan, set_time: Callable[[float], None],
+                settings: ReplaySettings, say: Say) -> int:
+    """Connect the plan's stations to the CSMS at ``url`` and send the plan's calls in order;
+    returns the number of calls made. ``plan`` must have at least one event."""
     fleet = Fleet()
     try:
         await fleet.connect(url, plan.connectors, plan.events[0].at)
@@ -91,7 +57,7 @@ async def _drive(url: str, plan: Plan, clock: ManualClock, settings: ReplaySetti
         pace = _Pacer(settings.speed, plan.events[0].at)
         for event in plan.events:
             await pace.wait(event.at)
-            clock.set(event.at)  # before the call: the CSMS stamps it with this time
+            set_time(event.at)  # before the call: the CSMS stamps it with this time
             await fleet.play(event)
             if event.kind is Kind.STOP:
                 progress.session_done(event.at, fleet.calls)

@@ -1,42 +1,19 @@
-"""The replay's virtual chargers: one simulated OCPP 1.6J charge point per station, registered
-in the CSMS's registry, connected over a real WebSocket, playing the plan's events."""
+"""The replay's virtual chargers: one simulated OCPP 1.6J charge point per station, connected
+over a real WebSocket, playing the plan's events. (Registering them in the CSMS's registry is the
+``cpo`` command's job, before it connects them.)"""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from typing import Any
 
-from csms_lite.registry.models import ChargePoint, IdTag
-from csms_lite.registry.store import Registry
 from ingest.replay.errors import ReplayError
-from ingest.replay.plan import Event, Kind, Plan
+from ingest.replay.plan import Event, Kind
 from ingest.sim.chargepoint_v16 import SimChargePoint16
 from ingest.sim.clock import iso
 from ingest.sim.link import listen, open_link
 
 MODEL, VENDOR = "ReplayAC", "CPO-Replay"
-
-
-def register(registry: Registry, plan: Plan, partner: str) -> None:
-    """Register the plan's stations (with their site) and id tags (owned by ``partner``).
-
-    A station already registered keeps its record, with enough connectors for the replay; one
-    with a password is refused, since the replay connects without one.
-    """
-    for station, connectors in plan.connectors.items():
-        known = registry.get_charge_point(station)
-        if known is not None and known.password_hash is not None:
-            raise ReplayError(
-                f"station {station} is registered with a password in {registry.path}; replay "
-                f"into another --data-dir, or run: cpo chargers remove {station}")
-        site = plan.sites.get(station)
-        cp = ChargePoint(id=station, site=site, connectors=connectors, model=MODEL,
-                         vendor=VENDOR) if known is None else replace(
-            known, site=known.site or site, connectors=max(known.connectors, connectors))
-        registry.add_charge_point(cp)
-    for tag in plan.tags:
-        registry.add_id_tag(IdTag(tag, "Accepted", partner))
 
 
 class Fleet:

@@ -13,12 +13,13 @@ from csms_lite.registry.store import Registry, registry_path
 from ingest.lake.paths import lake_dir
 from ingest.lake.reader import duckdb_scan_sql
 from ingest.replay.acn import read_acn
-from ingest.replay.driver import ReplayRun, ReplaySettings, replay
+from ingest.replay.driver import ReplayRun, ReplaySettings
 from ingest.replay.errors import ReplayError
 from ingest.replay.reconcile import reconcile
 from ingest.replay.session import ReplaySession
 from ingest.replay.tags import id_tag
 from tests.ingest.replay.conftest import session
+from workbench.replay_run import replay
 
 TABLES = ("ocpp_messages", "meter_values", "connection_events")
 
