@@ -8,6 +8,8 @@ import duckdb
 
 from ingest.lake.reader import duckdb_scan_sql
 from ingest.lake.schemas import TABLES
+from ingest.sim.runner import SIM_FOLDER
+from ingest.sim.truth import TRUTH_FILE
 
 
 def summarize(lake: Path) -> list[str]:
@@ -34,4 +36,23 @@ def summarize(lake: Path) -> list[str]:
         f"select action, outcome, count(*) from {cmd} group by all order by all"
     ).fetchall():
         lines.append(f"command {action}: {outcome} x{n}")
+    return lines
+
+
+def truth_summary(data_dir: Path) -> list[str]:
+    """What the simulator did, from its ground-truth table (not from the lake)."""
+    path = data_dir / SIM_FOLDER / TRUTH_FILE
+    if not path.exists():
+        return []
+    con = duckdb.connect()
+    rows = con.execute(f"""
+        select kind, coalesce(fault_type, ''), coalesce(ended_by, ''), count(*),
+               coalesce(sum(epoch("end") - epoch(start)) / 3600, 0)
+        from '{path}' group by all order by all""").fetchall()
+    lines = []
+    for kind, fault_type, ended_by, n, hours in rows:
+        if kind == "fault":
+            lines.append(f"truth: {fault_type} fault x{n}, {hours:,.1f} h, ended by {ended_by}")
+        else:
+            lines.append(f"truth: {kind.replace('_', ' ')} x{n}")
     return lines

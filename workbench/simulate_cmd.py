@@ -37,6 +37,9 @@ def simulate(
         min=0.1, max=600)] = 30.0,
     demand: Annotated[float, typer.Option(
         help="Demand multiplier over the level fitted from real data.", min=0.0)] = 1.0,
+    faults: Annotated[float, typer.Option(
+        help="Fault-rate multiplier over the rate fitted from a real network's report "
+             "(raise it to get enough faults to train models on).", min=0.0)] = 1.0,
     profile: Annotated[Path | None, typer.Option(
         help="A simulation profile JSON (python -m ingest.sim.fit_profile writes one); "
              "default: the one fitted to the real data shipped with the workbench.",
@@ -56,7 +59,7 @@ def simulate(
     settings = SimSettings(
         data_dir=data_dir, sites=sites, chargers=chargers, days=days, seed=seed,
         start=first, meter_interval_s=meter_interval * 60.0, heartbeat_s=heartbeat,
-        tick_s=tick, demand_scale=demand)
+        tick_s=tick, demand_scale=demand, fault_scale=faults)
     run_simulation(SimulateJob(settings, load_profile(profile), csms_url), typer.echo)
 
 

@@ -3,13 +3,14 @@ clock (or use a running one), run the fleet, flush the lake."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from csms_lite.registry.store import Registry, registry_path
 from ingest.errors import IngestError
 from ingest.sim.context import SimSettings
+from ingest.sim.faults import Fault
 from ingest.sim.network import Network, build_network
 from ingest.sim.profile import SimProfile
 from ingest.sim.runner import SimRun, run_fleet
@@ -17,6 +18,9 @@ from ingest.sim.tags import build_tags
 from workbench.sim_csms import SimCsms
 
 Say = Callable[[str], None]
+# Called at each simulated time step, after the CSMS clock moved and before the fleet acts:
+# where the demo (and tests) send commands as an operator would at that moment.
+During = Callable[[float, SimCsms], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,9 @@ class SimulateJob:
     profile: SimProfile
     csms_url: str | None = None  # None: start an in-process CSMS on the simulated clock
     node_id: str = "sim"
+    api: bool = False  # serve the CSMS's command API too
+    during: During | None = None
+    faults: Mapping[str, list[Fault]] | None = None  # replaces drawn faults (tests)
 
 
 def network_of(s: SimSettings) -> Network:
@@ -49,12 +56,19 @@ async def simulate(job: SimulateJob, say: Say) -> SimRun:
         say(f"fleet connects to {job.csms_url}; that CSMS keeps its own clock")
         return await run_fleet(s, job.profile, network, tags, secrets, job.csms_url,
                                _own_clock, say)
-    csms = SimCsms(s.data_dir, job.node_id, s.start)
+    csms = SimCsms(s.data_dir, job.node_id, s.start, api=job.api)
     await csms.start()
     say(f"CSMS node {job.node_id} on {csms.url}, its clock following the simulation")
+    during = job.during
+
+    async def follow(t: float, linked: set[str]) -> None:
+        await csms.follow(t, linked)
+        if during is not None:
+            await during(t, csms)
+
     try:
-        return await run_fleet(s, job.profile, network, tags, secrets, csms.url, csms.follow,
-                               say)
+        return await run_fleet(s, job.profile, network, tags, secrets, csms.url, follow, say,
+                               faults=job.faults)
     finally:
         await csms.stop()
 

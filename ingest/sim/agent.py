@@ -58,6 +58,7 @@ class ChargerAgent:
         self._tokens = itertools.count(1)
         self._uid = itertools.count(1)
         self._tx_ids = itertools.count(1)
+        self._tx_seq = itertools.count()  # 2.0.1 TransactionEvent seqNo, across reconnects
         self._closing = False  # we close the link ourselves: no reconnect on its end
         self.pending_reset: str | None = None  # a 2.0.1 OnIdle reset waiting for sessions to end
         self.hb_token = 0  # heartbeat chain of the current boot
@@ -123,13 +124,27 @@ class ChargerAgent:
                                    brain=self.brain,
                                    new_tx_id=lambda: f"{self.spec.id}-{next(self._tx_ids)}")
         cp._unique_id_generator = self._uid.__next__  # deterministic message ids
-        cp.register_wh.update(self.registers)
+        self._carry_over(cp)
         self.station = Station(cp)
         self._closing = False
         self.ctx.linked.add(self.spec.id)
         task = asyncio.get_running_loop().create_task(listen(cp))
         task.add_done_callback(lambda _: self._link_ended(cp))
         return True
+
+    def _carry_over(self, cp: SimChargePoint16 | SimChargePoint201) -> None:
+        """A new link, the same charger: meters, open transactions, 2.0.1 sequence numbers."""
+        cp.register_wh.update(self.registers)
+        for c, port in self.ports.items():
+            tx = port.session.tx if port.session is not None else None
+            if tx is None:
+                continue
+            if isinstance(cp, SimChargePoint16):
+                cp.transactions[c] = int(tx)
+            else:
+                cp.transactions[c] = tx
+        if isinstance(cp, SimChargePoint201):
+            cp._seq = self._tx_seq
 
     def _link_ended(self, cp: SimChargePoint16 | SimChargePoint201) -> None:
         self.calls, cp.calls = self.calls + cp.calls, 0

@@ -27,6 +27,7 @@ class SimSettings:
     v201_share: float = 0.4
     drivers_per_charger: int = 30
     demand_scale: float = 1.0  # x the fitted demand level
+    fault_scale: float = 1.0  # x the fitted fault rate (more faults to train models on)
 
     @property
     def end(self) -> float:

@@ -78,12 +78,16 @@ def draw_faults(rng: np.random.Generator, p: FaultProfile, start: float, end: fl
                 connectors: int) -> list[Fault]:
     """One charger's faults and near misses over [start, end), in time order, not overlapping."""
     faults: list[Fault] = []
+    if p.faults_per_charger_day <= 0:
+        return faults
     free_from = start
     t = start + rng.exponential(86400.0 / p.faults_per_charger_day)
     while t < end:
         fault = _episode(rng, p, max(t, free_from), free_from, connectors)
         if rng.random() < NEAR_MISS_SHARE and not fault.type.offline and fault.type.share:
-            faults.append(_near_miss(rng, fault, free_from))
+            miss = _near_miss(rng, fault, free_from)
+            if miss.start > miss.precursor_start:
+                faults.append(miss)
         faults.append(fault)
         free_from = fault.end
         t = fault.end + rng.exponential(86400.0 / p.faults_per_charger_day)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -79,7 +79,9 @@ async def run_fleet(settings: SimSettings, profile: SimProfile, network: Network
 def _faults(settings: SimSettings, profile: SimProfile, cp_id: str,
             connectors: int) -> list[Fault]:
     rng = np.random.default_rng(stable_seed(settings.seed, "faults", cp_id))
-    return draw_faults(rng, profile.faults, settings.start, settings.end, connectors)
+    p = profile.faults
+    scaled = replace(p, faults_per_charger_day=p.faults_per_charger_day * settings.fault_scale)
+    return draw_faults(rng, scaled, settings.start, settings.end, connectors)
 
 
 class _Progress:

@@ -1,4 +1,4 @@
-"""``cpo demo`` runs end to end and what it reports is what the lake holds."""
+"""``cpo demo`` runs end to end, reports what the lake holds, and re-runs safely."""
 
 from __future__ import annotations
 
@@ -10,26 +10,40 @@ from typer.testing import CliRunner
 from ingest.lake.reader import duckdb_scan_sql
 from workbench.cli import app
 
+SMALL = ["--sites", "2", "--chargers", "4", "--days", "1.5"]
 
-def test_demo_end_to_end(tmp_path: Path) -> None:
+
+def test_demo_end_to_end_then_reuse(tmp_path: Path) -> None:
     data = tmp_path / "demo"
-    result = CliRunner().invoke(app, ["demo", "--data-dir", str(data), "--chargers", "4",
-                                      "--sessions", "2"])
+    result = CliRunner().invoke(app, ["demo", "--data-dir", str(data), *SMALL])
     assert result.exit_code == 0, result.output
-    assert "4 chargers connected (2 on 1.6J, 2 on 2.0.1)" in result.output
+    assert "network: 2 sites, 4 chargers" in result.output
+    assert "operator: trigger_message" in result.output
     lake = data / "lake"
     con = duckdb.connect()
-    n_tx = con.execute(
-        f"select count(distinct transaction_id) from {duckdb_scan_sql(lake, 'meter_values')}"
-    ).fetchone()
-    assert n_tx == (8,)
-    assert "sessions seen in meter values: 8" in result.output
-    errors = con.execute(
-        f"select count(*) from {duckdb_scan_sql(lake, 'ocpp_messages')} "
-        "where error_code is not null"
-    ).fetchone()
+    errors = con.execute(f"select count(*) from {duckdb_scan_sql(lake, 'ocpp_messages')} "
+                         "where error_code is not null").fetchone()
     assert errors == (0,)
-    outcomes = con.execute(
-        f"select outcome, count(*) from {duckdb_scan_sql(lake, 'commands')} group by all"
-    ).fetchall()
-    assert outcomes == [("answered", 6)]
+    who = con.execute(f"select requested_by, outcome, count(*) from "
+                      f"{duckdb_scan_sql(lake, 'commands')} group by all").fetchall()
+    assert [(w, o) for w, o, _ in who] == [("operator", "answered")]
+    sessions = con.execute(f"select count(distinct transaction_id) from "
+                           f"{duckdb_scan_sql(lake, 'meter_values')}").fetchone()
+    assert sessions is not None
+    assert f"sessions seen in meter values: {sessions[0]}" in \
+        result.output
+
+    again = CliRunner().invoke(app, ["demo", "--data-dir", str(data), *SMALL, "--reuse"])
+    assert again.exit_code == 0, again.output
+    assert "reusing the finished demo" in again.output
+    assert f"sessions seen in meter values: {sessions[0]}" in again.output
+
+
+def test_demo_never_wipes_a_folder_it_did_not_write(tmp_path: Path) -> None:
+    precious = tmp_path / "mine"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("keep me")
+    result = CliRunner().invoke(app, ["demo", "--data-dir", str(precious), *SMALL])
+    assert result.exit_code == 2
+    assert "not written by cpo demo" in result.output
+    assert (precious / "notes.txt").read_text() == "keep me"

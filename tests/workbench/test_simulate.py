@@ -1,0 +1,165 @@
+"""The fleet simulator through a real CSMS on loopback: simulated time in the lake, the same lake
+for the same seed, faults announced by their precursors, resets that cure what a reset cures."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from ingest.sim.faults import BY_NAME, Fault
+from ingest.sim.network import build_network
+from tests.workbench.sim_helpers import (
+    DAY,
+    faulty_profile,
+    query,
+    run,
+    settings,
+    statuses,
+    truth,
+)
+from workbench.sim_csms import SimCsms
+
+TX_ID = re.compile(r'"transactionId":(\d+)')
+
+
+async def test_lake_is_in_simulated_time_with_sessions_of_both_versions(tmp_path: Path) -> None:
+    s = settings(tmp_path)
+    result = await run(s)
+    rows = query(tmp_path, "ocpp_messages",
+                 "select min(epoch_us(received_at)), max(epoch_us(received_at)), "
+                 "count(distinct charge_point_id), count(*) filter (where message_type = 4) "
+                 "from {t}")
+    first, last, chargers, call_errors = rows[0]
+    assert s.start <= first / 1e6
+    assert last / 1e6 <= s.end
+    assert chargers == s.chargers
+    assert call_errors == 0, "the CSMS refused something the simulator sent"
+    actions = dict(query(tmp_path, "ocpp_messages", "select action, count(*) from {t} "
+                         "where direction = 'in' group by action"))
+    assert {"BootNotification", "Heartbeat", "StatusNotification", "Authorize"} <= set(actions)
+    assert actions.get("StartTransaction", 0) + actions.get("TransactionEvent", 0) > 0
+    assert result.stats.sessions > 0
+    assert result.calls == sum(actions.values())
+
+
+def _normalised(data_dir: Path) -> list[tuple[Any, ...]]:
+    """Every frame, with the ids only the CSMS picks renamed in order of first appearance:
+    connection ids (random) and 1.6 transaction ids (a counter over concurrent chargers)."""
+    rows = query(data_dir, "ocpp_messages",
+                 "select epoch_us(received_at), charge_point_id, direction, message_type, "
+                 "unique_id, action, payload from {t} "
+                 "order by received_at, charge_point_id, unique_id, direction")
+    names: dict[str, str] = {}
+
+    def rename(m: re.Match[str]) -> str:
+        return f'"transactionId":"tx{names.setdefault(m.group(1), str(len(names)))}"'
+
+    return [(*r[:6], TX_ID.sub(rename, r[6] or "")) for r in rows]
+
+
+async def test_same_seed_same_lake_other_seed_other_lake(tmp_path: Path) -> None:
+    for name, seed in (("a", 11), ("b", 11), ("c", 12)):
+        await run(settings(tmp_path / name, seed=seed, days=3.0), faulty_profile(0.3))
+    a, b, c = (_normalised(tmp_path / n) for n in "abc")
+    assert len(a) > 1000
+    assert a == b
+    assert a != c
+    assert truth(tmp_path / "a") == truth(tmp_path / "b")
+
+
+async def test_precursors_come_before_long_faults(tmp_path: Path) -> None:
+    s = settings(tmp_path, chargers=8, sites=2, days=12.0, seed=3)
+    await run(s, faulty_profile(0.25))
+    faults = truth(tmp_path, "kind = 'fault' and fault_type in "
+                   "('power_module', 'ground_fault', 'connector_lock_stuck')")
+    assert len(faults) >= 5
+    errors = query(tmp_path, "ocpp_messages",
+                   "select charge_point_id, epoch_us(received_at) / 1e6 from {t} "
+                   "where direction = 'in' and ((action = 'StatusNotification' and "
+                   "payload::json->>'errorCode' <> 'NoError' and "
+                   "payload::json->>'status' <> 'Faulted') or (action = 'NotifyEvent' and "
+                   "payload like '%Alerting%'))")
+    before = after = 0
+    for f in faults:
+        onset = f["start"].timestamp()
+        times = [t for cp, t in errors if cp == f["charge_point_id"]]
+        before += sum(onset - DAY <= t < onset for t in times)
+        after += sum(onset + 2 * DAY <= t < onset + 3 * DAY for t in times)
+    assert before > 3 * max(after, 1), (before, after)
+
+
+def _fault(kind: str, onset: float, hours: float = 48.0) -> Fault:
+    return Fault(BY_NAME[kind], onset - 6 * 3600, onset, onset + hours * 3600, connector=1)
+
+
+async def test_reset_cures_a_curable_fault_and_not_a_hardware_one(tmp_path: Path) -> None:
+    s = settings(tmp_path, chargers=2, sites=1, days=1.0, demand_scale=0.0)
+    curable, broken = (c.id for c in build_network(s.seed, s.sites, s.chargers).chargers)
+    onset = s.start + 4 * 3600
+    faults = {curable: [_fault("firmware_hang", onset)], broken: [_fault("power_module", onset)]}
+    answers: dict[str, Any] = {}
+
+    async def operator(t: float, csms: SimCsms) -> None:
+        if t >= onset + 3600 and not answers:
+            hub = csms.server.hub
+            for cp in (curable, broken):
+                req = hub.request_for(cp, "reset", {"type": "hard"}, "operator", "test")
+                answers[cp] = await hub.send(req)
+
+    await run(s, faults=faults, during=operator)
+    assert {a.status for a in answers.values()} == {"Accepted"}
+    cured = truth(tmp_path, f"kind = 'fault' and charge_point_id = '{curable}'")[0]
+    assert cured["ended_by"] == "reset"
+    assert onset + 3600 <= cured["end"].timestamp() < onset + 3600 + 60
+    kept = truth(tmp_path, f"kind = 'fault' and charge_point_id = '{broken}'")[0]
+    assert kept["ended_by"] == "end_of_simulation"
+    # Both rebooted (one BootNotification after the reset); only one came back Available.
+    boots = query(tmp_path, "ocpp_messages", "select charge_point_id, count(*) from {t} where "
+                  "direction = 'in' and action = 'BootNotification' and "
+                  f"epoch_us(received_at) >= {int((onset + 3600) * 1e6)} group by 1")
+    assert dict(boots) == {curable: 1, broken: 1}
+    assert statuses(tmp_path, curable)[-1][1] == "Available"
+    assert statuses(tmp_path, broken)[-1][1] == "Faulted"
+
+
+async def test_commands_answered_as_a_charger_would(tmp_path: Path) -> None:
+    s = settings(tmp_path, chargers=2, sites=1, days=0.5, demand_scale=0.0)
+    cps = [c.id for c in build_network(s.seed, s.sites, s.chargers).chargers]
+    plan: list[tuple[str, dict[str, Any]]] = [
+        ("change_availability", {"connector_id": 1, "available": False}),
+        ("trigger_message", {"message": "Heartbeat"}),
+        ("unlock_connector", {"connector_id": 1}),
+        ("change_availability", {"connector_id": 1, "available": True}),
+        ("remote_start", {"id_tag": "APP-USER-1", "connector_id": 2}),
+    ]
+    got: dict[tuple[str, str], Any] = {}
+
+    async def operator(t: float, csms: SimCsms) -> None:
+        step = int((t - s.start) // 3600) - 1
+        if 0 <= step < len(plan) and (cps[0], plan[step][0] + str(step)) not in got:
+            for cp in cps:
+                command, params = plan[step]
+                req = csms.server.hub.request_for(cp, command, params, "operator")
+                got[(cp, command + str(step))] = await csms.server.hub.send(req)
+
+    await run(s, during=operator)
+    for cp in cps:
+        assert got[(cp, "change_availability0")].status == "Accepted"
+        assert got[(cp, "trigger_message1")].status == "Accepted"
+        assert got[(cp, "unlock_connector2")].status == "Unlocked"
+        assert got[(cp, "remote_start4")].status == "Accepted"
+        seen = [st for _, st in statuses(tmp_path, cp)]
+        assert "Unavailable" in seen
+        assert seen.index("Unavailable") < len(seen) - seen[::-1].index("Available") - 1
+    starts = query(tmp_path, "ocpp_messages", "select count(*) from {t} where direction = 'in' "
+                   "and (action = 'StartTransaction' or payload like '%RemoteStart%')")
+    assert starts[0][0] == len(cps)
+
+
+async def test_simulator_truth_is_apart_from_the_lake(tmp_path: Path) -> None:
+    await run(settings(tmp_path, days=1.0))
+    assert not (tmp_path / "lake" / "sim_truth").exists()
+    network = json.loads((tmp_path / "sim" / "network.json").read_text())
+    assert len(network["chargers"]) == 4

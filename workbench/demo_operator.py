@@ -1,0 +1,69 @@
+"""The demo's operator: works through the CSMS's HTTP API while the simulation runs, as a
+person at the dashboard would. Once a simulated day it looks for faulted chargers and resets
+each once; on the first day it tries the other commands on one charger of each OCPP version."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+
+from workbench.sim_csms import SimCsms
+
+Say = Callable[[str], None]
+DAY = 86400.0
+SHOWCASE: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("trigger_message", {"message": "StatusNotification"}),
+    ("change_availability", {"connector_id": 1, "available": False}),
+    ("change_availability", {"connector_id": 1, "available": True}),
+)
+
+
+class DemoOperator:
+    def __init__(self, start: float, say: Say) -> None:
+        self.start, self.say = start, say
+        self.next_round = start + DAY / 2
+        self.reset_once: set[str] = set()
+        self.answers: dict[str, int] = {}
+
+    async def __call__(self, t: float, csms: SimCsms) -> None:
+        if t < self.next_round:
+            return
+        self.next_round += DAY
+        headers = {"Authorization": f"Bearer {csms.server.api.token}"}
+        async with aiohttp.ClientSession(csms.api_url, headers=headers) as http:
+            chargers = await self._get(http, "/api/v1/chargers")
+            if t < self.start + DAY:
+                await self._showcase(http, chargers)
+            for c in chargers:
+                faulted = any(x["status"] == "Faulted" for x in c["connectors"].values())
+                if c["connected"] and faulted and c["charge_point_id"] not in self.reset_once:
+                    self.reset_once.add(c["charge_point_id"])
+                    await self._send(http, c["charge_point_id"], "reset", {"type": "hard"},
+                                     "connector Faulted")
+
+    async def _showcase(self, http: aiohttp.ClientSession, chargers: list[Any]) -> None:
+        for version in ("1.6", "2.0.1"):
+            pick = next((c for c in chargers if c["connected"] and c["ocpp_version"] == version
+                         and not c["open_transactions"]), None)
+            if pick is None:
+                continue
+            for command, params in SHOWCASE:
+                await self._send(http, pick["charge_point_id"], command, params, "demo tour")
+
+    async def _get(self, http: aiohttp.ClientSession, path: str) -> Any:
+        async with http.get(path) as resp:
+            body = await resp.json()
+            return body.get("chargers", body) if isinstance(body, dict) else body
+
+    async def _send(self, http: aiohttp.ClientSession, cp_id: str, command: str,
+                    params: dict[str, Any], why: str) -> None:
+        body = {"command": command, "params": params, "requested_by": "operator",
+                "reason": f"cpo demo: {why}"}
+        async with http.post(f"/api/v1/chargers/{cp_id}/commands", json=body) as resp:
+            answer = await resp.json()
+        status = answer.get("status") or answer.get("outcome") or answer.get("error")
+        key = f"{command} {status}"
+        self.answers[key] = self.answers.get(key, 0) + 1
+        self.say(f"  operator: {command} {params or ''} -> {cp_id}: {status} ({why})")
