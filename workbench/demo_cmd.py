@@ -14,7 +14,7 @@ from workbench.errors import fail, friendly
 def demo(
     data_dir: Annotated[Path, typer.Option(
         help="Where the demo writes; its contents are replaced on each run (only a folder "
-             "the demo wrote, or an empty one).", file_okay=False)] = Path("demo-data"),
+             "the demo wrote, or an empty one).")] = Path("demo-data"),
     sites: Annotated[int, typer.Option(help="Sites in the simulated network.", min=1,
                                        max=100)] = 8,
     chargers: Annotated[int, typer.Option(help="Simulated chargers.", min=1, max=1000)] = 60,

@@ -3,9 +3,11 @@ clock (or use a running one), run the fleet, flush the lake."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from csms_lite.registry.store import Registry, registry_path
 from ingest.errors import IngestError
@@ -53,6 +55,7 @@ async def simulate(job: SimulateJob, say: Say) -> SimRun:
         f"({n16} OCPP 1.6J, {len(network.chargers) - n16} OCPP 2.0.1), "
         f"{sum(c.connectors for c in network.chargers)} connectors, {len(tags):,} driver tags")
     if job.csms_url is not None:
+        await _reachable(job.csms_url)
         say(f"fleet connects to {job.csms_url}; that CSMS keeps its own clock")
         return await run_fleet(s, job.profile, network, tags, secrets, job.csms_url,
                                _own_clock, say)
@@ -71,6 +74,18 @@ async def simulate(job: SimulateJob, say: Say) -> SimRun:
                                faults=job.faults)
     finally:
         await csms.stop()
+
+
+async def _reachable(url: str) -> None:
+    """Fail early and clearly rather than simulate a month of chargers that never connect."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "wss" else 80)
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(parts.hostname, port), 5.0)
+    except (OSError, TimeoutError) as exc:
+        raise IngestError(f"cannot reach the CSMS at {url} ({exc}); start one with "
+                          "cpo csms, or leave out --csms-url to run one here") from None
+    writer.close()
 
 
 async def _own_clock(t: float, linked: set[str]) -> None:

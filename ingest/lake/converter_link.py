@@ -48,6 +48,15 @@ class ConverterLink:
     def alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
+    def wait_exit(self, timeout: float) -> int | None:
+        """The exit code once the converter has exited (waiting up to ``timeout``), else None."""
+        if self._proc is None:
+            return None
+        try:
+            return self._proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
     def exit_code(self) -> int | None:
         return None if self._proc is None else self._proc.poll()
 

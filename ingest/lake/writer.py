@@ -74,6 +74,9 @@ class WriterStats:
     errors: int  # conversion passes with a failure, plus failed journal writes
 
 
+REAP_S = 2.0  # how long a converter that stopped answering gets to be seen as exited
+
+
 class LakeFlushError(RuntimeError):
     """``flush``/``close`` could not write every row: they stay journaled for a retry."""
 
@@ -194,11 +197,17 @@ class LakeWriter:
             raise RuntimeError("start() the writer before flush()")
         self._rotate()
         with self._link_lock:
-            if not self._link.alive():
-                self._respawn()
-            error = self._link.flush(self._timeouts[0])
+            error = self._flush_once()
+            if error is not None and self._link.wait_exit(REAP_S) is not None:
+                error = self._flush_once()  # it died under us: a new converter takes over
         if error is not None:
             raise LakeFlushError(error)
+
+    def _flush_once(self) -> str | None:
+        assert self._link is not None
+        if not self._link.alive():
+            self._respawn()
+        return self._link.flush(self._timeouts[0])
 
     def close(self) -> None:
         """Stop accepting rows, close the segment, let the converter drain and exit. Idempotent.

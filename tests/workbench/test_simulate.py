@@ -8,8 +8,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+from typer.testing import CliRunner
+
 from ingest.sim.faults import BY_NAME, Fault
 from ingest.sim.network import build_network
+from tests.conftest import Csms
 from tests.workbench.sim_helpers import (
     DAY,
     faulty_profile,
@@ -19,6 +22,7 @@ from tests.workbench.sim_helpers import (
     statuses,
     truth,
 )
+from workbench.cli import app
 from workbench.sim_csms import SimCsms
 
 TX_ID = re.compile(r'"transactionId":(\d+)')
@@ -163,3 +167,23 @@ async def test_simulator_truth_is_apart_from_the_lake(tmp_path: Path) -> None:
     assert not (tmp_path / "lake" / "sim_truth").exists()
     network = json.loads((tmp_path / "sim" / "network.json").read_text())
     assert len(network["chargers"]) == 4
+
+
+async def test_fleet_against_a_running_csms_on_its_own_clock(csms: Csms) -> None:
+    s = settings(csms.data_dir, days=0.5, demand_scale=3.0)
+    result = await run(s, csms_url=csms.url)
+    await csms.server.stop()  # flush the lake
+    rows = query(csms.data_dir, "ocpp_messages", "select count(distinct charge_point_id), "
+                 "count(*) filter (where message_type = 4), max(epoch_us(received_at)) from {t}")
+    chargers, call_errors, last_us = rows[0]
+    assert chargers == s.chargers
+    assert call_errors == 0
+    assert result.stats.sessions > 0
+    assert last_us / 1e6 > s.end  # wall clock: that CSMS keeps its own time
+
+
+def test_cli_refuses_an_unreachable_csms(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["simulate", "--data-dir", str(tmp_path), "--days", "0.1",
+                                      "--csms-url", "ws://127.0.0.1:9/ocpp"])
+    assert result.exit_code == 2
+    assert "cannot reach the CSMS at ws://127.0.0.1:9/ocpp" in result.output
