@@ -46,7 +46,8 @@ def truth_summary(data_dir: Path) -> list[str]:
         return []
     con = duckdb.connect()
     rows = con.execute(f"""
-        select kind, coalesce(fault_type, ''), coalesce(ended_by, ''), count(*),
+        select kind, if(kind = 'fault', fault_type, ''), if(kind = 'fault', ended_by, ''),
+               count(*),
                coalesce(sum(epoch("end") - epoch(start)) / 3600, 0)
         from '{path}' group by all order by all""").fetchall()
     lines = []
