@@ -20,6 +20,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from ingest.sim.chargepoint_v16 import SimChargePoint16
 from ingest.sim.chargepoint_v201 import SimChargePoint201
+from ingest.sim.commands import AgentBrain
 from ingest.sim.context import SimContext
 from ingest.sim.faults import Fault, FaultType
 from ingest.sim.link import listen, open_link
@@ -63,6 +64,7 @@ class ChargerAgent:
         self.pending_reset: str | None = None  # a 2.0.1 OnIdle reset waiting for sessions to end
         self.hb_token = 0  # heartbeat chain of the current boot
         self.clock_offset = self._clock_offset()
+        self.brain = AgentBrain(self)  # answers the CSMS's commands on every link
 
     # -- scheduling -------------------------------------------------------------------------
 
@@ -150,12 +152,19 @@ class ChargerAgent:
         self.calls, cp.calls = self.calls + cp.calls, 0
         if self.station is None or self.station.cp is not cp:
             return
+        self._detach(cp)
+        if not self._closing:  # the CSMS closed it (e.g. offline): come back like a charger
+            self._reconnect_later()
+
+    def _detach(self, cp: SimChargePoint16 | SimChargePoint201) -> None:
+        """The link is gone: keep what outlives it (meters), forget the station."""
         self.registers.update({c: int(w) for c, w in cp.register_wh.items()})
         self.station = None
         self.ctx.linked.discard(self.spec.id)
-        if not self._closing:  # the CSMS closed it (e.g. offline): come back like a charger
-            self.booting = True
-            self.push(self.now + RECONNECT_S, "reconnect")
+
+    def _reconnect_later(self) -> None:
+        self.booting = True
+        self.push(self.now + RECONNECT_S, "reconnect")
 
     async def disconnect(self, abort: bool = False) -> None:
         """Close our side; ``abort`` drops TCP without a close frame (a lost link)."""
@@ -164,15 +173,13 @@ class ChargerAgent:
             return
         self._closing = True
         self.calls, station.cp.calls = self.calls + station.cp.calls, 0
-        self.registers.update({c: int(w) for c, w in station.cp.register_wh.items()})
+        self._detach(station.cp)
         ws = station.cp._connection
         if abort:
             ws.transport.abort()
         else:
             with contextlib.suppress(*LINK_ERRORS):
                 await ws.close()
-        self.station = None
-        self.ctx.linked.discard(self.spec.id)
 
     async def send(self, what: str, *args: Any) -> Any:
         """Send through the station; a dead link schedules a reconnect and returns None."""
@@ -184,8 +191,7 @@ class ChargerAgent:
         except LINK_ERRORS as exc:
             log.debug("%s: %s failed: %s", self.spec.id, what, exc)
             await self.disconnect(abort=True)
-            self.booting = True
-            self.push(self.now + RECONNECT_S, "reconnect")
+            self._reconnect_later()
             return None
         self.last_sent = self.now
         return result
@@ -239,14 +245,6 @@ class ChargerAgent:
             self.end_fault("end_of_simulation")
         self._closing = True
         await self.disconnect()
-
-    # -- commands from the CSMS (called inside the receive loop: decide, schedule, answer) -----
-
-    @property
-    def brain(self) -> Any:
-        from ingest.sim.commands import AgentBrain
-
-        return AgentBrain(self)
 
     def new_token(self) -> int:
         return next(self._tokens)

@@ -56,10 +56,6 @@ async def heartbeat(a: ChargerAgent, at: float, token: int) -> None:
     a.push(max(a.last_sent + gap, a.now + 1.0), "heartbeat", token)
 
 
-async def report_state(a: ChargerAgent, port: Port) -> None:
-    await _report(a, port)
-
-
 async def _report(a: ChargerAgent, port: Port) -> None:
     state, code = _state(a, port)
     port.state = state

@@ -14,9 +14,10 @@ from ocpp.v16.enums import Action
 
 from ingest.sim.brain import Brain
 from ingest.sim.clock import iso
+from ingest.sim.counted import CountsCalls
 
 
-class SimChargePoint16(ChargePoint):  # type: ignore[misc]
+class SimChargePoint16(CountsCalls, ChargePoint):  # type: ignore[misc]
     """State kept: energy register per connector, availability, configuration, open tx."""
 
     def __init__(self, cp_id: str, connection: Any, connectors: int = 2,
@@ -30,11 +31,6 @@ class SimChargePoint16(ChargePoint):  # type: ignore[misc]
         self.transactions: dict[int, int] = {}  # connector -> transaction id
         self.resets: list[str] = []
         self.received: list[tuple[str, dict[str, Any]]] = []
-        self.calls = 0  # CALLs sent
-
-    async def call(self, payload: Any, *args: Any, **kwargs: Any) -> Any:
-        self.calls += 1
-        return await super().call(payload, *args, **kwargs)
 
     # -- what the charger sends ------------------------------------------------------------
 

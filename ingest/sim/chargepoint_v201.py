@@ -16,6 +16,7 @@ from ocpp.v201.enums import Action
 
 from ingest.sim.brain import Brain
 from ingest.sim.clock import iso
+from ingest.sim.counted import CountsCalls
 
 V16_TO_V201_STATUS = {
     "Preparing": "Occupied", "Charging": "Occupied", "SuspendedEV": "Occupied",
@@ -23,7 +24,7 @@ V16_TO_V201_STATUS = {
 }
 
 
-class SimChargePoint201(ChargePoint):  # type: ignore[misc]
+class SimChargePoint201(CountsCalls, ChargePoint):  # type: ignore[misc]
     def __init__(self, cp_id: str, connection: Any, evses: int = 2,
                  now: Callable[[], float] = time.time, brain: Brain | None = None,
                  new_tx_id: Callable[[], str] = lambda: uuid.uuid4().hex[:20]) -> None:
@@ -40,11 +41,6 @@ class SimChargePoint201(ChargePoint):  # type: ignore[misc]
         self._event_ids = itertools.count(1)  # apart from seq_no, whose gaps the CSMS counts
         self.resets: list[str] = []
         self.received: list[tuple[str, dict[str, Any]]] = []
-        self.calls = 0  # CALLs sent
-
-    async def call(self, payload: Any, *args: Any, **kwargs: Any) -> Any:
-        self.calls += 1
-        return await super().call(payload, *args, **kwargs)
 
     # -- what the station sends ------------------------------------------------------------
 

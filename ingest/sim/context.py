@@ -44,7 +44,6 @@ class SimStats:
     faults: int = 0
     reboots: int = 0
     resets: int = 0
-    closed_calls: int = 0  # calls of connections that have closed since
 
 
 @dataclass

@@ -37,9 +37,6 @@ class TruthLog:
         self.add(TruthRow("turned_away", None, site_id, None, None, None, None, at, at, None,
                           f"no free {port_kind} port"))
 
-    def count(self, kind: str) -> int:
-        return sum(r.kind == kind for r in self.rows)
-
     def write(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / TRUTH_FILE
