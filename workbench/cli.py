@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from workbench import command_cmd, csms_cmd, demo_cmd, replay_cmd, simulate_cmd
+from workbench.pipelines_cmd import pipelines_app
 from workbench.registry_cli import chargers_app, tags_app
 
 app = typer.Typer(
@@ -21,6 +22,7 @@ app.command("demo")(demo_cmd.demo)
 app.command("replay")(replay_cmd.replay)
 app.command("simulate")(simulate_cmd.simulate)
 app.add_typer(chargers_app, name="chargers", help="Registered charge points.")
+app.add_typer(pipelines_app, name="pipelines")
 app.add_typer(tags_app, name="tags", help="Id tags (RFID cards, app tokens) and their partners.")
 
 

@@ -11,11 +11,12 @@ import typer
 from csms_lite.errors import CsmsError
 from csms_lite.registry.errors import RegistryError
 from ingest.errors import IngestError
+from pipelines.errors import PipelineError
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-USER_ERRORS: tuple[type[Exception], ...] = (CsmsError, RegistryError, IngestError)
+USER_ERRORS: tuple[type[Exception], ...] = (CsmsError, RegistryError, IngestError, PipelineError)
 
 
 def fail(message: str) -> typer.Exit:

@@ -1,0 +1,154 @@
+-- Charging sessions, one per transaction, from 1.6 StartTransaction/StopTransaction/MeterValues
+-- and 2.0.1 TransactionEvent. Times are the server's received_at: charger clocks can be wrong
+-- (1970, or hours off), so their median offset is kept as clock_skew_min and flagged.
+-- kWh comes from the energy register (stop minus start, else the samples' range); charging ends
+-- when the register last rose, and the idle (overstay) time runs from there to the end.
+-- Duplicated or retried events count once. A session with no stop is closed, and flagged, by
+-- the next boot of its charger, the next session on its port, or after session_timeout_hours
+-- without any sign of it (end_source 'boot' / 'next_session' / 'timeout'); else it is 'open'.
+WITH tx AS (
+    SELECT
+        charge_point_id,
+        transaction_id,
+        any_value(ocpp_version) AS ocpp_version,
+        min(received_at) FILTER (event = 'started') AS started_at,
+        min(received_at) AS first_event_at,
+        max(received_at) AS last_event_at,
+        arg_min(port_no, received_at) FILTER (port_no IS NOT NULL) AS port_no,
+        arg_min(connector_id, received_at) FILTER (connector_id IS NOT NULL) AS connector_id,
+        arg_min(id_tag, received_at) FILTER (id_tag IS NOT NULL) AS id_tag,
+        arg_min(auth_status, received_at) FILTER (auth_status IS NOT NULL) AS auth_status,
+        min(received_at) FILTER (event = 'ended') AS stopped_at,
+        arg_min(stop_reason, received_at) FILTER (event = 'ended') AS stop_reason,
+        arg_min(meter_wh, received_at) FILTER (event = 'started' AND meter_wh IS NOT NULL)
+            AS meter_start_wh,
+        arg_min(meter_wh, received_at) FILTER (event = 'ended' AND meter_wh IS NOT NULL)
+            AS meter_stop_wh,
+        count(DISTINCT unique_id) FILTER (event = 'started') AS starts_received,
+        count(DISTINCT unique_id) FILTER (event = 'ended') AS stops_received,
+        median(epoch(charger_time) - epoch(received_at)) / 60 AS clock_skew_min,
+        bool_or(year(charger_time) < 2000) AS clock_unset
+    FROM stg_tx_events
+    WHERE transaction_id IS NOT NULL
+    GROUP BY charge_point_id, transaction_id
+),
+samples AS (
+    SELECT
+        charge_point_id, transaction_id, received_at, energy_wh, power_w,
+        max(energy_wh) OVER (PARTITION BY charge_point_id, transaction_id) AS final_wh
+    FROM stg_meter
+    WHERE transaction_id IS NOT NULL
+),
+meter AS (
+    SELECT
+        charge_point_id, transaction_id,
+        min(energy_wh) AS min_wh,
+        max(energy_wh) AS max_wh,
+        max(power_w) AS peak_w,
+        min(received_at) FILTER (energy_wh >= final_wh) AS reached_final_at,
+        max(received_at) AS last_sample_at,
+        count(*) AS samples
+    FROM samples
+    GROUP BY ALL
+),
+boots AS (
+    SELECT charge_point_id, received_at AS boot_at FROM stg_boots
+),
+base AS (
+    SELECT
+        tx.*,
+        coalesce(tx.started_at, tx.first_event_at) AS start_at,
+        greatest(tx.last_event_at, coalesce(meter.last_sample_at, tx.last_event_at)) AS last_sign_at,
+        meter.min_wh, meter.max_wh, meter.peak_w, meter.reached_final_at,
+        coalesce(meter.samples, 0) AS samples
+    FROM tx LEFT JOIN meter USING (charge_point_id, transaction_id)
+),
+closers AS (
+    SELECT
+        b.charge_point_id, b.transaction_id,
+        (SELECT min(boot_at) FROM boots o
+          WHERE o.charge_point_id = b.charge_point_id AND o.boot_at > b.start_at) AS next_boot_at,
+        lead(b.start_at) OVER (PARTITION BY b.charge_point_id, b.port_no ORDER BY b.start_at)
+            AS next_start_at
+    FROM base b
+),
+ended AS (
+    SELECT
+        b.*,
+        CASE
+            WHEN b.stopped_at IS NOT NULL THEN 'stop'
+            WHEN c.next_boot_at IS NOT NULL
+                 AND c.next_boot_at <= coalesce(c.next_start_at, c.next_boot_at) THEN 'boot'
+            WHEN c.next_start_at IS NOT NULL THEN 'next_session'
+            WHEN getvariable('as_of') - b.last_sign_at
+                 > to_microseconds(CAST(getvariable('session_timeout_hours') * 3600e6 AS BIGINT))
+                THEN 'timeout'
+            ELSE 'open'
+        END AS end_source,
+        c.next_boot_at, c.next_start_at
+    FROM base b JOIN closers c USING (charge_point_id, transaction_id)
+),
+timed AS (
+    SELECT
+        *,
+        CASE end_source
+            WHEN 'stop' THEN stopped_at
+            WHEN 'boot' THEN next_boot_at
+            WHEN 'next_session' THEN next_start_at
+            WHEN 'timeout' THEN last_sign_at
+        END AS end_at,
+        CASE
+            WHEN meter_stop_wh IS NOT NULL AND meter_start_wh IS NOT NULL
+                 AND meter_stop_wh >= meter_start_wh THEN meter_stop_wh - meter_start_wh
+            WHEN max_wh IS NOT NULL AND coalesce(meter_start_wh, min_wh) <= max_wh
+                THEN max_wh - coalesce(meter_start_wh, min_wh)
+            ELSE 0
+        END AS energy_wh
+    FROM ended
+),
+sessions AS (
+SELECT
+    t.charge_point_id || ':' || t.transaction_id AS session_id,
+    t.charge_point_id,
+    c.site_id,
+    t.port_no,
+    t.charge_point_id || '/' || t.port_no AS port_id,
+    t.connector_id,
+    t.ocpp_version,
+    t.transaction_id,
+    t.id_tag,
+    tags.partner,
+    t.auth_status,
+    t.start_at,
+    t.end_at,
+    CASE
+        WHEN t.energy_wh <= 0 THEN t.start_at
+        ELSE least(coalesce(t.reached_final_at, t.end_at), coalesce(t.end_at, t.reached_final_at))
+    END AS charging_end_at,
+    t.energy_wh / 1000.0 AS energy_kwh,
+    t.meter_start_wh,
+    t.meter_stop_wh,
+    t.peak_w / 1000.0 AS peak_kw,
+    coalesce(t.stop_reason, CASE t.end_source WHEN 'boot' THEN 'Reboot'
+                                             WHEN 'next_session' THEN 'Other'
+                                             WHEN 'timeout' THEN 'Timeout' END) AS stop_reason,
+    t.end_source,
+    t.end_source NOT IN ('stop', 'open') AS missing_stop,
+    t.samples AS meter_samples,
+    t.starts_received + t.stops_received - (t.started_at IS NOT NULL)::INT
+        - (t.stopped_at IS NOT NULL)::INT AS duplicate_events,
+    t.clock_skew_min,
+    coalesce(t.clock_unset, false)
+        OR abs(coalesce(t.clock_skew_min, 0)) > getvariable('clock_skew_minutes') AS clock_skewed,
+    CAST(t.start_at AS DATE) AS start_date
+FROM timed t
+LEFT JOIN dim_chargers c USING (charge_point_id)
+LEFT JOIN dim_id_tags tags ON tags.id_tag = upper(t.id_tag)
+)
+SELECT
+    * EXCLUDE (start_date),
+    (epoch(end_at) - epoch(start_at)) / 60 AS duration_min,
+    (epoch(charging_end_at) - epoch(start_at)) / 60 AS charging_min,
+    (epoch(end_at) - epoch(charging_end_at)) / 60 AS idle_min,
+    start_date
+FROM sessions

@@ -1,0 +1,78 @@
+-- Transaction events of both versions in one shape: 1.6 StartTransaction / StopTransaction,
+-- 2.0.1 TransactionEvent. The 1.6 transaction id and the authorisation status come from our
+-- answer (joined on the connection and message id, so a reused id on a new link cannot match).
+-- meter_wh: the energy register in Wh at the event (1.6 meterStart / meterStop; 2.0.1 the
+-- Energy.Active.Import.Register the event carried, as flattened into meter_values).
+WITH calls AS (
+    SELECT received_at, date, charge_point_id, connection_id, ocpp_version, unique_id, action,
+           payload::JSON AS p
+    FROM raw_ocpp_messages
+    WHERE direction = 'in' AND message_type = 2
+      AND action IN ('StartTransaction', 'StopTransaction', 'TransactionEvent')
+      AND date BETWEEN getvariable('stg_from') AND getvariable('stg_to')
+),
+answers AS (
+    SELECT connection_id, unique_id, any_value(payload::JSON) AS r
+    FROM raw_ocpp_messages
+    WHERE direction = 'out' AND message_type = 3 AND action IN ('StartTransaction', 'TransactionEvent')
+    GROUP BY ALL
+),
+registers AS (
+    SELECT charge_point_id, unique_id, received_at,
+           max(value * CASE unit WHEN 'kWh' THEN 1000 ELSE 1 END) AS wh
+    FROM raw_meter_values
+    WHERE source_action = 'TransactionEvent'
+      AND coalesce(measurand, 'Energy.Active.Import.Register') = 'Energy.Active.Import.Register'
+      AND phase IS NULL
+    GROUP BY ALL
+),
+joined AS (
+    SELECT c.*, a.r, g.wh
+    FROM calls c
+    LEFT JOIN answers a USING (connection_id, unique_id)
+    LEFT JOIN registers g USING (charge_point_id, unique_id, received_at)
+)
+SELECT
+    received_at,
+    TRY_CAST(coalesce(p ->> 'timestamp', '') AS TIMESTAMPTZ) AS charger_time,
+    charge_point_id,
+    ocpp_version,
+    CASE action
+        WHEN 'StartTransaction' THEN TRY_CAST(p ->> 'connectorId' AS INTEGER)
+        WHEN 'TransactionEvent' THEN TRY_CAST(p -> 'evse' ->> 'id' AS INTEGER)
+    END AS port_no,
+    CASE action
+        WHEN 'StartTransaction' THEN TRY_CAST(p ->> 'connectorId' AS INTEGER)
+        WHEN 'TransactionEvent' THEN TRY_CAST(p -> 'evse' ->> 'connectorId' AS INTEGER)
+    END AS connector_id,
+    CASE action
+        WHEN 'StartTransaction' THEN r ->> 'transactionId'
+        WHEN 'StopTransaction' THEN p ->> 'transactionId'
+        ELSE p -> 'transactionInfo' ->> 'transactionId'
+    END AS transaction_id,
+    CASE action
+        WHEN 'StartTransaction' THEN 'started'
+        WHEN 'StopTransaction' THEN 'ended'
+        ELSE lower(p ->> 'eventType')
+    END AS event,
+    CASE action
+        WHEN 'StartTransaction' THEN TRY_CAST(p ->> 'meterStart' AS DOUBLE)
+        WHEN 'StopTransaction' THEN TRY_CAST(p ->> 'meterStop' AS DOUBLE)
+        ELSE wh
+    END AS meter_wh,
+    CASE action
+        WHEN 'TransactionEvent' THEN p -> 'idToken' ->> 'idToken'
+        ELSE p ->> 'idTag'
+    END AS id_tag,
+    coalesce(r -> 'idTagInfo' ->> 'status', r -> 'idTokenInfo' ->> 'status') AS auth_status,
+    CASE
+        WHEN action = 'StopTransaction' THEN coalesce(p ->> 'reason', 'Local')
+        WHEN p ->> 'eventType' = 'Ended'
+            THEN coalesce(p -> 'transactionInfo' ->> 'stoppedReason', 'Local')
+    END AS stop_reason,
+    p ->> 'triggerReason' AS trigger_reason,
+    p -> 'transactionInfo' ->> 'chargingState' AS charging_state,
+    TRY_CAST(p ->> 'seqNo' AS INTEGER) AS seq_no,
+    unique_id,
+    date
+FROM joined

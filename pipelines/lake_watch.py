@@ -1,0 +1,26 @@
+"""What the lake sensor compares between ticks: per day, the names and sizes of its part files."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ingest.lake.schemas import TABLE_NAMES
+from pipelines.warehouse.layout import Layout
+
+
+def lake_signature(data_dir: Path) -> dict[str, str]:
+    """``{date: digest}`` over every table's complete part files of that date.
+
+    Part files are immutable once renamed into place, so names and sizes are enough.
+    """
+    lake = Layout(data_dir).lake
+    per_day: dict[str, list[str]] = {}
+    for table in TABLE_NAMES:
+        for part in sorted((lake / table).glob("date=*/*.parquet")):
+            day = part.parent.name.removeprefix("date=")
+            per_day.setdefault(day, []).append(f"{table}/{part.name}:{part.stat().st_size}")
+    return {
+        day: hashlib.sha1("\n".join(entries).encode(), usedforsecurity=False).hexdigest()[:16]
+        for day, entries in sorted(per_day.items())
+    }

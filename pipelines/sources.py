@@ -1,0 +1,66 @@
+"""Sources outside the lake that the dimensions read: the CSMS registry and the simulator's
+network file (when the data folder was simulated), registered on a connection as Arrow tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pipelines.errors import ConfigFileError
+from pipelines.warehouse import registry_tables
+from pipelines.warehouse.layout import Layout
+
+NET_SITES = pa.schema(
+    [
+        ("site_id", pa.string()),
+        ("name", pa.string()),
+        ("address", pa.string()),
+        ("latitude", pa.float64()),
+        ("longitude", pa.float64()),
+    ]
+)
+NET_CHARGERS = pa.schema(
+    [("charge_point_id", pa.string()), ("kind", pa.string()), ("installed_days_ago", pa.int32())]
+)
+
+
+def register(conn: duckdb.DuckDBPyConnection, layout: Layout) -> None:
+    """``reg_chargers``, ``reg_id_tags``, ``net_sites``, ``net_chargers`` (empty when absent)."""
+    conn.register("reg_chargers", registry_tables.read(layout.registry_file, "chargers"))
+    conn.register("reg_id_tags", registry_tables.read(layout.registry_file, "id_tags"))
+    sites, chargers = _network(layout.sim_network_file)
+    conn.register("net_sites", sites)
+    conn.register("net_chargers", chargers)
+
+
+def _network(path: Path) -> tuple[pa.Table, pa.Table]:
+    if not path.exists():
+        return NET_SITES.empty_table(), NET_CHARGERS.empty_table()
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        sites = [
+            {
+                "site_id": s["id"],
+                "name": s.get("name"),
+                "address": s.get("address"),
+                "latitude": s.get("latitude"),
+                "longitude": s.get("longitude"),
+            }
+            for s in doc.get("sites", [])
+        ]
+        chargers = [
+            {
+                "charge_point_id": c["id"],
+                "kind": c.get("kind"),
+                "installed_days_ago": c.get("installed_days_ago"),
+            }
+            for c in doc.get("chargers", [])
+        ]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ConfigFileError(
+            f"{path}: not a network file written by `cpo simulate` ({exc}); delete or fix it"
+        ) from exc
+    return pa.Table.from_pylist(sites, NET_SITES), pa.Table.from_pylist(chargers, NET_CHARGERS)

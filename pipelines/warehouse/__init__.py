@@ -1,0 +1,1 @@
+"""The warehouse: DuckDB over the lake, no Dagster imports (the assets in ``defs/`` call it)."""

@@ -1,0 +1,33 @@
+"""Run a model's SQL file: one SELECT whose result becomes the table named after the file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+
+def read_sql(path: Path) -> str:
+    return path.read_text(encoding="utf-8").strip().rstrip(";")
+
+
+def scalar(conn: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> object:
+    """The first value of a query's first row (None if no row); reads the result to the end."""
+    rows = conn.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
+
+
+def build_table(conn: duckdb.DuckDBPyConnection, name: str, sql_file: Path) -> int:
+    """``CREATE OR REPLACE TABLE name AS <the file's SELECT>``; returns the row count."""
+    conn.execute(f"CREATE OR REPLACE TABLE {name} AS {read_sql(sql_file)}")
+    return int(str(scalar(conn, f"SELECT count(*) FROM {name}")))
+
+
+def publish(conn: duckdb.DuckDBPyConnection, name: str, target: Path) -> None:
+    """Export a table as one Parquet file, atomically (readers see the old or the new file)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.tmp")
+    path = str(temp).replace("'", "''")
+    conn.execute(f"COPY {name} TO '{path}' (FORMAT parquet, COMPRESSION zstd)")
+    os.replace(temp, target)

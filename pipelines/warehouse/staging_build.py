@@ -1,0 +1,82 @@
+"""Build daily staging partitions: one in-memory DuckDB per call, Parquet out, no shared lock.
+
+Each staging table is a SELECT over ``raw_*`` views limited by ``stg_from`` / ``stg_to``. The views
+cover one day more on each side, so answers (which may arrive after midnight) and gaps across
+midnight are found. The result is written per ``date`` and swapped in per day, so a reader never
+sees half a partition and a day that lost all its rows loses its old file too.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from pipelines.warehouse import raw_views, registry_tables, settings, sql_files
+from pipelines.warehouse.layout import Layout
+
+
+def build_partitions(
+    layout: Layout,
+    table: str,
+    sql_file: Path,
+    dates: Sequence[str],
+    build: settings.BuildSettings,
+    threads: int | None = None,
+) -> int:
+    """Rebuild ``table``'s partitions for ``dates`` (contiguous YYYY-MM-DD); returns rows."""
+    if not dates:
+        return 0
+    first, last = min(dates), max(dates)
+    conn = duckdb.connect(config={"threads": threads} if threads else {})
+    try:
+        raw_views.register(conn, layout.lake, _with_neighbours(first, last))
+        conn.register("charger_intervals", registry_tables.read(layout.registry_file, "chargers"))
+        settings.apply(conn, build, datetime.now(UTC))
+        conn.execute("SET VARIABLE stg_from = ?::DATE", [first])
+        conn.execute("SET VARIABLE stg_to = ?::DATE", [last])
+        temp = layout.staging(table).parent / f".{table}-{uuid.uuid4().hex}"
+        temp.parent.mkdir(parents=True, exist_ok=True)
+        conn.execute(f"CREATE TEMP TABLE out AS {sql_files.read_sql(sql_file)}")
+        rows = int(str(sql_files.scalar(conn, "SELECT count(*) FROM out")))
+        if rows:
+            target = str(temp).replace("'", "''")
+            conn.execute(
+                f"COPY out TO '{target}' (FORMAT parquet, PARTITION_BY (date), "
+                "FILENAME_PATTERN 'part-{i}', COMPRESSION zstd)"
+            )
+    finally:
+        conn.close()
+    _swap_in(layout, table, temp, _days(first, last))
+    return rows
+
+
+def _with_neighbours(first: str, last: str) -> list[str]:
+    return _days(_shift(first, -1), _shift(last, 1))
+
+
+def _shift(day: str, days: int) -> str:
+    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+
+
+def _days(first: str, last: str) -> list[str]:
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    return [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
+
+
+def _swap_in(layout: Layout, table: str, temp: Path, days: list[str]) -> None:
+    layout.staging(table).mkdir(parents=True, exist_ok=True)
+    for day in days:
+        final = layout.staging_partition(table, day)
+        fresh = temp / f"date={day}"
+        old = final.with_name(f".old-{final.name}-{uuid.uuid4().hex}")
+        if final.exists():
+            final.rename(old)
+        if fresh.exists():
+            fresh.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(temp, ignore_errors=True)

@@ -1,0 +1,85 @@
+"""``cpo pipelines run|ui``: materialise the Dagster assets, or open the Dagster UI."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipelines.warehouse.layout import Layout
+from workbench.errors import fail, friendly
+from workbench.options import DataDir
+
+pipelines_app = typer.Typer(
+    help="KPI pipelines (Dagster assets over the lake, into a DuckDB warehouse).",
+    no_args_is_help=True,
+)
+FromDay = Annotated[
+    str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="First lake day to re-stage.")
+]
+ToDay = Annotated[
+    str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Last lake day to re-stage.")
+]
+
+
+@pipelines_app.command("run")
+@friendly
+def run(
+    data_dir: DataDir = Path("data"),
+    first: FromDay = None,
+    last: ToDay = None,
+) -> None:
+    """Rebuild staging for --from..--to (default: every day in the lake), then every mart.
+
+    --from / --to select the lake days (UTC) to re-stage; the marts are always rebuilt whole.
+    """
+    from pipelines.runner import run as run_pipelines
+
+    started = time.monotonic()
+    typer.echo(f"pipelines on {data_dir}:")
+    summary = run_pipelines(data_dir, first, last, progress=typer.echo)
+    seconds = time.monotonic() - started
+    layout = Layout(data_dir.resolve())
+    typer.echo(
+        f"built days {summary.first_day}..{summary.last_day}: {summary.steps_ok} steps, "
+        f"{summary.checks_run} checks in {seconds:.1f} s; warehouse {layout.db_file}, "
+        f"marts {layout.marts}"
+    )
+    if summary.steps_failed:
+        raise fail(f"{len(summary.steps_failed)} step(s) failed: {', '.join(summary.steps_failed)}")
+    if summary.checks_failed:
+        raise fail(f"checks failed: {', '.join(summary.checks_failed)} (see `cpo pipelines ui`)")
+
+
+@pipelines_app.command("ui")
+@friendly
+def ui(
+    data_dir: DataDir = Path("data"),
+    host: Annotated[str, typer.Option(help="Address of the Dagster UI.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000,
+) -> None:
+    """Open the Dagster UI (and its daemon: schedules, sensors) on this data folder."""
+    from pipelines.runner import prepare_home
+
+    home = prepare_home(Layout(data_dir.resolve()))
+    typer.echo(f"Dagster UI on http://{host}:{port} (DAGSTER_HOME {home}); Ctrl-C stops it")
+    command = [
+        sys.executable,
+        "-m",
+        "dagster",
+        "dev",
+        "-m",
+        "pipelines.definitions",
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
+    with contextlib.suppress(KeyboardInterrupt):
+        subprocess.run(command, env=dict(os.environ), check=False)
