@@ -11,11 +11,15 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+from dagster import AssetExecutionContext
 
+from ingest.lake.schemas import TABLE_NAMES
 from pipelines.partitions import daily
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse import sql_files, staging_build
 from pipelines.warehouse.layout import Layout
+
+STAGING = "staging"
 
 
 def sql_description(sql_file: Path) -> str:
@@ -42,7 +46,7 @@ def mart_asset(
 
     @dg.asset(
         name=name,
-        deps=list(deps),
+        deps=asset_deps(deps),
         group_name=group,
         kinds={"duckdb", "sql"},
         description=sql_description(sql_file),
@@ -58,27 +62,63 @@ def mart_asset(
     return _mart
 
 
-def staging_asset(name: str, sql_file: Path) -> dg.AssetsDefinition:
-    """A daily-partitioned Parquet table; a backfill of many days runs as one DuckDB query."""
+def lake_tables() -> list[dg.AssetSpec]:
+    """The raw lake tables, as external assets: the CSMS writes them, the graph starts there."""
+    return [
+        dg.AssetSpec(
+            f"raw_{table}",
+            group_name="lake",
+            kinds={"parquet"},
+            description=f"Lake table {table} (ingest/lake/schemas.py), written by the CSMS nodes.",
+        )
+        for table in TABLE_NAMES
+    ]
+
+
+def staging_asset(sql_files_by_table: dict[str, Path]) -> dg.AssetsDefinition:
+    """One daily-partitioned asset, ``staging``, writing one Parquet table per SQL file.
+
+    One asset rather than one per table: Dagster records every partition of every asset it
+    materialises, and at ~25 ms a record, a year of nine tables cost more than the SQL itself.
+    A backfill of many days runs as one DuckDB query per table.
+    """
+    tables = "\n".join(f"- {name}: {sql_description(f)}" for name, f in sql_files_by_table.items())
 
     @dg.asset(
-        name=name,
+        name=STAGING,
+        deps=[spec.key for spec in lake_tables()],
         partitions_def=daily,
         backfill_policy=dg.BackfillPolicy.single_run(),
         group_name="staging",
         kinds={"duckdb", "parquet"},
-        description=sql_description(sql_file),
+        description="The lake's JSON payloads typed once per day, as Parquet:\n" + tables,
     )
     def _staging(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+        context: AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:  # type: ignore[type-arg]
         dates = list(context.partition_keys)
-        rows = staging_build.build_partitions(
-            warehouse.layout(), name, sql_file, dates, warehouse.build_settings(), warehouse.threads
+        rows: dict[str, int] = {}
+        for name, sql_file in sql_files_by_table.items():
+            rows[name] = staging_build.build_partitions(
+                warehouse.layout(),
+                name,
+                sql_file,
+                dates,
+                warehouse.build_settings(),
+                warehouse.threads,
+            )
+            context.log.info(f"{name}: {rows[name]:,} rows over {len(dates)} day(s)")
+        return dg.MaterializeResult(
+            metadata={"dagster/row_count": sum(rows.values()), "days": len(dates), **rows}
         )
-        return dg.MaterializeResult(metadata={"dagster/row_count": rows, "days": len(dates)})
 
     return _staging
+
+
+def asset_deps(deps: Sequence[str]) -> list[str]:
+    """Dependencies by name, with every staging table (``stg_*``) meaning the staging asset."""
+    named = [STAGING if d.startswith("stg_") else d for d in deps]
+    return list(dict.fromkeys(named))
 
 
 def sql_check(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -119,8 +120,20 @@ def run(
     return summary
 
 
+WATCHED = {
+    dg.DagsterEventType.STEP_SUCCESS,
+    dg.DagsterEventType.STEP_FAILURE,
+    dg.DagsterEventType.ASSET_MATERIALIZATION,
+    dg.DagsterEventType.ASSET_CHECK_EVALUATION,
+}
+
+
 class _Watcher(threading.Thread):
-    """Prints a line per finished step and check while the run goes on (polls the event log)."""
+    """Prints a line per finished step and failed check while the run goes on.
+
+    Reads only new records of the watched types (a cursor), once a second: reading the whole
+    log each time slowed the run itself down.
+    """
 
     def __init__(
         self,
@@ -134,10 +147,11 @@ class _Watcher(threading.Thread):
         self._instance, self._run_id, self._job = instance, run_id, job_name
         self._summary, self._progress = summary, progress
         self._done = threading.Event()
-        self._cursor = 0
+        self._cursor: str | None = None
+        self._t0 = time.monotonic()
 
     def run(self) -> None:
-        while not self._done.wait(0.5):
+        while not self._done.wait(1.0):
             self._drain()
 
     def stop(self) -> None:
@@ -146,37 +160,40 @@ class _Watcher(threading.Thread):
         self._drain()
 
     def _drain(self) -> None:
-        records = self._instance.all_logs(self._run_id)
-        for record in records[self._cursor :]:
-            event = record.dagster_event
-            if event is not None:
-                self._report(event)
-        self._cursor = len(records)
+        while True:
+            page = self._instance.get_records_for_run(
+                self._run_id, cursor=self._cursor, of_type=WATCHED, limit=1000
+            )
+            for record in page.records:
+                event = record.event_log_entry.dagster_event
+                if event is not None:
+                    self._report(event)
+            self._cursor = page.cursor
+            if not page.has_more:
+                return
 
     def _report(self, event: dg.DagsterEvent) -> None:
         kind = event.event_type_value
         step = event.step_key or ""
+        data: Any = event.event_specific_data
         if kind == "ASSET_MATERIALIZATION":
-            mat = event.event_specific_data.materialization  # type: ignore[union-attr]
-            rows = mat.metadata.get("dagster/row_count")
-            name = mat.asset_key.to_user_string()
+            rows = data.materialization.metadata.get("dagster/row_count")
             # A range run reports every partition with the run's total: keep one.
+            name = data.materialization.asset_key.to_user_string()
             self._summary.rows[name] = int(str(rows.value)) if rows is not None else 0
         elif kind == "STEP_SUCCESS":
             self._summary.steps_ok += 1
-            name = step.removesuffix("_check") if step.endswith("_check") else step
-            if name in self._summary.rows:
-                count = self._summary.rows[name]
-                self._progress(f"  {self._job:8} {name:34} {count:>12,} rows")
+            if step in self._summary.rows:
+                seconds = time.monotonic() - self._t0
+                count = self._summary.rows[step]
+                self._progress(f"  {seconds:6.1f} s  {step:34} {count:>12,} rows")
         elif kind == "STEP_FAILURE":
             self._summary.steps_failed.append(step)
-            error = event.event_specific_data.error  # type: ignore[union-attr]
-            message = error.message.strip().splitlines()[-1] if error else "failed"
+            message = data.error.message.strip().splitlines()[-1] if data.error else "failed"
             self._progress(f"  {self._job:8} {step:34} FAILED: {message}")
         elif kind == "ASSET_CHECK_EVALUATION":
-            check: Any = event.event_specific_data
-            name = f"{check.asset_key.to_user_string()}.{check.check_name}"
+            name = f"{data.asset_key.to_user_string()}.{data.check_name}"
             self._summary.checks_run += 1
-            if not check.passed:
+            if not data.passed:
                 self._summary.checks_failed.append(name)
                 self._progress(f"  check    {name:34} FAILED")

@@ -27,7 +27,9 @@ def request(
     """(HTTP status, decoded JSON). Raises CsmsError when the API cannot be reached."""
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(
-        base_url.rstrip("/") + path, data=data, method=method,
+        base_url.rstrip("/") + path,
+        data=data,
+        method=method,
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
     try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from workbench import command_cmd, csms_cmd, demo_cmd, replay_cmd, simulate_cmd
+from workbench.evchart_cmd import export_app
+from workbench.exclusions_cmd import exclusions_app
 from workbench.pipelines_cmd import pipelines_app
 from workbench.registry_cli import chargers_app, tags_app
 
@@ -23,6 +25,8 @@ app.command("replay")(replay_cmd.replay)
 app.command("simulate")(simulate_cmd.simulate)
 app.add_typer(chargers_app, name="chargers", help="Registered charge points.")
 app.add_typer(pipelines_app, name="pipelines")
+app.add_typer(exclusions_app, name="exclusions", help="Exclusion windows left out of NEVI uptime.")
+app.add_typer(export_app, name="export", help="Reports for regulators (EV-ChART).")
 app.add_typer(tags_app, name="tags", help="Id tags (RFID cards, app tokens) and their partners.")
 
 

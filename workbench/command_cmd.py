@@ -39,10 +39,14 @@ def parse_params(pairs: list[str], params_json: str | None) -> dict[str, Any]:
 @friendly
 def command(
     charge_point_id: Annotated[str, typer.Argument(help="Charger id.")],
-    name: Annotated[str, typer.Argument(
-        help=f"One of: {', '.join(COMMANDS)}; or 'raw' with --action/--payload.")],
-    param: Annotated[list[str] | None, typer.Option(
-        "--param", "-p", help="key=value, e.g. -p type=hard -p connector_id=1.")] = None,
+    name: Annotated[
+        str,
+        typer.Argument(help=f"One of: {', '.join(COMMANDS)}; or 'raw' with --action/--payload."),
+    ],
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="key=value, e.g. -p type=hard -p connector_id=1."),
+    ] = None,
     params_json: Annotated[str | None, typer.Option(help="All params as a JSON object.")] = None,
     action: Annotated[str | None, typer.Option(help="raw: the OCPP action.")] = None,
     payload: Annotated[str | None, typer.Option(help="raw: the payload (JSON).")] = None,
@@ -62,8 +66,13 @@ def command(
         body |= {"action": action, "payload": json.loads(payload or "{}")}
     else:
         body |= {"command": name, "params": parse_params(param or [], params_json)}
-    status, answer = request(api_url, resolve_token(token, data_dir), "POST",
-                             f"/api/v1/chargers/{charge_point_id}/commands", body)
+    status, answer = request(
+        api_url,
+        resolve_token(token, data_dir),
+        "POST",
+        f"/api/v1/chargers/{charge_point_id}/commands",
+        body,
+    )
     typer.echo(json.dumps(answer, indent=2))
     if status != 200:
         raise typer.Exit(1)

@@ -57,20 +57,25 @@ def csms(
     port: Annotated[int, typer.Option(help="OCPP WebSocket port (0: any free port).")] = 9000,
     api_port: Annotated[int | None, typer.Option(help="HTTP command API port.")] = None,
     api_host: Annotated[str, typer.Option(help="Address of the HTTP API.")] = "127.0.0.1",
-    api_token: Annotated[str | None, typer.Option(envvar="CPO_API_TOKEN",
-                                                  help="API bearer token.")] = None,
+    api_token: Annotated[
+        str | None, typer.Option(envvar="CPO_API_TOKEN", help="API bearer token.")
+    ] = None,
     node_id: Annotated[str | None, typer.Option(help="Name of this node in the lake.")] = None,
-    accept_unknown: Annotated[bool, typer.Option(
-        help="Accept charge points that are not in the registry.")] = False,
+    accept_unknown: Annotated[
+        bool, typer.Option(help="Accept charge points that are not in the registry.")
+    ] = False,
     tls_cert: Annotated[Path | None, typer.Option(help="TLS certificate (wss://).")] = None,
     tls_key: Annotated[Path | None, typer.Option(help="TLS private key.")] = None,
-    heartbeat_interval: Annotated[int, typer.Option(
-        help="Heartbeat interval for chargers the registry has none for (s).")] = 300,
-    offline_tolerance: Annotated[float, typer.Option(
-        help="Offline after heartbeat interval x this without a frame or pong.")] = 1.5,
+    heartbeat_interval: Annotated[
+        int, typer.Option(help="Heartbeat interval for chargers the registry has none for (s).")
+    ] = 300,
+    offline_tolerance: Annotated[
+        float, typer.Option(help="Offline after heartbeat interval x this without a frame or pong.")
+    ] = 1.5,
     max_frame_bytes: Annotated[int, typer.Option(help="Largest accepted frame.")] = 65536,
-    rate_limit: Annotated[float, typer.Option(
-        help="Calls/s per charger before CALLERROR (0: no limit).")] = 20.0,
+    rate_limit: Annotated[
+        float, typer.Option(help="Calls/s per charger before CALLERROR (0: no limit).")
+    ] = 20.0,
     flush_interval: Annotated[float, typer.Option(help="Lake flush period (s).")] = 1.0,
     no_log: Annotated[
         bool, typer.Option("--no-log", help="Do not log frames (benchmarks only).")
@@ -80,10 +85,20 @@ def csms(
     """Run a CSMS node: OCPP 1.6J/2.0.1 on ws://HOST:PORT/ocpp/{id}, frames logged to the lake."""
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
     config = CsmsConfig(
-        data_dir=data_dir, host=host, port=port, api_host=api_host, api_port=api_port,
-        api_token=api_token, accept_unknown=accept_unknown, tls_cert=tls_cert, tls_key=tls_key,
-        heartbeat_interval=heartbeat_interval, offline_tolerance=offline_tolerance,
-        max_frame_bytes=max_frame_bytes, rate_limit=rate_limit, flush_interval=flush_interval,
+        data_dir=data_dir,
+        host=host,
+        port=port,
+        api_host=api_host,
+        api_port=api_port,
+        api_token=api_token,
+        accept_unknown=accept_unknown,
+        tls_cert=tls_cert,
+        tls_key=tls_key,
+        heartbeat_interval=heartbeat_interval,
+        offline_tolerance=offline_tolerance,
+        max_frame_bytes=max_frame_bytes,
+        rate_limit=rate_limit,
+        flush_interval=flush_interval,
         log_frames=not no_log,
     )
     if node_id:

@@ -42,19 +42,28 @@ def demo(opts: DemoOptions, say: Say) -> None:
         say(f"[1/2] reusing the finished demo in {opts.data_dir} (same options)")
     else:
         _fresh_folder(opts.data_dir)
-        say(f"[1/2] {opts.days:g} days of a {opts.sites}-site, {opts.chargers}-charger network "
-            f"through a CSMS on a simulated clock, into {opts.data_dir}")
+        say(
+            f"[1/2] {opts.days:g} days of a {opts.sites}-site, {opts.chargers}-charger network "
+            f"through a CSMS on a simulated clock, into {opts.data_dir}"
+        )
         _simulate(opts, say)
     say("[2/2] The lake and the simulator's ground truth, read back with DuckDB")
     for line in summarize(lake_dir(opts.data_dir)) + truth_summary(opts.data_dir):
         say("  " + line)
-    say(f"done in {time.perf_counter() - started:,.1f} s. Next: cpo csms --data-dir "
-        f"{opts.data_dir} --api-port 9001, then cpo status --data-dir {opts.data_dir}")
+    say(
+        f"done in {time.perf_counter() - started:,.1f} s. Next: cpo csms --data-dir "
+        f"{opts.data_dir} --api-port 9001, then cpo status --data-dir {opts.data_dir}"
+    )
 
 
 def _simulate(opts: DemoOptions, say: Say) -> None:
-    settings = SimSettings(data_dir=opts.data_dir, sites=opts.sites, chargers=opts.chargers,
-                           days=opts.days, seed=opts.seed)
+    settings = SimSettings(
+        data_dir=opts.data_dir,
+        sites=opts.sites,
+        chargers=opts.chargers,
+        days=opts.days,
+        seed=opts.seed,
+    )
     operator = DemoOperator(settings.start, say)
     job = SimulateJob(settings, load_default(), node_id="demo", api=True, during=operator)
     run_simulation(job, say)
@@ -77,7 +86,9 @@ def _fresh_folder(folder: Path) -> None:
     """Empty the folder, but only if it is a demo's (or empty): never someone's own data."""
     if folder.exists() and any(folder.iterdir()):
         if not (folder / MARKER).exists():
-            raise IngestError(f"{folder} is not empty and was not written by cpo demo; give "
-                              "another --data-dir (the demo replaces its folder's contents)")
+            raise IngestError(
+                f"{folder} is not empty and was not written by cpo demo; give "
+                "another --data-dir (the demo replaces its folder's contents)"
+            )
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)

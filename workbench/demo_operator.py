@@ -40,13 +40,22 @@ class DemoOperator:
                 faulted = any(x["status"] == "Faulted" for x in c["connectors"].values())
                 if c["connected"] and faulted and c["charge_point_id"] not in self.reset_once:
                     self.reset_once.add(c["charge_point_id"])
-                    await self._send(http, c["charge_point_id"], "reset", {"type": "hard"},
-                                     "connector Faulted")
+                    await self._send(
+                        http, c["charge_point_id"], "reset", {"type": "hard"}, "connector Faulted"
+                    )
 
     async def _showcase(self, http: aiohttp.ClientSession, chargers: list[Any]) -> None:
         for version in ("1.6", "2.0.1"):
-            pick = next((c for c in chargers if c["connected"] and c["ocpp_version"] == version
-                         and not c["open_transactions"]), None)
+            pick = next(
+                (
+                    c
+                    for c in chargers
+                    if c["connected"]
+                    and c["ocpp_version"] == version
+                    and not c["open_transactions"]
+                ),
+                None,
+            )
             if pick is None:
                 continue
             for command, params in SHOWCASE:
@@ -57,10 +66,20 @@ class DemoOperator:
             body = await resp.json()
             return body.get("chargers", body) if isinstance(body, dict) else body
 
-    async def _send(self, http: aiohttp.ClientSession, cp_id: str, command: str,
-                    params: dict[str, Any], why: str) -> None:
-        body = {"command": command, "params": params, "requested_by": "operator",
-                "reason": f"cpo demo: {why}"}
+    async def _send(
+        self,
+        http: aiohttp.ClientSession,
+        cp_id: str,
+        command: str,
+        params: dict[str, Any],
+        why: str,
+    ) -> None:
+        body = {
+            "command": command,
+            "params": params,
+            "requested_by": "operator",
+            "reason": f"cpo demo: {why}",
+        }
         async with http.post(f"/api/v1/chargers/{cp_id}/commands", json=body) as resp:
             answer = await resp.json()
         status = answer.get("status") or answer.get("outcome") or answer.get("error")

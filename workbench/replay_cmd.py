@@ -25,23 +25,37 @@ def _col(what: str, default: str | None = None) -> Any:
 
 @friendly
 def replay(
-    file: Annotated[Path, typer.Argument(help="Session file: ACN-Data API JSON, or a CSV.",
-                                         dir_okay=False)],
-    format_: Annotated[Format | None, typer.Option(
-        "--format", help="File format (default: from the extension, .json = acn).")] = None,
-    data_dir: DataDir = Path("data"),
-    limit: Annotated[int | None, typer.Option(
-        help="Replay only the first N sessions in time order.", min=1)] = None,
-    speed: Annotated[float, typer.Option(
-        help="Historical seconds per real second (3600: an hour a second); 0: as fast as "
-             "possible.", min=0)] = 0.0,
-    meter_interval: Annotated[float, typer.Option(
-        help="Minutes between MeterValues while a car charges.", min=0.1)] = 15.0,
-    partner: Annotated[str | None, typer.Option(
-        help="Partner (eMSP) owning the replay's id tags (default: acn, or replay for CSV).")
+    file: Annotated[
+        Path, typer.Argument(help="Session file: ACN-Data API JSON, or a CSV.", dir_okay=False)
+    ],
+    format_: Annotated[
+        Format | None,
+        typer.Option("--format", help="File format (default: from the extension, .json = acn)."),
     ] = None,
-    progress_every: Annotated[int, typer.Option(
-        help="Print a progress line (stderr) every N sessions; 0: none.", min=0)] = 500,
+    data_dir: DataDir = Path("data"),
+    limit: Annotated[
+        int | None, typer.Option(help="Replay only the first N sessions in time order.", min=1)
+    ] = None,
+    speed: Annotated[
+        float,
+        typer.Option(
+            help="Historical seconds per real second (3600: an hour a second); 0: as fast as "
+            "possible.",
+            min=0,
+        ),
+    ] = 0.0,
+    meter_interval: Annotated[
+        float, typer.Option(help="Minutes between MeterValues while a car charges.", min=0.1)
+    ] = 15.0,
+    partner: Annotated[
+        str | None,
+        typer.Option(
+            help="Partner (eMSP) owning the replay's id tags (default: acn, or replay for CSV)."
+        ),
+    ] = None,
+    progress_every: Annotated[
+        int, typer.Option(help="Print a progress line (stderr) every N sessions; 0: none.", min=0)
+    ] = 500,
     station_col: Annotated[str | None, _col("the station id", "station")] = None,
     start_col: Annotated[str | None, _col("the plug-in time", "start")] = None,
     end_col: Annotated[str | None, _col("the unplug time", "end")] = None,
@@ -49,15 +63,26 @@ def replay(
     site_col: Annotated[str | None, _col("the site")] = None,
     user_col: Annotated[str | None, _col("the user id (id tags are derived from it)")] = None,
     done_col: Annotated[str | None, _col("when charging finished (overstay begins)")] = None,
-    time_format: Annotated[str | None, typer.Option(
-        help="CSV only: strptime format of the times (default: ISO 8601).")] = None,
-    timezone: Annotated[str | None, typer.Option(
-        help="CSV only: IANA time zone of times without an offset (default: UTC).")] = None,
+    time_format: Annotated[
+        str | None, typer.Option(help="CSV only: strptime format of the times (default: ISO 8601).")
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(help="CSV only: IANA time zone of times without an offset (default: UTC)."),
+    ] = None,
 ) -> None:
     """Replay a real session file as OCPP traffic through a CSMS, then reconcile the lake."""
-    csv_options = {"station": station_col, "start": start_col, "end": end_col,
-                   "energy": energy_col, "site": site_col, "user": user_col, "done": done_col,
-                   "time_format": time_format, "timezone": timezone}
+    csv_options = {
+        "station": station_col,
+        "start": start_col,
+        "end": end_col,
+        "energy": energy_col,
+        "site": site_col,
+        "user": user_col,
+        "done": done_col,
+        "time_format": time_format,
+        "timezone": timezone,
+    }
     given = {k: v for k, v in csv_options.items() if v is not None}
     kind = format_ or _guess_format(file)
     if kind is Format.acn and given:
@@ -69,8 +94,13 @@ def replay(
     from ingest.replay.driver import ReplaySettings
     from workbench.replay_run import ReplayJob, run_job
 
-    settings = ReplaySettings(data_dir, partner or ("acn" if kind is Format.acn else "replay"),
-                              meter_interval * 60, speed, progress_every)
+    settings = ReplaySettings(
+        data_dir,
+        partner or ("acn" if kind is Format.acn else "replay"),
+        meter_interval * 60,
+        speed,
+        progress_every,
+    )
     job = ReplayJob(file, kind.value, CsvMapping(**given), settings, limit)
     ok = run_job(job, typer.echo, lambda line: typer.echo(line, err=True))
     if not ok:
@@ -78,8 +108,7 @@ def replay(
 
 
 def _option(field: str) -> str:
-    return f"--{field.replace('_', '-')}" + ("" if field in ("time_format", "timezone") else
-                                             "-col")
+    return f"--{field.replace('_', '-')}" + ("" if field in ("time_format", "timezone") else "-col")
 
 
 def _guess_format(file: Path) -> Format:

@@ -23,11 +23,16 @@ def register(registry: Registry, plan: Plan, partner: str) -> None:
         if known is not None and known.password_hash is not None:
             raise ReplayError(
                 f"station {station} is registered with a password in {registry.path}; replay "
-                f"into another --data-dir, or run: cpo chargers remove {station}")
+                f"into another --data-dir, or run: cpo chargers remove {station}"
+            )
         site = plan.sites.get(station)
-        cp = ChargePoint(id=station, site=site, connectors=connectors, model=MODEL,
-                         vendor=VENDOR) if known is None else replace(
-            known, site=known.site or site, connectors=max(known.connectors, connectors))
+        cp = (
+            ChargePoint(id=station, site=site, connectors=connectors, model=MODEL, vendor=VENDOR)
+            if known is None
+            else replace(
+                known, site=known.site or site, connectors=max(known.connectors, connectors)
+            )
+        )
         registry.add_charge_point(cp)
     for tag in plan.tags:
         registry.add_id_tag(IdTag(tag, "Accepted", partner))

@@ -57,8 +57,9 @@ def run_job(job: ReplayJob, out: Say, err: Say) -> bool:
     return rec.ok
 
 
-async def replay(sessions: Sequence[ReplaySession], settings: ReplaySettings,
-                 say: Say) -> ReplayRun:
+async def replay(
+    sessions: Sequence[ReplaySession], settings: ReplaySettings, say: Say
+) -> ReplayRun:
     """Replay ``sessions`` (in replay order) into ``settings.data_dir`` through an in-process
     CSMS on a manual clock that follows the plan's historical times; the lake is flushed.
 
@@ -80,8 +81,15 @@ async def replay(sessions: Sequence[ReplaySession], settings: ReplaySettings,
         calls = await drive(csms.url, plan, csms.clock.set, settings, say)
     finally:
         await csms.stop()
-    return ReplayRun(node_id, len(sessions), len(plan.connectors), calls,
-                     time.perf_counter() - started, plan.events[0].at, plan.events[-1].at)
+    return ReplayRun(
+        node_id,
+        len(sessions),
+        len(plan.connectors),
+        calls,
+        time.perf_counter() - started,
+        plan.events[0].at,
+        plan.events[-1].at,
+    )
 
 
 def read_line(result: ReadResult) -> str:
@@ -89,15 +97,19 @@ def read_line(result: ReadResult) -> str:
     n = sum(result.skipped.values())
     why = ", ".join(f"{k} x{v}" for k, v in sorted(result.skipped.items()))
     skipped = f"skipped {n:,} rows ({why})" if n else "no rows skipped"
-    return (f"read {_n(len(result.sessions), 'session')} on {_n(stations, 'station')} from "
-            f"{result.path}; {skipped}")
+    return (
+        f"read {_n(len(result.sessions), 'session')} on {_n(stations, 'station')} from "
+        f"{result.path}; {skipped}"
+    )
 
 
 def run_line(run: ReplayRun) -> str:
     first, last = (datetime.fromtimestamp(t, UTC).date() for t in (run.first_at, run.last_at))
-    return (f"replayed {_n(run.sessions, 'session')} on {_n(run.stations, 'station')} ({first} to "
-            f"{last}): {run.calls:,} OCPP calls in {run.wall_s:.1f} s, "
-            f"{run.calls_per_s:,.0f} calls/s; CSMS node {run.node_id}")
+    return (
+        f"replayed {_n(run.sessions, 'session')} on {_n(run.stations, 'station')} ({first} to "
+        f"{last}): {run.calls:,} OCPP calls in {run.wall_s:.1f} s, "
+        f"{run.calls_per_s:,.0f} calls/s; CSMS node {run.node_id}"
+    )
 
 
 def _n(count: int, noun: str) -> str:

@@ -27,9 +27,15 @@ SETTLE_S = 5.0  # real seconds to wait for the server to notice closed links
 class SimCsms:
     def __init__(self, data_dir: Path, node_id: str, start: float, api: bool = False) -> None:
         self.clock = ManualClock(start)
-        config = CsmsConfig(data_dir=data_dir, port=0, api_port=0 if api else None,
-                            node_id=node_id, rate_limit=0.0, watchdog_interval=NEVER,
-                            ping_interval=NEVER)
+        config = CsmsConfig(
+            data_dir=data_dir,
+            port=0,
+            api_port=0 if api else None,
+            node_id=node_id,
+            rate_limit=0.0,
+            watchdog_interval=NEVER,
+            ping_interval=NEVER,
+        )
         self.server = CsmsServer(config, self.clock)
         self.watchdog = Watchdog(self.server.hub)
         self._last_sweep = start
@@ -64,7 +70,8 @@ class SimCsms:
         deadline = loop.time() + SETTLE_S
         while connections.keys() != linked:
             if loop.time() > deadline:
-                log.warning("CSMS and fleet disagree on open links: %s",
-                            sorted(connections.keys() ^ linked))
+                log.warning(
+                    "CSMS and fleet disagree on open links: %s", sorted(connections.keys() ^ linked)
+                )
                 return
             await asyncio.sleep(0.0005)

@@ -51,14 +51,17 @@ async def simulate(job: SimulateJob, say: Say) -> SimRun:
     with Registry(registry_path(s.data_dir)) as registry:
         register_network(registry, network, tags, secrets, s.heartbeat_s, s.start)
     n16 = sum(c.ocpp == "1.6" for c in network.chargers)
-    say(f"network: {len(network.sites)} sites, {len(network.chargers)} chargers "
+    say(
+        f"network: {len(network.sites)} sites, {len(network.chargers)} chargers "
         f"({n16} OCPP 1.6J, {len(network.chargers) - n16} OCPP 2.0.1), "
-        f"{sum(c.connectors for c in network.chargers)} connectors, {len(tags):,} driver tags")
+        f"{sum(c.connectors for c in network.chargers)} connectors, {len(tags):,} driver tags"
+    )
     if job.csms_url is not None:
         await _reachable(job.csms_url)
         say(f"fleet connects to {job.csms_url}; that CSMS keeps its own clock")
-        return await run_fleet(s, job.profile, network, tags, secrets, job.csms_url,
-                               _own_clock, say)
+        return await run_fleet(
+            s, job.profile, network, tags, secrets, job.csms_url, _own_clock, say
+        )
     csms = SimCsms(s.data_dir, job.node_id, s.start, api=job.api)
     await csms.start()
     say(f"CSMS node {job.node_id} on {csms.url}, its clock following the simulation")
@@ -70,8 +73,9 @@ async def simulate(job: SimulateJob, say: Say) -> SimRun:
             await during(t, csms)
 
     try:
-        return await run_fleet(s, job.profile, network, tags, secrets, csms.url, follow, say,
-                               faults=job.faults)
+        return await run_fleet(
+            s, job.profile, network, tags, secrets, csms.url, follow, say, faults=job.faults
+        )
     finally:
         await csms.stop()
 
@@ -83,8 +87,10 @@ async def _reachable(url: str) -> None:
     try:
         _, writer = await asyncio.wait_for(asyncio.open_connection(parts.hostname, port), 5.0)
     except (OSError, TimeoutError) as exc:
-        raise IngestError(f"cannot reach the CSMS at {url} ({exc}); start one with "
-                          "cpo csms, or leave out --csms-url to run one here") from None
+        raise IngestError(
+            f"cannot reach the CSMS at {url} ({exc}); start one with "
+            "cpo csms, or leave out --csms-url to run one here"
+        ) from None
     writer.close()
 
 
@@ -108,6 +114,8 @@ def run_simulation(job: SimulateJob, say: Say) -> SimRun:
 
     run = run_async(simulate(job, say))
     say(f"ground truth (for evaluation only): {run.truth_path}")
-    say(f"{run.calls:,} OCPP calls in {run.wall_s:,.1f} s ({run.calls_per_s:,.0f} calls/s), "
-        f"{job.settings.days / (run.wall_s / 60.0):,.1f} simulated days per minute")
+    say(
+        f"{run.calls:,} OCPP calls in {run.wall_s:,.1f} s ({run.calls_per_s:,.0f} calls/s), "
+        f"{job.settings.days / (run.wall_s / 60.0):,.1f} simulated days per minute"
+    )
     return run

@@ -20,9 +20,7 @@ from pipelines.lake_watch import lake_signature
 from pipelines.partitions import daily, data_dir
 from pipelines.warehouse.layout import Layout
 
-staging_job = dg.define_asset_job(
-    "staging", selection=dg.AssetSelection.groups("staging"), partitions_def=daily
-)
+staging_job = dg.define_asset_job("staging", selection=dg.AssetSelection.groups("staging"))
 marts_job = dg.define_asset_job(
     "marts", selection=dg.AssetSelection.all() - dg.AssetSelection.groups("staging")
 )

@@ -47,5 +47,7 @@ def read(registry: Path, table: str) -> pa.Table:
         rows = conn.execute(_QUERIES[table]).fetchall()
     finally:
         conn.close()
-    columns: list[tuple[object, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+    columns: list[tuple[object, ...]] = (
+        list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+    )
     return pa.table([pa.array(c, f.type) for c, f in zip(columns, schema, strict=True)], schema)

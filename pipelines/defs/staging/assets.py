@@ -1,8 +1,7 @@
-"""Daily staging tables: the lake's JSON payloads typed once per day, for every mart to share."""
+"""Daily staging: the lake's JSON payloads typed once per day, for every mart to share."""
 
-from __future__ import annotations
-
-from pipelines.assets_kit import staging_asset
+from pipelines.assets_kit import lake_tables, staging_asset
 from pipelines.staging_sql import staging_sql_files
 
-staging_assets = [staging_asset(name, sql) for name, sql in staging_sql_files().items()]
+lake = lake_tables()
+staging = staging_asset(staging_sql_files())

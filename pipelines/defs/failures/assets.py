@@ -1,0 +1,36 @@
+"""Failure prediction inputs: fault episodes, per charger-hour features and labels.
+
+Features at hour h describe the charger at the end of the hour (h + 1 h) from data received
+before then only; labels say whether a fault (Faulted for >= fault_min_minutes, from status
+reports, never simulator truth) begins within the next 6 / H / 48 hours.
+"""
+
+# No "from __future__ import annotations": Dagster reads annotations at runtime.
+from pathlib import Path
+
+from pipelines.assets_kit import mart_asset
+
+SQL_DIR = Path(__file__).parent
+GROUP = "failures"
+
+failure_assets = [
+    mart_asset("faults", SQL_DIR, ["stg_status", "stg_alerts", "dim_chargers"], GROUP),
+    mart_asset(
+        "failure_features",
+        SQL_DIR,
+        [
+            "stg_activity",
+            "stg_alerts",
+            "stg_boots",
+            "stg_meter",
+            "stg_temperature",
+            "stg_status",
+            "charge_attempts",
+            "usage_port_hourly",
+            "usage_ports",
+            "dim_chargers",
+        ],
+        GROUP,
+    ),
+    mart_asset("failure_labels", SQL_DIR, ["failure_features", "faults"], GROUP),
+]

@@ -1,0 +1,53 @@
+"""Reliability marts: status and connectivity intervals, port UP/DOWN, outages, NEVI uptime.
+
+Port uptime follows NEVI 23 CFR 680.116(b): mu = (T - (T_outage - T_excluded)) / T x 100 (see
+the SQL files' leading comments, shown as the assets' descriptions).
+"""
+
+# No "from __future__ import annotations": Dagster reads the asset functions' annotations.
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines import exclusions
+from pipelines.assets_kit import mart_asset
+from pipelines.resources import WarehouseResource
+from pipelines.warehouse import sql_files
+
+SQL_DIR = Path(__file__).parent
+GROUP = "reliability"
+
+
+@dg.asset(name="exclusion_windows", group_name=GROUP, kinds={"duckdb", "csv"})
+def exclusion_windows(warehouse: WarehouseResource) -> dg.MaterializeResult[None]:
+    """Exclusion windows (outage time outside the operator's control, 23 CFR 680.116(b)) from
+    ``<data>/config/exclusion_windows.csv`` (``cpo exclusions add``); empty without the file."""
+    windows = exclusions.load(exclusions.csv_path(Path(warehouse.data_dir)))
+    with warehouse.connect() as conn:
+        rows = exclusions.create_table(conn, windows)
+        sql_files.publish(
+            conn, "exclusion_windows", warehouse.layout().mart_file("exclusion_windows")
+        )
+    return dg.MaterializeResult(metadata={"dagster/row_count": rows})
+
+
+# name -> the assets its SQL reads (staging views are read straight from their partitions).
+MARTS: dict[str, list[str]] = {
+    "connector_status_intervals": ["stg_status"],
+    "charger_connectivity_intervals": ["stg_gaps", "stg_activity"],
+    "port_state_intervals": [
+        "connector_status_intervals",
+        "charger_connectivity_intervals",
+        "sessions",
+        "dim_ports",
+        "dim_chargers",
+    ],
+    "excluded_down_intervals": ["port_state_intervals", "exclusion_windows"],
+    "outages": ["port_state_intervals", "excluded_down_intervals"],
+    "port_uptime_monthly": ["port_state_intervals", "excluded_down_intervals"],
+    "port_uptime_rolling": ["port_state_intervals", "excluded_down_intervals"],
+    "site_uptime_monthly": ["port_uptime_monthly"],
+    "network_uptime_monthly": ["port_uptime_monthly"],
+}
+
+reliability_assets = [mart_asset(name, SQL_DIR, deps, GROUP) for name, deps in MARTS.items()]

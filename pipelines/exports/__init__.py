@@ -1,0 +1,1 @@
+"""Files written for regulators and partners from the published warehouse marts."""
