@@ -19,7 +19,10 @@ from ingest.errors import IngestError
 from ingest.lake.paths import lake_dir
 from ingest.sim.context import SimSettings
 from ingest.sim.profile import load_default
+from pipelines.errors import PipelineError
+from pipelines.runner import run as run_pipelines
 from workbench.demo_operator import DemoOperator, Say
+from workbench.kpi_summary import kpi_lines
 from workbench.lake_summary import summarize, truth_summary
 from workbench.simulate_run import SimulateJob, run_simulation
 
@@ -39,20 +42,31 @@ class DemoOptions:
 def demo(opts: DemoOptions, say: Say) -> None:
     started = time.perf_counter()
     if opts.reuse and _finished(opts):
-        say(f"[1/2] reusing the finished demo in {opts.data_dir} (same options)")
+        say(f"[1/3] reusing the finished demo in {opts.data_dir} (same options)")
     else:
         _fresh_folder(opts.data_dir)
         say(
-            f"[1/2] {opts.days:g} days of a {opts.sites}-site, {opts.chargers}-charger network "
+            f"[1/3] {opts.days:g} days of a {opts.sites}-site, {opts.chargers}-charger network "
             f"through a CSMS on a simulated clock, into {opts.data_dir}"
         )
         _simulate(opts, say)
-    say("[2/2] The lake and the simulator's ground truth, read back with DuckDB")
+    say("[2/3] The lake and the simulator's ground truth, read back with DuckDB")
     for line in summarize(lake_dir(opts.data_dir)) + truth_summary(opts.data_dir):
         say("  " + line)
+    say("[3/3] KPI pipelines (Dagster assets, DuckDB warehouse), then the headline KPIs")
+    summary = run_pipelines(opts.data_dir, progress=lambda line: say("  " + line))
+    if not summary.ok:
+        raise PipelineError(
+            f"pipelines: failed steps {summary.steps_failed}, failed checks "
+            f"{summary.checks_failed}; see `cpo pipelines ui --data-dir {opts.data_dir}`"
+        )
+    for line in kpi_lines(opts.data_dir):
+        say("  " + line)
     say(
-        f"done in {time.perf_counter() - started:,.1f} s. Next: cpo csms --data-dir "
-        f"{opts.data_dir} --api-port 9001, then cpo status --data-dir {opts.data_dir}"
+        f"done in {time.perf_counter() - started:,.1f} s. Next: cpo pipelines ui --data-dir "
+        f"{opts.data_dir} (the asset graph), cpo export evchart --data-dir {opts.data_dir} "
+        "--from ... --to ... --out DIR, or cpo csms --data-dir "
+        f"{opts.data_dir} --api-port 9001"
     )
 
 

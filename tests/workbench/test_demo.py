@@ -30,6 +30,11 @@ def test_demo_end_to_end_then_reuse(tmp_path: Path) -> None:
     sessions = con.execute(f"select count(distinct transaction_id) from "
                            f"{duckdb_scan_sql(lake, 'meter_values')}").fetchone()
     assert sessions is not None
+    assert "NEVI port uptime (to date): network" in result.output
+    warehouse = duckdb.connect(str(data / "warehouse" / "warehouse.duckdb"), read_only=True)
+    built = warehouse.execute("SELECT count(*) FROM sessions").fetchall()[0][0]
+    warehouse.close()
+    assert built == sessions[0]  # every transaction in the lake is one session in the warehouse
     assert f"sessions seen in meter values: {sessions[0]}" in \
         result.output
 

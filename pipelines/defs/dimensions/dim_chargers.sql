@@ -1,6 +1,6 @@
 -- Chargers: the registry (site, rating, model, location), completed by what the lake saw (first
 -- and last frame, the OCPP version and model of the last boot) and, for a simulated network, its
--- install age. A charger seen in the lake but not registered still gets a row.
+-- install date. A charger seen in the lake but not registered still gets a row.
 WITH seen AS (
     SELECT charge_point_id, min(first_in) AS first_seen_at, max(last_in) AS last_seen_at
     FROM stg_activity GROUP BY ALL
@@ -30,7 +30,10 @@ SELECT
     r.latitude,
     r.longitude,
     r.address,
-    coalesce(s.first_seen_at - to_days(n.installed_days_ago), s.first_seen_at) AS commissioned_at,
+    -- In service on this network (and measured for uptime) from its first frame.
+    s.first_seen_at AS commissioned_at,
+    -- Installed (for the age feature): the network file's age if known, else its first frame.
+    coalesce(s.first_seen_at - to_days(n.installed_days_ago), s.first_seen_at) AS installed_at,
     s.first_seen_at,
     s.last_seen_at
 FROM ids

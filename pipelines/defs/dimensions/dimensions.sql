@@ -13,7 +13,8 @@ CREATE TABLE IF NOT EXISTS dim_chargers (
     latitude DOUBLE,
     longitude DOUBLE,
     address VARCHAR,
-    commissioned_at TIMESTAMPTZ,  -- install date if known, else first frame in the lake
+    commissioned_at TIMESTAMPTZ,  -- in service here (measured for uptime) from: its first frame
+    installed_at TIMESTAMPTZ,     -- hardware install date if known (age), else commissioned_at
     first_seen_at TIMESTAMPTZ,
     last_seen_at TIMESTAMPTZ
 );

@@ -12,7 +12,7 @@
 -- samples, and the clock drift = charger gap minus server (received_at) gap, mean and stddev;
 -- temperature mean/max and slope (degC per hour, least squares) over 24 h; failed starts and
 -- failed attempts (charge_attempts, at the time their outcome was known); call errors; hours since
--- the last Faulted report (NULL if none yet); charger age in days (commissioned_at, else
+-- the last Faulted report (NULL if none yet); charger age in days (installed_at, else
 -- first_seen_at); vendor/model/kind/rated_kw; time-based utilisation (port-minutes in a session /
 -- (ports x minutes)) over 24 h and 7 d.
 WITH chargers AS (
@@ -196,7 +196,7 @@ SELECT
          THEN (w.t_n * w.t_xy - w.t_x * w.t_sum) / (w.t_n * w.t_xx - w.t_x * w.t_x) END
         AS temp_slope_per_h_24h,
     (epoch(w.feature_at) - epoch(w.last_faulted_at)) / 3600 AS hours_since_fault,
-    (epoch(w.feature_at) - epoch(coalesce(c.commissioned_at, c.first_seen_at))) / 86400
+    (epoch(w.feature_at) - epoch(coalesce(c.installed_at, c.first_seen_at))) / 86400
         AS charger_age_days,
     c.vendor, c.model, c.kind, c.rated_kw,
     coalesce(c.connectors, pc.ports) AS ports,
