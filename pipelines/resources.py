@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+from pydantic import PrivateAttr
 from dagster_duckdb import DuckDBResource
 
 from pipelines.staging_sql import staging_sql_files
@@ -40,15 +41,32 @@ class WarehouseResource(dg.ConfigurableResource):  # type: ignore[type-arg]
             label_horizon_hours=self.label_horizon_hours,
         )
 
+    _open: Iterator[duckdb.DuckDBPyConnection] | None = PrivateAttr(default=None)
+    _conn: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
+
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection with ``raw_*`` and ``stg_*`` views and the build variables."""
-        layout = self.layout()
-        layout.root.mkdir(parents=True, exist_ok=True)
-        database = DuckDBResource(
-            database=str(layout.db_file),
-            connection_config={"threads": self.threads, "memory_limit": self.memory_limit},
-        )
-        with database.get_connection() as conn:
-            connect.prepare(conn, layout, staging_sql_files(), self.build_settings())
-            yield conn
+        """A read-write connection with ``raw_*`` and ``stg_*`` views and the build variables.
+
+        Opened and prepared once per run (per process), then shared by the run's steps:
+        setting up the views cost more than most marts' SQL. Closed when the run ends.
+        """
+        if self._conn is None:
+            layout = self.layout()
+            layout.root.mkdir(parents=True, exist_ok=True)
+            database = DuckDBResource(
+                database=str(layout.db_file),
+                connection_config={"threads": self.threads, "memory_limit": self.memory_limit},
+            )
+            self._open = database.get_connection()
+            self._conn = self._open.__enter__()  # type: ignore[attr-defined]
+            connect.prepare(self._conn, layout, staging_sql_files(), self.build_settings())
+        yield self._conn
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._open is not None:
+            self._open.__exit__(None, None, None)  # type: ignore[attr-defined]
+        self._open, self._conn = None, None

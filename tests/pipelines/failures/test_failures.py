@@ -29,7 +29,7 @@ def conn(tmp_path: Path) -> duckdb.DuckDBPyConnection:
                 "kind": "DC",
                 "vendor": "V",
                 "model": "M",
-                "commissioned_at": utc("2026-01-20 00:00"),
+                "installed_at": utc("2026-01-20 00:00"),
             },
         ],
     )
@@ -116,7 +116,7 @@ def test_features_use_only_data_before_the_end_of_the_hour(
     assert h10["temp_mean_24h"] == pytest.approx(35)
     assert h10["temp_max_24h"] == 40
     assert h10["temp_slope_per_h_24h"] == pytest.approx(5)
-    # commissioned Jan 20 00:00, feature time Jan 30 11:00: 10 days 11 h
+    # installed Jan 20 00:00, feature time Jan 30 11:00: 10 days 11 h
     assert h10["charger_age_days"] == pytest.approx(10 + 11 / 24)
     assert h10["hours_since_fault"] is None
     assert before["30 09:00"]["errors_1h"] == 1
