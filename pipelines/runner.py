@@ -99,7 +99,7 @@ def run(
     summary = RunSummary(first, last)
     resources = {"warehouse": WarehouseResource(data_dir=str(layout.data_dir))}
     with dg.DagsterInstance.get() as instance:
-        for job_name, tags in (("staging", range_tags(first, last)), ("marts", {})):
+        for job_name, tags in (("stage_days", range_tags(first, last)), ("build_marts", {})):
             job = definitions.resolve_job_def(job_name)
             run_id = str(uuid.uuid4())
             watcher = _Watcher(instance, run_id, job_name, summary, progress)

@@ -1,7 +1,7 @@
 """Jobs, schedules and sensors: staging runs by day, marts after every staging success.
 
-- ``staging`` job: the daily-partitioned staging tables; a range of days runs as one run.
-- ``marts`` job: every unpartitioned table (dimensions, sessions, KPIs) with their checks.
+- ``stage_days`` job: the daily-partitioned staging asset; a range of days runs as one run.
+- ``build_marts`` job: every unpartitioned table (dimensions, sessions, KPIs) with their checks.
 - The lake sensor asks for a staging run of each day whose lake files changed; the run-status
   sensor asks for a marts run after each successful staging run.
 - Schedules: hourly, today's and yesterday's partitions; nightly, every partition (full rebuild).
@@ -20,9 +20,9 @@ from pipelines.lake_watch import lake_signature
 from pipelines.partitions import daily, data_dir
 from pipelines.warehouse.layout import Layout
 
-staging_job = dg.define_asset_job("staging", selection=dg.AssetSelection.groups("staging"))
+staging_job = dg.define_asset_job("stage_days", selection=dg.AssetSelection.groups("staging"))
 marts_job = dg.define_asset_job(
-    "marts", selection=dg.AssetSelection.all() - dg.AssetSelection.groups("staging")
+    "build_marts", selection=dg.AssetSelection.all() - dg.AssetSelection.groups("staging")
 )
 
 
