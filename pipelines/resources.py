@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import dagster as dg
 import duckdb
-from pydantic import PrivateAttr
 from dagster_duckdb import DuckDBResource
+from pydantic import PrivateAttr
 
 from pipelines.staging_sql import staging_sql_files
 from pipelines.warehouse import connect
@@ -41,7 +41,7 @@ class WarehouseResource(dg.ConfigurableResource):  # type: ignore[type-arg]
             label_horizon_hours=self.label_horizon_hours,
         )
 
-    _open: Iterator[duckdb.DuckDBPyConnection] | None = PrivateAttr(default=None)
+    _open: AbstractContextManager[duckdb.DuckDBPyConnection] | None = PrivateAttr(default=None)
     _conn: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
 
     @contextmanager
@@ -58,8 +58,8 @@ class WarehouseResource(dg.ConfigurableResource):  # type: ignore[type-arg]
                 database=str(layout.db_file),
                 connection_config={"threads": self.threads, "memory_limit": self.memory_limit},
             )
-            self._open = database.get_connection()
-            self._conn = self._open.__enter__()  # type: ignore[attr-defined]
+            opened: AbstractContextManager[duckdb.DuckDBPyConnection] = database.get_connection()
+            self._open, self._conn = opened, opened.__enter__()
             connect.prepare(self._conn, layout, staging_sql_files(), self.build_settings())
         yield self._conn
 
@@ -68,5 +68,5 @@ class WarehouseResource(dg.ConfigurableResource):  # type: ignore[type-arg]
 
     def close(self) -> None:
         if self._open is not None:
-            self._open.__exit__(None, None, None)  # type: ignore[attr-defined]
+            self._open.__exit__(None, None, None)
         self._open, self._conn = None, None
