@@ -28,10 +28,12 @@ import duckdb
 from ingest.lake.schemas import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
-TABLE_ID_COLUMNS = {"ocpp_messages": ["charge_point_id", "connection_id"],
-                    "meter_values": ["charge_point_id"],
-                    "connection_events": ["charge_point_id", "connection_id"],
-                    "commands": ["charge_point_id"]}
+TABLE_ID_COLUMNS = {
+    "ocpp_messages": ["charge_point_id", "connection_id"],
+    "meter_values": ["charge_point_id"],
+    "connection_events": ["charge_point_id", "connection_id"],
+    "commands": ["charge_point_id"],
+}
 
 
 def messages_in(lake: Path) -> int:
@@ -90,8 +92,16 @@ def run_cpo(data: Path, *extra: str) -> tuple[float, float]:
     """Wall seconds and peak RSS (GiB) of `cpo pipelines run` in a child process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    command = [sys.executable, "-m", "workbench.cli", "pipelines", "run", "--data-dir", str(data),
-               *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "workbench.cli",
+        "pipelines",
+        "run",
+        "--data-dir",
+        str(data),
+        *extra,
+    ]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if done.returncode:
@@ -124,12 +134,16 @@ def main() -> None:
     shutil.rmtree(args.work / "warehouse", ignore_errors=True)
     shutil.rmtree(args.work / "dagster_home", ignore_errors=True)
     full_s, full_gib = run_cpo(args.work)
-    print(f"full build: {full_s:.1f} s ({full_s / floor:.1f} x the bare scan), "
-          f"peak RSS {full_gib:.2f} GiB  [targets: <= 60 s, <= 4 GiB]")
+    print(
+        f"full build: {full_s:.1f} s ({full_s / floor:.1f} x the bare scan), "
+        f"peak RSS {full_gib:.2f} GiB  [targets: <= 60 s, <= 4 GiB]"
+    )
     day = days[len(days) // 2]
     day_s, day_gib = run_cpo(args.work, "--from", day, "--to", day)
-    print(f"one day ({day}) re-staged + marts: {day_s:.1f} s ({day_s / floor:.1f} x the bare "
-          f"scan), peak RSS {day_gib:.2f} GiB  [target: <= 5 s]")
+    print(
+        f"one day ({day}) re-staged + marts: {day_s:.1f} s ({day_s / floor:.1f} x the bare "
+        f"scan), peak RSS {day_gib:.2f} GiB  [target: <= 5 s]"
+    )
 
 
 if __name__ == "__main__":

@@ -20,8 +20,15 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_dg_check_defs_passes(tmp_path: Path) -> None:
     env = {**os.environ, "CPO_DATA_DIR": str(tmp_path)}
     dg = Path(sys.executable).with_name("dg")
-    done = subprocess.run([str(dg), "check", "defs"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=240, check=False)
+    done = subprocess.run(
+        [str(dg), "check", "defs"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "All definitions loaded successfully" in done.stdout + done.stderr
 
@@ -31,9 +38,19 @@ def test_graph_jobs_schedules_and_sensors() -> None:
 
     d = defs()
     keys = {k.to_user_string() for k in d.resolve_asset_graph().get_all_asset_keys()}
-    for table in ("staging", "sessions", "port_uptime_monthly", "outages", "session_charges",
-                  "cdrs", "failure_features", "failure_labels", "utilisation_port_daily",
-                  "charge_success_daily", "raw_ocpp_messages"):
+    for table in (
+        "staging",
+        "sessions",
+        "port_uptime_monthly",
+        "outages",
+        "session_charges",
+        "cdrs",
+        "failure_features",
+        "failure_labels",
+        "utilisation_port_daily",
+        "charge_success_daily",
+        "raw_ocpp_messages",
+    ):
         assert table in keys
     assert {j.name for j in d.resolve_all_job_defs()} >= {"stage_days", "build_marts"}
     assert {s.name for s in d.schedules or []} == {"hourly_refresh", "nightly_full"}

@@ -26,23 +26,19 @@ reconciles_with_raw = sql_check(
     "reconciles_with_raw_transactions",
     """
     WITH raw_tx AS (
-        SELECT DISTINCT m.charge_point_id,
-            coalesce(a.payload::JSON ->> 'transactionId',
-                     m.payload::JSON -> 'transactionInfo' ->> 'transactionId',
-                     m.payload::JSON ->> 'transactionId') AS transaction_id
-        FROM raw_ocpp_messages m
-        LEFT JOIN raw_ocpp_messages a
-            ON m.action = 'StartTransaction' AND a.direction = 'out' AND a.message_type = 3
-           AND a.connection_id = m.connection_id AND a.unique_id = m.unique_id
-        WHERE m.direction = 'in' AND m.message_type = 2
-          AND m.action IN ('StartTransaction', 'StopTransaction', 'TransactionEvent')
+        SELECT DISTINCT charge_point_id, transaction_id FROM stg_tx_events
+        WHERE transaction_id IS NOT NULL
     )
-    SELECT r.charge_point_id, r.transaction_id, 'in raw, not in sessions' AS problem
+    SELECT r.charge_point_id, r.transaction_id, 'in the frames, not in sessions' AS problem
     FROM raw_tx r ANTI JOIN sessions s USING (charge_point_id, transaction_id)
-    WHERE r.transaction_id IS NOT NULL
     UNION ALL
-    SELECT s.charge_point_id, s.transaction_id, 'in sessions, not in raw'
+    SELECT s.charge_point_id, s.transaction_id, 'in sessions, not in the frames'
     FROM sessions s ANTI JOIN raw_tx r USING (charge_point_id, transaction_id)
+    UNION ALL
+    SELECT charge_point_id, NULL, 'transaction frames without a transaction id: '
+        || count(*) FILTER (transaction_id IS NULL)
+    FROM stg_tx_events GROUP BY ALL HAVING count(*) FILTER (transaction_id IS NULL) > 0
     """,
-    "Every transaction id in the raw frames is one session, and no session lacks raw frames.",
+    "Every transaction id in the frames (1.6 Start/Stop, 2.0.1 TransactionEvent, as typed by "
+    "staging) is one session, no session lacks frames, and no transaction frame lost its id.",
 )

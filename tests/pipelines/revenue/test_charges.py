@@ -18,6 +18,7 @@ import pytest
 from pipelines.tariffs import tables
 from tests.pipelines.warehouse_kit import build, put, utc, warehouse_conn
 
+DEFAULT_TARIFFS = Path(tables.__file__).parent / "defaults" / "tariffs.json"
 SQL_DIR = Path(__file__).parents[3] / "pipelines" / "defs" / "revenue"
 MARTS = ("session_energy_slices", "session_charges", "revenue_daily", "site_demand_charges", "cdrs")
 
@@ -112,7 +113,19 @@ def marts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, 
     conn = warehouse_conn(tmp_path_factory.mktemp("data"), as_of=utc("2026-01-31 00:00"))
     put(conn, "sessions", SESSIONS)
     put(conn, "stg_meter", METER)
-    tables.build_all(conn, None)
+    # The operator's own tariffs (config/tariffs.json), fixed here so the hand-worked numbers
+    # below do not move when the shipped defaults change: the defaults with an AC idle fee of
+    # $0.40/min after a 10-minute grace.
+    config = tmp_path_factory.mktemp("config")
+    doc = json.loads(DEFAULT_TARIFFS.read_text())
+    for tariff in doc["tariffs"]:
+        tariff["idle_grace_min"] = 10
+        for element in tariff["elements"]:
+            for component in element["price_components"]:
+                if component["type"] == "PARKING_TIME":
+                    component["price"] = 24.0
+    (config / "tariffs.json").write_text(json.dumps(doc))
+    tables.build_all(conn, config)
     return {name: build(conn, name, SQL_DIR) for name in MARTS}
 
 
