@@ -31,8 +31,16 @@ def demo(
             "instead of simulating again (default: replace it).",
         ),
     ] = False,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve/--no-serve",
+            help="End by serving the dashboard on the demo's data until Ctrl-C (default).",
+        ),
+    ] = True,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Dashboard port.")] = 8501,
 ) -> None:
-    """Run the whole product end to end on embedded default data."""
+    """Run the whole product end to end on embedded default data, then serve the dashboard."""
     if chargers < sites:
         raise fail(f"--chargers {chargers} is fewer than --sites {sites}; every site needs one")
     if data_dir.exists() and not data_dir.is_dir():
@@ -41,3 +49,22 @@ def demo(
     from workbench.demo import demo as run  # heavy imports only when used
 
     run(DemoOptions(data_dir, sites, chargers, days, seed, reuse), typer.echo)
+    if serve:
+        _serve_dashboard(data_dir, port)
+
+
+def _serve_dashboard(data_dir: Path, port: int) -> None:
+    from workbench.dashboard_cmd import serve, url
+
+    process = serve(data_dir, port=port, headless=True)
+    typer.echo(f"dashboard: {url('127.0.0.1', port)} (serving {data_dir}; Ctrl-C stops it)")
+    try:
+        process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except Exception:
+            process.kill()

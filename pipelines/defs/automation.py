@@ -21,8 +21,13 @@ from pipelines.partitions import daily, data_dir
 from pipelines.warehouse.layout import Layout
 
 staging_job = dg.define_asset_job("stage_days", selection=dg.AssetSelection.groups("staging"))
+# Training is its own weekly job (pipelines/defs/models), partner reports run per month and
+# partner (pipelines/defs/reports); scoring rides along with the marts.
 marts_job = dg.define_asset_job(
-    "build_marts", selection=dg.AssetSelection.all() - dg.AssetSelection.groups("staging")
+    "build_marts",
+    selection=dg.AssetSelection.all()
+    - dg.AssetSelection.groups("staging", "reports")
+    - dg.AssetSelection.assets("fault_model"),
 )
 
 

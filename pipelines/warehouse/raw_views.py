@@ -1,4 +1,9 @@
-"""Views ``raw_<table>`` over the lake's Parquet files, typed even when a table has no files."""
+"""Views ``raw_<table>`` over the lake's Parquet files, typed even when a table has no files.
+
+Each row also carries ``filename`` and ``file_row_number``: part files are named by a
+time-ordered id and written in arrival order, so (received_at, filename, file_row_number) orders
+frames that share a timestamp (a Faulted and the Available that clears it, in one tick).
+"""
 
 from __future__ import annotations
 
@@ -23,7 +28,8 @@ def register(
             listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
             conn.execute(
                 f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet([{listing}], "
-                "hive_partitioning = true, hive_types = {'date': DATE})"
+                "hive_partitioning = true, hive_types = {'date': DATE}, filename = true, "
+                "file_row_number = true)"
             )
         else:
             _register_empty(conn, name, schema)
@@ -40,6 +46,11 @@ def _files(lake: Path, table: str, dates: Sequence[str] | None) -> list[str]:
 
 
 def _register_empty(conn: duckdb.DuckDBPyConnection, name: str, schema: pa.Schema) -> None:
-    empty = schema.append(pa.field("date", pa.date32())).empty_table()
+    empty = (
+        schema.append(pa.field("filename", pa.string()))
+        .append(pa.field("file_row_number", pa.int64()))
+        .append(pa.field("date", pa.date32()))
+        .empty_table()
+    )
     conn.register(f"_{name}_empty", empty)
     conn.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM _{name}_empty")

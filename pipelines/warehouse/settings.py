@@ -16,8 +16,9 @@ class BuildSettings:
     offline_tolerance: float = 2.0
     # A transaction with no stop and no later boot is closed this long after its last sign of life.
     session_timeout_hours: float = 24.0
-    # Faults shorter than this are trips the charger clears itself; labels ignore them.
-    fault_min_minutes: float = 10.0
+    # Faults shorter than this are trips the charger clears itself; labels ignore them. Trips
+    # last minutes (the simulator, fitted to the county report, draws up to ~25 min).
+    fault_min_minutes: float = 30.0
     # Default label horizon: "a fault begins within the next H hours".
     label_horizon_hours: int = 24
     # Charger clocks further than this from the server's are flagged as skewed.

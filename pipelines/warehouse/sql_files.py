@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 
 def read_sql(path: Path) -> str:
@@ -30,4 +31,14 @@ def publish(conn: duckdb.DuckDBPyConnection, name: str, target: Path) -> None:
     temp = target.with_name(f".{target.name}.tmp")
     path = str(temp).replace("'", "''")
     conn.execute(f"COPY {name} TO '{path}' (FORMAT parquet, COMPRESSION zstd)")
+    os.replace(temp, target)
+
+
+def publish_frame(table: pa.Table, target: Path) -> None:
+    """Write an Arrow table as a published mart, atomically (for marts built outside DuckDB)."""
+    import pyarrow.parquet as pq
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.tmp")
+    pq.write_table(table, temp, compression="zstd")
     os.replace(temp, target)

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from ingest.lake.reader import duckdb_scan_sql
 from workbench.cli import app
 
-SMALL = ["--sites", "2", "--chargers", "4", "--days", "1.5"]
+SMALL = ["--no-serve", "--sites", "2", "--chargers", "4", "--days", "1.5"]
 
 
 def test_demo_end_to_end_then_reuse(tmp_path: Path) -> None:

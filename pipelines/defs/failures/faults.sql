@@ -3,21 +3,21 @@
 -- end_at NULL, duration up to as_of). Only episodes lasting at least fault_min_minutes are kept:
 -- ~1-minute trips the charger clears itself are not faults. error_code: the Faulted report's
 -- errorCode, else the first alert (stg_alerts) of that charger within 2 minutes of the start.
-WITH seq AS (
-    SELECT charge_point_id, port_no, received_at, status, error_code,
+WITH ordered AS (
+    SELECT charge_point_id, port_no, received_at, seq, status, error_code,
            lag(status) OVER w AS prev_status
     FROM stg_status
     WHERE port_no IS NOT NULL
-    WINDOW w AS (PARTITION BY charge_point_id, port_no ORDER BY received_at)
+    WINDOW w AS (PARTITION BY charge_point_id, port_no ORDER BY received_at, seq)
 ),
 changes AS (
     -- the first report of each run of equal-faultedness, and when the next run starts
     SELECT charge_point_id, port_no, received_at, status, error_code,
-           lead(received_at) OVER w AS next_change_at
-    FROM seq
+           lead(received_at) OVER w AS next_change_at, seq
+    FROM ordered
     WHERE (coalesce(status, '') = 'Faulted') <> (coalesce(prev_status, '') = 'Faulted')
        OR prev_status IS NULL
-    WINDOW w AS (PARTITION BY charge_point_id, port_no ORDER BY received_at)
+    WINDOW w AS (PARTITION BY charge_point_id, port_no ORDER BY received_at, seq)
 ),
 episodes AS (
     SELECT charge_point_id, port_no, received_at AS start_at, next_change_at AS end_at, error_code,

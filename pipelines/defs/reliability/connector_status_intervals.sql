@@ -5,7 +5,7 @@
 -- '<charge_point_id>/0'); its Faulted/Unavailable applies to every port of the charger.
 WITH reports AS (
     SELECT charge_point_id, port_no, received_at, status, status_class, error_code,
-           vendor_error_code, info, unique_id
+           vendor_error_code, info, unique_id, seq
     FROM stg_status
     WHERE port_no IS NOT NULL AND port_no >= 0 AND received_at <= getvariable('as_of')
 ),
@@ -15,7 +15,7 @@ flagged AS (
                  AND lag(error_code) OVER w IS NOT DISTINCT FROM error_code
                 THEN 0 ELSE 1 END AS is_change
     FROM reports
-    WINDOW w AS (PARTITION BY charge_point_id, port_no ORDER BY received_at, unique_id)
+    WINDOW w AS (PARTITION BY charge_point_id, port_no ORDER BY received_at, seq)
 ),
 changes AS (
     SELECT * EXCLUDE (is_change) FROM flagged WHERE is_change = 1
@@ -23,7 +23,7 @@ changes AS (
 intervals AS (
     SELECT charge_point_id, port_no, received_at AS from_at,
            lead(received_at) OVER (PARTITION BY charge_point_id, port_no
-                                   ORDER BY received_at, unique_id) AS next_at,
+                                   ORDER BY received_at, seq) AS next_at,
            status, status_class, error_code, vendor_error_code, info
     FROM changes
 )

@@ -1,8 +1,10 @@
 -- StatusNotification of both versions, one row per port status report.
 -- port_no: 1.6 connectorId, 2.0.1 evseId (a NEVI "port" is what charges one vehicle at a time);
--- port_no 0 is the charger as a whole (1.6 connectorId 0).
+-- port_no 0 is the charger as a whole (1.6 connectorId 0). seq orders reports that share a
+-- received_at (arrival order); consumers order by (received_at, seq).
 WITH calls AS (
-    SELECT received_at, date, charge_point_id, ocpp_version, unique_id, payload::JSON AS p
+    SELECT received_at, date, charge_point_id, ocpp_version, unique_id, payload::JSON AS p,
+           row_number() OVER (ORDER BY received_at, filename, file_row_number) AS seq
     FROM raw_ocpp_messages
     WHERE direction = 'in' AND message_type = 2 AND action = 'StatusNotification'
       AND date BETWEEN getvariable('stg_from') AND getvariable('stg_to')
@@ -20,6 +22,7 @@ typed AS (
         nullif(p ->> 'vendorErrorCode', '') AS vendor_error_code,
         p ->> 'info' AS info,
         unique_id,
+        seq,
         date
     FROM calls
 )

@@ -52,7 +52,7 @@ status_seq AS (
            lead(error_code) OVER w AS next_error_code
     FROM stg_status
     WHERE port_no > 0
-    WINDOW w AS (PARTITION BY charge_point_id, port_no ORDER BY received_at)
+    WINDOW w AS (PARTITION BY charge_point_id, port_no ORDER BY received_at, seq)
 ),
 plugged AS (
     -- a run of Preparing/Occupied reports: its first row, and where the run ended

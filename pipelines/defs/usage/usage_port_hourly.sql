@@ -58,7 +58,7 @@ status_runs AS (
            status_class IN ('faulted', 'unavailable') AS down
     FROM stg_status
     WHERE port_no IS NOT NULL
-    WINDOW w AS (PARTITION BY charge_point_id, port_no ORDER BY received_at)
+    WINDOW w AS (PARTITION BY charge_point_id, port_no ORDER BY received_at, seq)
 ),
 charger_down AS (
     SELECT charge_point_id, from_at, to_at FROM status_runs WHERE down AND port_no = 0

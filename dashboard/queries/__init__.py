@@ -1,0 +1,1 @@
+"""SQL over the marts, one module per page; each function takes a runner and the filters."""

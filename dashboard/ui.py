@@ -1,0 +1,48 @@
+"""Small pieces every page uses: notes for missing marts, the "now" caption, the 97 % line."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard.context import Context
+
+NEVI_LINE = 97.0
+
+
+def need(ctx: Context, *names: str) -> bool:
+    """True when every mart is there; else one line saying which is missing and how to build."""
+    missing = [n for n in names if n not in ctx.tables]
+    if missing:
+        st.info(
+            f"Needs the mart(s) {', '.join(missing)}: run "
+            f"`cpo pipelines run --data-dir {ctx.settings.data_dir}` to build them."
+        )
+    return not missing
+
+
+def now_caption(ctx: Context) -> None:
+    f = ctx.filters
+    st.caption(
+        f"“Now” is the end of the data, {ctx.span.now:%Y-%m-%d %H:%M} UTC, not the wall clock. "
+        f"Range {f.start} to {f.end} ({f.days} days)"
+        + (f", sites {', '.join(f.sites)}" if f.sites else "")
+        + (f", models {', '.join(f.models)}" if f.models else "")
+        + "."
+    )
+
+
+def nevi_line(fig: go.Figure) -> go.Figure:
+    fig.add_hline(
+        y=NEVI_LINE,
+        line_dash="dash",
+        line_color="red",
+        annotation_text="NEVI 97 %",
+        annotation_position="bottom right",
+    )
+    return fig
+
+
+def chart(fig: go.Figure) -> None:
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    st.plotly_chart(fig, width="stretch")

@@ -1,0 +1,142 @@
+"""Reliability: per-port uptime, outages, faults, predictions, self-healing, manual commands."""
+
+from __future__ import annotations
+
+import json
+
+import plotly.express as px
+import streamlit as st
+
+from dashboard import api, fmt
+from dashboard.context import current
+from dashboard.queries import reliability as q
+from dashboard.ui import chart, need, nevi_line, now_caption
+
+ctx = current()
+f, run = ctx.filters, ctx.run
+st.title("Reliability")
+now_caption(ctx)
+
+if need(ctx, "port_uptime_monthly"):
+    ports = q.port_uptime(run, f)
+    st.subheader(f"Port uptime: {q.below_target(ports)} of {len(ports)} ports below 97 %")
+    left, right = st.columns([3, 2])
+    with left:
+        st.dataframe(
+            ports,
+            hide_index=True,
+            width="stretch",
+            height=320,
+            column_config={
+                "uptime_pct": st.column_config.NumberColumn("uptime %", format="%.2f"),
+                "outage_min": st.column_config.NumberColumn("outage (min)", format="%.0f"),
+                "excluded_min": st.column_config.NumberColumn("excluded (min)", format="%.0f"),
+            },
+        )
+    with right:
+        trend = q.site_trend(run, f)
+        fig = px.line(
+            trend,
+            x="month",
+            y="uptime_pct",
+            color="site_id",
+            markers=True,
+            title="Uptime by site and month (%)",
+        )
+        chart(nevi_line(fig))
+
+if need(ctx, "outages"):
+    timeline = q.outage_timeline(run, f)
+    st.subheader("Outage timeline (the 30 ports with the most outage minutes)")
+    if timeline.empty:
+        st.success("No outage in the range.")
+    else:
+        fig = px.timeline(
+            timeline,
+            x_start="start_at",
+            x_end="end_at",
+            y="port_id",
+            color="cause",
+            hover_data=["error_code", "duration_min", "excluded"],
+        )
+        fig.update_yaxes(autorange="reversed", title=None)
+        chart(fig)
+
+if need(ctx, "faults"):
+    faults = q.faults_by_code(run, f)
+    st.subheader(f"Faults by error code and model ({fmt.count(faults['faults'].sum())} faults)")
+    if faults.empty:
+        st.success("No fault in the range.")
+    else:
+        chart(px.bar(faults, x="error_code", y="faults", color="model", barmode="stack"))
+
+st.subheader("Fault predictions")
+if "predictions" not in ctx.tables:
+    st.caption("No predictions yet (marts/predictions.parquet appears once models are scored).")
+else:
+    preds = q.predictions(run, f)
+    preds["top_features"] = [
+        _s if not _s.startswith(("[", "{")) else ", ".join(map(str, json.loads(_s)))[:120]
+        for _s in preds["top_features"].fillna("").astype(str)
+    ]
+    st.dataframe(
+        preds,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "probability": st.column_config.ProgressColumn(
+                "fault probability", min_value=0.0, max_value=1.0, format="%.2f"
+            )
+        },
+    )
+
+st.subheader("Self-healing actions")
+if "self_healing_actions" not in ctx.tables:
+    st.caption("No self-healing actions yet (marts/self_healing_actions.parquet).")
+else:
+    actions = q.self_healing(run, f)
+    outcomes = actions["outcome"].fillna("unknown").value_counts()
+    st.write(", ".join(f"{k}: {v}" for k, v in outcomes.items()) or "none in the range")
+    st.dataframe(actions, hide_index=True, width="stretch", height=260)
+
+st.subheader("Send a command")
+if not ctx.settings.api_url:
+    st.caption(
+        "Start the dashboard with --api-url (token in CPO_API_TOKEN) to send commands "
+        "through the CSMS."
+    )
+else:
+    chargers = run("SELECT charge_point_id FROM dim_chargers ORDER BY 1", ())["charge_point_id"]
+    with st.form("command"):
+        cp = st.selectbox("Charger", list(chargers))
+        what = st.selectbox(
+            "Command", ["reset (soft)", "reset (hard)", "make unavailable", "make available"]
+        )
+        connector = st.number_input("Connector (0 = whole charger)", min_value=0, value=0)
+        confirm = st.checkbox("I confirm: this acts on a live charger")
+        sent = st.form_submit_button("Send")
+    if sent:
+        if not confirm:
+            st.warning("Tick the confirmation box first.")
+        else:
+            command = "reset" if what.startswith("reset") else "change_availability"
+            params: dict[str, object] = (
+                {"type": "hard" if "hard" in what else "soft"}
+                if command == "reset"
+                else {"available": what == "make available", "connector_id": int(connector)}
+            )
+            try:
+                status, rec = api.send(
+                    ctx.settings.api_url,
+                    ctx.settings.api_token,
+                    str(cp),
+                    command,
+                    params,
+                    "sent by hand from the dashboard",
+                )
+                (st.success if status < 300 else st.error)(
+                    f"{command} to {cp}: {rec.get('outcome', status)} "
+                    f"{rec.get('status') or rec.get('error') or ''}".strip()
+                )
+            except api.ApiError as exc:
+                st.error(str(exc))

@@ -1,0 +1,1 @@
+"""Fault prediction: does a charger's fault begin within the next H hours?"""

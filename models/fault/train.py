@@ -1,0 +1,132 @@
+"""Train, choose, calibrate, evaluate and save a fault model from a warehouse's marts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from models.fault import card, dataset, explain, store
+from models.fault.candidates import Chosen, choose
+from models.fault.evaluation import evaluate
+from models.fault.split import time_split
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    horizon_h: int = 24
+    budget_per_100_chargers: float = 2.0  # alerts a day the operations team can look at
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Trained:
+    folder: Path
+    card: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FittedModel:
+    """What scoring needs: the calibrated model, the explainer, columns and categories."""
+
+    model: Any
+    explainer: explain.Explainer
+    columns: list[str]
+    categories: dict[str, list[str]]
+    threshold: float
+    horizon_h: int
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.model.predict_proba(x))
+
+
+def train(data_dir: Path, marts: Path, options: TrainOptions) -> Trained:
+    categories = dataset.categories_of(marts)
+    frame = dataset.load(marts, options.horizon_h, categories)
+    split = time_split(frame, options.horizon_h)
+    chosen = choose(split, options.seed)
+    chargers = frame.keys["charge_point_id"].n_unique()
+    budget = options.budget_per_100_chargers * chargers / 100
+    faults = pl.read_parquet(marts / "faults.parquet")
+    truth = data_dir / "sim" / "sim_truth.parquet"
+    result = evaluate(chosen, split, faults, options.horizon_h, budget, truth)
+    explainer = explain.fit(
+        chosen.model, split.train.x, split.valid.x, split.valid.y, split.train.columns, options.seed
+    )
+    fitted = FittedModel(
+        chosen.model,
+        explainer,
+        split.train.columns,
+        categories,
+        result["model"]["at_budget"]["threshold"],
+        options.horizon_h,
+    )
+    meta = _card(chosen.name, chosen.valid_pr_auc, result, split, frame, options, budget, explainer)
+    html = card.plots_html(result, f"Fault model {chosen.name}, H = {options.horizon_h} h")
+    folder = store.save(data_dir, fitted, meta, html)
+    return Trained(folder, meta)
+
+
+def _card(
+    name: str,
+    valid: dict[str, float],
+    result: dict[str, Any],
+    split: Any,
+    frame: Any,
+    options: TrainOptions,
+    budget: float,
+    explainer: explain.Explainer,
+) -> dict[str, Any]:
+    ranked = sorted(zip(explainer.columns, explainer.importance, strict=True), key=lambda t: -t[1])
+    return {
+        "model": name,
+        "trained_at": datetime.now(UTC).isoformat(),
+        "target": f"a fault (Faulted >= the build's fault_min_minutes) begins within "
+        f"{options.horizon_h} h of feature_at",
+        "horizon_h": options.horizon_h,
+        "split": {
+            "valid_from": split.boundaries[0].isoformat(),
+            "test_from": split.boundaries[1].isoformat(),
+            "rows": {
+                "train": int(split.train.y.size),
+                "valid": int(split.valid.y.size),
+                "test": int(split.test.y.size),
+            },
+            "positives": {
+                "train": int(split.train.y.sum()),
+                "valid": int(split.valid.y.sum()),
+                "test": int(split.test.y.sum()),
+            },
+        },
+        "chargers": int(frame.keys["charge_point_id"].n_unique()),
+        "alert_budget_per_day": budget,
+        "validation_pr_auc": valid,
+        "test": {k: v for k, v in result.items() if k not in ("test_scores", "lead_times_h")},
+        "features": explainer.columns,
+        "feature_importance": [{"feature": f, "importance": round(i, 5)} for f, i in ranked[:15]],
+        "code_version": store.code_version(),
+    }
+
+
+def evaluate_latest(
+    data_dir: Path, marts: Path, budget_per_100_chargers: float = 2.0
+) -> dict[str, Any]:
+    """The latest model and the rule baseline on the test weeks of the warehouse as it is now."""
+    fitted, card_meta, _folder = store.load_latest(data_dir)
+    frame = dataset.load(marts, fitted.horizon_h, fitted.categories)
+    split = time_split(frame, fitted.horizon_h)
+    chosen = Chosen(card_meta["model"], fitted, card_meta["validation_pr_auc"])
+    budget = budget_per_100_chargers * frame.keys["charge_point_id"].n_unique() / 100
+    faults = pl.read_parquet(marts / "faults.parquet")
+    result = evaluate(
+        chosen, split, faults, fitted.horizon_h, budget, data_dir / "sim" / "sim_truth.parquet"
+    )
+    card_meta = {
+        **card_meta,
+        "test": {k: v for k, v in result.items() if k not in ("test_scores", "lead_times_h")},
+    }
+    return card_meta

@@ -1,0 +1,104 @@
+"""The Reliability page sends a command by hand through the CSMS HTTP API: a real HTTP server
+on 127.0.0.1 stands in for the CSMS and records what arrives."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from tests.dashboard.test_pages import open_app
+
+
+class Recorder(BaseHTTPRequestHandler):
+    seen: ClassVar[list[tuple[str, str, str, Any]]] = []
+
+    def do_GET(self) -> None:
+        self.seen.append(("GET", self.path, self.headers["Authorization"], None))
+        self._answer(
+            200,
+            [
+                {
+                    "charge_point_id": "A-1",
+                    "connected": True,
+                    "connectors": {"1": {"status": "Faulted"}},
+                },
+                {"charge_point_id": "B-1", "connected": False},
+            ],
+        )
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.seen.append(("POST", self.path, self.headers["Authorization"], body))
+        self._answer(200, {"outcome": "accepted", "status": "Accepted"})
+
+    def _answer(self, code: int, body: Any) -> None:
+        raw = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def csms() -> Iterator[str]:
+    Recorder.seen = []
+    server = HTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_reset_needs_confirmation_then_reaches_the_api(
+    fixture_dir: Path, csms: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_app(fixture_dir, monkeypatch, "reliability", api_url=csms)
+    monkeypatch.setenv("CPO_API_TOKEN", "sekret")
+    at.run()  # the token is read on each run
+    at.selectbox[0].set_value("B-2")
+    at.selectbox[1].set_value("reset (hard)")
+    at.button[0].click().run()
+    assert [w.value for w in at.warning] == ["Tick the confirmation box first."]
+    assert not [s for s in Recorder.seen if s[0] == "POST"]
+    at.checkbox[0].check()
+    at.button[0].click().run()
+    posts = [s for s in Recorder.seen if s[0] == "POST"]
+    assert posts == [
+        (
+            "POST",
+            "/api/v1/chargers/B-2/commands",
+            "Bearer sekret",
+            {
+                "command": "reset",
+                "params": {"type": "hard"},
+                "requested_by": "operator",
+                "reason": "sent by hand from the dashboard",
+            },
+        )
+    ]
+    assert [s.value for s in at.success] == ["reset to B-2: accepted Accepted"]
+
+
+def test_overview_shows_live_state(
+    fixture_dir: Path, csms: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_app(fixture_dir, monkeypatch, api_url=csms)
+    assert any("0 online, 1 offline, 1 faulted" in c.value for c in at.caption)
+
+
+def test_unreachable_api_is_one_line(fixture_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(fixture_dir, monkeypatch, api_url="http://127.0.0.1:9")
+    assert any(
+        c.value.startswith("Live state unavailable: cannot reach the CSMS API") for c in at.caption
+    )

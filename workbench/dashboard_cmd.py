@@ -1,0 +1,104 @@
+"""``cpo dashboard``: serve the Streamlit operations dashboard on a data folder's warehouse."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from workbench.errors import fail, friendly
+from workbench.options import DataDir
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+
+
+def command_line(
+    data_dir: Path, port: int, headless: bool, host: str = "127.0.0.1", api_url: str | None = None
+) -> list[str]:
+    """The ``streamlit run`` command; the data folder also travels in CPO_DATA_DIR."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.port",
+        str(port),
+        "--server.address",
+        host,
+        "--server.headless",
+        "true" if headless else "false",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",  # operators do not edit the code; saves a thread
+        "--",
+        "--data-dir",
+        str(data_dir),
+    ]
+    return cmd + (["--api-url", api_url] if api_url else [])
+
+
+def serve(
+    data_dir: Path,
+    port: int = 8501,
+    headless: bool = True,
+    host: str = "127.0.0.1",
+    api_url: str | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start the dashboard in the background (for ``cpo demo`` and tests); the caller stops it.
+    Its URL is ``url(host, port)``."""
+    env = {**os.environ, "CPO_DATA_DIR": str(data_dir.resolve())}
+    if api_url:
+        env["CPO_API_URL"] = api_url
+    return subprocess.Popen(
+        command_line(data_dir.resolve(), port, headless, host, api_url),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def url(host: str, port: int) -> str:
+    return f"http://{host}:{port}"
+
+
+@friendly
+def dashboard(
+    data_dir: DataDir = Path("data"),
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8501,
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    headless: Annotated[
+        bool, typer.Option("--headless", help="Do not open a browser (servers, CI).")
+    ] = False,
+    api_url: Annotated[
+        str | None,
+        typer.Option(
+            "--api-url",
+            envvar="CPO_API_URL",
+            help="CSMS command API for live state and manual commands "
+            "(token in CPO_API_TOKEN, else <data-dir>/api_token).",
+        ),
+    ] = None,
+) -> None:
+    """Open the operations dashboard (Streamlit) on DATA/warehouse/marts.
+
+    Without a warehouse it shows how to build one (cpo pipelines run)."""
+    if not data_dir.is_dir():
+        raise fail(
+            f"no data folder at {data_dir}: pass --data-dir, or create one with "
+            "cpo simulate / cpo demo"
+        )
+    typer.echo(f"Dashboard on {url(host, port)} (data {data_dir}); Ctrl-C stops it")
+    env = {**os.environ, "CPO_DATA_DIR": str(data_dir.resolve())}
+    with contextlib.suppress(KeyboardInterrupt):
+        code = subprocess.run(
+            command_line(data_dir.resolve(), port, headless, host, api_url), env=env, check=False
+        ).returncode
+        if code not in (0, -2, 130):
+            raise fail(f"streamlit stopped with exit code {code} (is port {port} free?)")
