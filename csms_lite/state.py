@@ -25,6 +25,9 @@ class TransactionState:
     meter_start_wh: float | None = None
     last_seq_no: int | None = None
     seq_gaps: int = 0
+    # 2.0.1 transactionInfo.chargingState (Charging, SuspendedEV, SuspendedEVSE, EVConnected,
+    # Idle); for 1.6 the connector's status says it. None: not reported yet.
+    charging_state: str | None = None
 
 
 @dataclass(slots=True)
@@ -68,6 +71,7 @@ class ChargerState:
                     "id_tag": t.id_tag,
                     "started_at": t.started_at,
                     "meter_start_wh": t.meter_start_wh,
+                    "charging_state": t.charging_state,
                 }
                 for t in self.transactions.values()
             ],

@@ -11,6 +11,7 @@ from workbench.models_cmd import models_app
 from workbench.pipelines_cmd import pipelines_app
 from workbench.registry_cli import chargers_app, tags_app
 from workbench.reports_cmd import reports_app
+from workbench.self_heal_cmd import self_heal_app
 
 app = typer.Typer(
     name="cpo",
@@ -30,6 +31,7 @@ app.add_typer(chargers_app, name="chargers", help="Registered charge points.")
 app.add_typer(pipelines_app, name="pipelines")
 app.add_typer(exclusions_app, name="exclusions", help="Exclusion windows left out of NEVI uptime.")
 app.add_typer(models_app, name="models")
+app.add_typer(self_heal_app, name="self-heal")
 app.add_typer(reports_app, name="reports", help="Partner usage reports: OCPI CDRs, CSV, PDF.")
 app.add_typer(export_app, name="export", help="Reports for regulators (EV-ChART).")
 app.add_typer(tags_app, name="tags", help="Id tags (RFID cards, app tokens) and their partners.")

@@ -8,6 +8,9 @@
   or ``{"action": "Reset", "payload": {...}}``; plus ``requested_by``, ``reason``, ``timeout``.
   Answers 200 with the charger's answer, 400 invalid, 409 offline, 502 CALLERROR or an answer
   that breaks the schema, 504 timeout.
+- ``POST /api/v1/commands/{command_id}/outcome``  ``{"charge_point_id", "result", "detail",
+  "requested_by"}``: what the command achieved, found out later (a ``commands`` row, action
+  ``Outcome``).
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ class ApiServer:
             web.get("/api/v1/chargers/{cp_id}", self.charger),
             web.get("/api/v1/transactions", self.transactions),
             web.post("/api/v1/chargers/{cp_id}/commands", self.command),
+            web.post("/api/v1/commands/{command_id}/outcome", self.outcome),
         ])
         return app
 
@@ -109,6 +113,25 @@ class ApiServer:
             return _error(400, "body must be a JSON object")
         result = await self.hub.send(req)
         return web.json_response(result.to_json(), status=HTTP_STATUS.get(result.outcome, 500))
+
+    async def outcome(self, request: web.Request) -> web.Response:
+        """Record what a command achieved: ``{"charge_point_id", "result", "detail",
+        "requested_by"}``; written to the ``commands`` table as action ``Outcome``."""
+        try:
+            body = await request.json()
+        except ValueError:
+            return _error(400, "body must be a JSON object")
+        if not isinstance(body, dict):
+            return _error(400, "body must be a JSON object")
+        cp_id, result = body.get("charge_point_id"), body.get("result")
+        requested_by, detail = body.get("requested_by", "api"), body.get("detail", {})
+        if not isinstance(cp_id, str) or not isinstance(result, str) or not result:
+            return _error(400, "charge_point_id and result must be non-empty text")
+        if requested_by not in REQUESTERS or not isinstance(detail, dict):
+            return _error(400, f"requested_by one of {', '.join(REQUESTERS)}; detail an object")
+        self.hub.record_outcome(request.match_info["command_id"], cp_id, requested_by, result,
+                                detail)
+        return web.json_response({"recorded": True})
 
     def _request(self, cp_id: str, body: Any) -> CommandRequest:
         if not isinstance(body, dict):

@@ -55,8 +55,15 @@ def stop_transaction(ctx: CallContext, p: Payload) -> Payload:
     return {}
 
 
+CHARGING_STATES_16 = {"Charging", "SuspendedEV", "SuspendedEVSE"}
+
+
 def status_notification(ctx: CallContext, p: Payload) -> Payload:
     set_connector(ctx, None, p["connectorId"], p["status"], p["errorCode"], p.get("info"))
+    if p["status"] in CHARGING_STATES_16:  # 1.6 tells the charging state through the status
+        for tx in ctx.charger.transactions.values():
+            if tx.connector_id == p["connectorId"]:
+                tx.charging_state = p["status"]
     return {}
 
 

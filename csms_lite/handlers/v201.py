@@ -42,6 +42,9 @@ def _track(ctx: CallContext, p: Payload, tx_id: str) -> None:
         token = (p.get("idToken") or {}).get("idToken")
         tx = TransactionState(tx_id, evse.get("connectorId"), evse.get("id"), token, ctx.now)
         txs[tx_id] = tx
+    state = (p.get("transactionInfo") or {}).get("chargingState")
+    if state is not None:
+        tx.charging_state = state
     seq = p["seqNo"]
     if tx.last_seq_no is not None and seq > tx.last_seq_no + 1:
         tx.seq_gaps += seq - tx.last_seq_no - 1

@@ -94,3 +94,12 @@ class Hub:
             return self.commands.failed(item, "invalid", code, str(exc))
         conn.submit(item)
         return await item.future
+
+    def record_outcome(
+        self, command_id: str, cp_id: str, requested_by: str, result: str, detail: dict[str, Any]
+    ) -> None:
+        """Log what a command achieved, found out later by whoever sent it (e.g. self-healing
+        checking that a reset cured the charger): a ``commands`` row with action ``Outcome``."""
+        now = self.clock.now()
+        row = CommandResult(command_id, cp_id, "Outcome", detail, "verified", None, result)
+        self.lake.command(now, row, requested_by, None, None, now)

@@ -1,0 +1,162 @@
+"""The closed loop: poll live state, decide, act through the API, verify, record the outcome.
+
+Verification, ``verify_after_s`` after an action: cured when the charger is connected, no port
+is Faulted or Unavailable, and (better still) a session started after the action; the result
+goes to the CSMS's ``commands`` table as an ``Outcome`` row, and feeds the escalation ladder.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from models.healing import policy, views
+from models.healing.client import NO_COMMAND, CsmsApi
+
+log = logging.getLogger("cpo.self_healing")
+
+
+@dataclass
+class Pending:
+    command_id: str
+    charge_point_id: str
+    action: str
+    trigger: str
+    acted_at: float
+    sessions_before: set[str]
+
+
+@dataclass
+class Journal:
+    """What the loop did, for the command line and the A/B evaluation."""
+
+    decisions: list[policy.Decision] = field(default_factory=list)
+    answers: list[dict[str, Any]] = field(default_factory=list)
+    outcomes: list[dict[str, Any]] = field(default_factory=list)
+
+
+class SelfHealer:
+    def __init__(
+        self,
+        api: CsmsApi,
+        cfg: policy.PolicyConfig,
+        scores: Callable[[], dict[str, policy.Score]] = dict,
+    ) -> None:
+        self.api, self.cfg, self.scores = api, cfg, scores
+        self.memory = policy.Memory()
+        self.pending: list[Pending] = []
+        self.journal = Journal()
+
+    async def tick(self, now: float) -> list[policy.Decision]:
+        chargers = views.parse(await self.api.chargers())
+        await self._verify(now, {c.charge_point_id: c for c in chargers})
+        decisions = policy.decide(now, chargers, self.scores(), self.memory, self.cfg)
+        by_id = {c.charge_point_id: c for c in chargers}
+        for d in decisions:
+            self.journal.decisions.append(d)
+            if not d.go:
+                log.info(
+                    "%s %s (%s): blocked by %s",
+                    d.charge_point_id,
+                    d.action,
+                    d.trigger,
+                    d.blocked_by,
+                )
+                continue
+            if d.action in NO_COMMAND:
+                ticket = f"ticket-{d.charge_point_id}-{int(now)}"
+                detail = {"trigger": d.trigger, **d.reason}
+                await self.api.outcome(ticket, d.charge_point_id, "maintenance_ticket", detail)
+                self.journal.outcomes.append(
+                    {
+                        "charge_point_id": d.charge_point_id,
+                        "result": "maintenance_ticket",
+                        "action": d.action,
+                    }
+                )
+                continue
+            answer = await self.api.act(
+                d.charge_point_id, d.action, {"trigger": d.trigger, **d.reason}
+            )
+            self.journal.answers.append({"decision": d, "answer": answer})
+            log.info(
+                "%s %s (%s): %s",
+                d.charge_point_id,
+                d.action,
+                d.trigger,
+                answer.get("status") or answer.get("outcome"),
+            )
+            if answer.get("command_id") and d.action != "restore":
+                sessions = {s.transaction_id for s in by_id[d.charge_point_id].sessions}
+                self.pending.append(
+                    Pending(
+                        answer["command_id"], d.charge_point_id, d.action, d.trigger, now, sessions
+                    )
+                )
+        return decisions
+
+    async def _verify(self, now: float, chargers: dict[str, views.ChargerView]) -> None:
+        due = [p for p in self.pending if now - p.acted_at >= self.cfg.verify_after_s]
+        self.pending = [p for p in self.pending if now - p.acted_at < self.cfg.verify_after_s]
+        for p in due:
+            c = chargers.get(p.charge_point_id)
+            healthy = (
+                c is not None
+                and c.connected
+                and not any(port.status in ("Faulted", "Unavailable") for port in c.ports)
+            )
+            new_session = c is not None and any(
+                s.transaction_id not in p.sessions_before for s in c.sessions
+            )
+            result = "cured" if healthy else "not_cured"
+            if p.action == "inoperative":
+                result = "out_of_service"
+            m = self.memory.of(p.charge_point_id)
+            m.unhelpful = 0 if result == "cured" else m.unhelpful + (result == "not_cured")
+            detail = {
+                "action": p.action,
+                "trigger": p.trigger,
+                "after_s": now - p.acted_at,
+                "connected": bool(c and c.connected),
+                "session_after": new_session,
+            }
+            await self.api.outcome(p.command_id, p.charge_point_id, result, detail)
+            self.journal.outcomes.append(
+                {"charge_point_id": p.charge_point_id, "result": result, **detail}
+            )
+
+
+def scores_from(predictions: Path) -> Callable[[], dict[str, policy.Score]]:
+    """Read the latest ``predictions`` mart whenever it changes (scoring runs every 15 min)."""
+    cache: dict[str, Any] = {"mtime": None, "scores": {}}
+
+    def load() -> dict[str, policy.Score]:
+        if not predictions.exists():
+            return {}
+        mtime = predictions.stat().st_mtime
+        if mtime != cache["mtime"]:
+            df = pl.read_parquet(predictions)
+            latest = df.sort("feature_at").group_by("charge_point_id").last()
+            cache["scores"] = {
+                r["charge_point_id"]: policy.Score(
+                    r["probability"], bool(r["alert"]), r["top_features"] or "[]"
+                )
+                for r in latest.iter_rows(named=True)
+            }
+            cache["mtime"] = mtime
+        return dict(cache["scores"])
+
+    return load
+
+
+def describe(d: policy.Decision) -> str:
+    verdict = "sent" if d.go else f"blocked ({d.blocked_by})"
+    return (
+        f"{d.charge_point_id:16} {d.action:12} {d.trigger:16} {verdict:24} {json.dumps(d.reason)}"
+    )

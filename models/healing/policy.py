@@ -1,0 +1,192 @@
+"""The self-healing policy: from live state and fault scores to actions, behind guard rails.
+
+Triggers, strongest first:
+- ``faulted``: a port Faulted for longer than ``fault_grace_s`` (trips clear themselves within
+  minutes) with a code a reset usually cures (hardware codes go straight to a technician);
+- ``silent``: the socket is open but nothing has come for heartbeat x tolerance (a hung
+  firmware or a broken link the TCP stack has not noticed);
+- ``flapping``: the charger reconnected ``flap_connects`` times within ``flap_window_s``;
+- ``predicted``: the fault model's alert (its probability over the budget threshold).
+
+The ladder per charger: soft reset, then hard reset, then ChangeAvailability Inoperative and a
+maintenance ticket, climbing one rung for each action that did not help (verified later). A
+fault with a hardware code (ground fault, over-temperature...) gets a maintenance ticket at
+once and no reset. A charger taken out of service is put back (ChangeAvailability Operative)
+once it has rebooted, say after the technician's visit, and shows no fault.
+
+Guard rails, checked in this order for every candidate action: deny list, allow list, never
+during energy delivery, per-charger cooldown, network cap of resets per hour, dry-run.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.healing.views import CURABLE_CODES, ChargerView
+
+LADDER = ("soft_reset", "hard_reset", "inoperative")
+
+
+@dataclass(frozen=True)
+class PolicyConfig:
+    dry_run: bool = False
+    cooldown_s: float = 3600.0
+    max_resets_per_hour: int = 10
+    allow: frozenset[str] | None = None  # None: every charger
+    deny: frozenset[str] = frozenset()
+    escalate_after: int = 2  # unhelpful resets before taking the charger out of service
+    fault_grace_s: float = 600.0  # self-clearing trips last minutes
+    silent_tolerance: float = 3.0
+    flap_connects: int = 3
+    flap_window_s: float = 6 * 3600.0
+    verify_after_s: float = 1800.0
+    act_on_predictions: bool = True
+
+
+@dataclass(frozen=True)
+class Score:
+    probability: float
+    alert: bool
+    top_features: str = "[]"
+
+
+@dataclass(frozen=True)
+class Decision:
+    charge_point_id: str
+    action: str  # soft_reset, hard_reset, inoperative
+    trigger: str  # faulted, silent, flapping, predicted
+    reason: dict[str, Any]
+    blocked_by: str | None = None  # the guard rail that stopped it, if any
+
+    @property
+    def go(self) -> bool:
+        return self.blocked_by is None
+
+
+@dataclass
+class ChargerMemory:
+    unhelpful: int = 0  # actions verified as not cured since the last cure
+    last_action_at: float | None = None
+    connects: deque[float] = field(default_factory=deque)
+    was_connected: bool = True
+    out_of_service: bool = False
+    out_of_service_at: float = 0.0
+    ticket_open: bool = False
+
+
+@dataclass
+class Memory:
+    chargers: dict[str, ChargerMemory] = field(default_factory=dict)
+    resets: deque[float] = field(default_factory=deque)
+
+    def of(self, cp_id: str) -> ChargerMemory:
+        return self.chargers.setdefault(cp_id, ChargerMemory())
+
+
+def observe(memory: Memory, now: float, chargers: list[ChargerView], cfg: PolicyConfig) -> None:
+    """Remember reconnections (a flapping link shows only across polls)."""
+    for c in chargers:
+        m = memory.of(c.charge_point_id)
+        if c.connected and not m.was_connected:
+            m.connects.append(now)
+        m.was_connected = c.connected
+        while m.connects and now - m.connects[0] > cfg.flap_window_s:
+            m.connects.popleft()
+    while memory.resets and now - memory.resets[0] > 3600.0:
+        memory.resets.popleft()
+
+
+def trigger_of(
+    c: ChargerView, now: float, score: Score | None, m: ChargerMemory, cfg: PolicyConfig
+) -> tuple[str, dict[str, Any]] | None:
+    faulted = [p for p in c.faulted_ports() if now - p.since > cfg.fault_grace_s]
+    if faulted:
+        codes = sorted({str(p.error_code) for p in faulted})
+        if all(p.error_code in CURABLE_CODES for p in faulted):
+            return "faulted", {"ports": [p.connector for p in faulted], "codes": codes}
+        return "faulted_hardware", {"ports": [p.connector for p in faulted], "codes": codes}
+    if c.silent(now, cfg.silent_tolerance):
+        return "silent", {"last_seen_s_ago": round(now - (c.last_seen or now))}
+    if len(m.connects) >= cfg.flap_connects:
+        return "flapping", {"connects": len(m.connects), "window_h": cfg.flap_window_s / 3600}
+    if cfg.act_on_predictions and score is not None and score.alert:
+        return "predicted", {
+            "probability": round(score.probability, 4),
+            "top_features": score.top_features,
+        }
+    return None
+
+
+def decide(
+    now: float,
+    chargers: list[ChargerView],
+    scores: dict[str, Score],
+    memory: Memory,
+    cfg: PolicyConfig,
+) -> list[Decision]:
+    """One decision per charger that has a trigger; ``blocked_by`` names a guard rail."""
+    observe(memory, now, chargers, cfg)
+    out: list[Decision] = []
+    for c in chargers:
+        m = memory.of(c.charge_point_id)
+        if not c.faulted_ports():
+            m.ticket_open = False
+        if m.out_of_service:
+            if _back(c, m):
+                m.out_of_service, m.unhelpful = False, 0
+                out.append(
+                    Decision(
+                        c.charge_point_id, "restore", "repaired", {"rebooted_at": c.connected_since}
+                    )
+                )
+            continue
+        found = trigger_of(c, now, scores.get(c.charge_point_id), m, cfg)
+        if found is None:
+            continue
+        trigger, reason = found
+        if trigger == "faulted_hardware":
+            if not m.ticket_open:
+                m.ticket_open = True
+                out.append(Decision(c.charge_point_id, "ticket", trigger, reason))
+            continue
+        rung = LADDER[min(m.unhelpful, cfg.escalate_after, 2)]
+        if m.unhelpful >= cfg.escalate_after:
+            rung = "inoperative"
+        decision = Decision(
+            c.charge_point_id, rung, trigger, reason, _guard(c, now, rung, m, memory, cfg)
+        )
+        if decision.go or decision.blocked_by == "dry_run":
+            m.last_action_at = now  # a dry run logs each would-be action once per cooldown
+        if decision.go:
+            if rung != "inoperative":
+                memory.resets.append(now)
+            else:
+                m.out_of_service, m.out_of_service_at = True, now
+        out.append(decision)
+    return out
+
+
+def _back(c: ChargerView, m: ChargerMemory) -> bool:
+    """Rebooted since we took it out of service, connected, and nothing Faulted."""
+    rebooted = c.connected_since is not None and c.connected_since > m.out_of_service_at
+    return rebooted and c.connected and not c.faulted_ports()
+
+
+def _guard(
+    c: ChargerView, now: float, rung: str, m: ChargerMemory, memory: Memory, cfg: PolicyConfig
+) -> str | None:
+    if c.charge_point_id in cfg.deny:
+        return "deny_list"
+    if cfg.allow is not None and c.charge_point_id not in cfg.allow:
+        return "not_in_allow_list"
+    if c.delivering_energy:
+        return "energy_delivery"
+    if m.last_action_at is not None and now - m.last_action_at < cfg.cooldown_s:
+        return "cooldown"
+    if rung != "inoperative" and len(memory.resets) >= cfg.max_resets_per_hour:
+        return "network_reset_cap"
+    if cfg.dry_run:
+        return "dry_run"
+    return None

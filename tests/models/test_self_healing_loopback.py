@@ -1,0 +1,223 @@
+"""Self-healing against a real CSMS and simulated chargers on loopback: each guard rail, the
+escalation ladder, and a reset that cures a fault end to end with the outcome row to prove it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from ingest.sim.chargepoint_v16 import SimChargePoint16
+from ingest.sim.link import listen, open_link
+from models.healing.client import CsmsApi
+from models.healing.loop import SelfHealer
+from models.healing.policy import PolicyConfig
+from tests.conftest import PASSWORD, Csms
+from tests.csms_lite.helpers.ocppj import wait_for
+from tests.csms_lite.lake_helpers import table
+
+CFG = PolicyConfig(fault_grace_s=0.0, verify_after_s=60.0, cooldown_s=600.0)
+
+
+class CurableCharger:
+    """A charger brain whose fault a reset cures: it boots again and reports Available."""
+
+    def __init__(self, cp: SimChargePoint16, curable: bool = True) -> None:
+        self.cp, self.curable = cp, curable
+        self.resets: list[bool] = []
+        self.availability: list[tuple[int, bool]] = []
+
+    def reset(self, hard: bool) -> str:
+        self.resets.append(hard)
+        asyncio.get_running_loop().create_task(self._reboot())
+        return "Accepted"
+
+    async def _reboot(self) -> None:
+        await asyncio.sleep(0.1)
+        await self.cp.boot()
+        for connector in (1, 2):
+            if self.curable:
+                await self.cp.status(connector, "Available")
+            else:
+                await self.cp.status(connector, "Faulted", "InternalError")
+
+    def change_availability(self, connector: int, operative: bool) -> str:
+        self.availability.append((connector, operative))
+        return "Accepted"
+
+    def remote_start(self, connector: int | None, id_tag: str) -> str:
+        return "Rejected"
+
+    def remote_stop(self, transaction_id: str) -> str:
+        return "Rejected"
+
+    def trigger(self, message: str, connector: int | None) -> str:
+        return "Accepted"
+
+    def unlock(self, connector: int) -> str:
+        return "Unlocked"
+
+
+@pytest.fixture
+async def fleet(csms: Csms) -> AsyncIterator[dict[str, tuple[SimChargePoint16, CurableCharger]]]:
+    out: dict[str, tuple[SimChargePoint16, CurableCharger]] = {}
+    tasks, links = [], []
+    for cp_id in ("CP-A", "CP-B"):
+        csms.add_charger(cp_id)
+        ws = await open_link(csms.url, cp_id, "ocpp1.6", PASSWORD)
+        cp = SimChargePoint16(cp_id, ws)
+        brain = CurableCharger(cp, curable=True)
+        cp.brain = brain
+        tasks.append(asyncio.create_task(listen(cp)))
+        links.append(ws)
+        await cp.boot()
+        await cp.status(1, "Available")
+        await cp.status(2, "Available")
+        out[cp_id] = (cp, brain)
+    yield out
+    for ws in links:
+        await ws.close()
+    await asyncio.gather(*tasks)
+
+
+async def _commands(csms: Csms) -> list[dict[str, Any]]:
+    return (await table(csms, "commands")).sort("requested_at").to_dicts()
+
+
+def _api(csms: Csms) -> CsmsApi:
+    return CsmsApi(csms.api_url, csms.server.api.token)
+
+
+async def test_a_reset_cures_a_fault_and_the_outcome_row_says_so(
+    csms: Csms, fleet: dict[str, Any]
+) -> None:
+    cp, brain = fleet["CP-A"]
+    await cp.status(1, "Faulted", "InternalError")
+    async with _api(csms) as api:
+        healer = SelfHealer(api, CFG)
+        now = time.time()
+        decisions = await healer.tick(now)
+        assert [(d.charge_point_id, d.action, d.trigger, d.go) for d in decisions] == [
+            ("CP-A", "soft_reset", "faulted", True)
+        ]
+        await wait_for(
+            lambda: csms.server.hub.chargers["CP-A"].connectors["1"].status == "Available"
+        )
+        await healer.tick(now + CFG.verify_after_s)
+    assert brain.resets == [False]  # soft
+    rows = await _commands(csms)
+    reset, outcome = rows[-2], rows[-1]
+    assert (reset["action"], reset["requested_by"], reset["status"]) == (
+        "Reset",
+        "self_healing",
+        "Accepted",
+    )
+    why = json.loads(reset["reason"])
+    assert (why["trigger"], why["codes"]) == ("faulted", ["InternalError"])
+    assert (outcome["action"], outcome["command_id"], outcome["status"]) == (
+        "Outcome",
+        reset["command_id"],
+        "cured",
+    )
+    assert outcome["requested_by"] == "self_healing"
+
+
+async def test_never_during_energy_delivery(csms: Csms, fleet: dict[str, Any]) -> None:
+    cp, brain = fleet["CP-A"]
+    csms.add_tag("TAG-1")
+    await cp.status(1, "Preparing")
+    await cp.start_transaction(1, "TAG-1")
+    await cp.status(1, "Charging")
+    await cp.status(2, "Faulted", "InternalError")
+    async with _api(csms) as api:
+        decisions = await SelfHealer(api, CFG).tick(time.time())
+    assert [(d.charge_point_id, d.blocked_by) for d in decisions] == [("CP-A", "energy_delivery")]
+    assert brain.resets == []
+    assert not [r for r in await _commands(csms) if r["requested_by"] == "self_healing"]
+
+
+async def test_cooldown_and_network_cap(csms: Csms, fleet: dict[str, Any]) -> None:
+    for cp_id in ("CP-A", "CP-B"):
+        await fleet[cp_id][0].status(1, "Faulted", "InternalError")
+    cfg = replace(CFG, max_resets_per_hour=1)
+    async with _api(csms) as api:
+        healer = SelfHealer(api, cfg)
+        now = time.time()
+        first = await healer.tick(now)
+        await asyncio.sleep(0.3)
+        await fleet["CP-A"][0].status(1, "Faulted", "InternalError")  # back again
+        second = await healer.tick(now + 60)
+    assert [(d.charge_point_id, d.blocked_by) for d in first] == [
+        ("CP-A", None),
+        ("CP-B", "network_reset_cap"),
+    ]
+    assert ("CP-A", "cooldown") in [(d.charge_point_id, d.blocked_by) for d in second]
+    assert len(fleet["CP-A"][1].resets) == 1
+    assert fleet["CP-B"][1].resets == []
+
+
+async def test_dry_run_and_deny_list_send_nothing(csms: Csms, fleet: dict[str, Any]) -> None:
+    for cp_id in ("CP-A", "CP-B"):
+        await fleet[cp_id][0].status(1, "Faulted", "InternalError")
+    cfg = replace(CFG, dry_run=True, deny=frozenset({"CP-B"}))
+    async with _api(csms) as api:
+        decisions = await SelfHealer(api, cfg).tick(time.time())
+    assert [(d.charge_point_id, d.blocked_by) for d in decisions] == [
+        ("CP-A", "dry_run"),
+        ("CP-B", "deny_list"),
+    ]
+    assert fleet["CP-A"][1].resets == fleet["CP-B"][1].resets == []
+    assert not [r for r in await _commands(csms) if r["requested_by"] == "self_healing"]
+
+
+async def test_allow_list(csms: Csms, fleet: dict[str, Any]) -> None:
+    for cp_id in ("CP-A", "CP-B"):
+        await fleet[cp_id][0].status(1, "Faulted", "InternalError")
+    cfg = replace(CFG, allow=frozenset({"CP-B"}))
+    async with _api(csms) as api:
+        decisions = await SelfHealer(api, cfg).tick(time.time())
+    assert [(d.charge_point_id, d.blocked_by) for d in decisions] == [
+        ("CP-A", "not_in_allow_list"),
+        ("CP-B", None),
+    ]
+
+
+async def test_escalates_after_resets_that_did_not_help(csms: Csms, fleet: dict[str, Any]) -> None:
+    cp, brain = fleet["CP-A"]
+    brain.curable = False  # the fault comes back after every reboot
+    await cp.status(1, "Faulted", "InternalError")
+    cfg = replace(CFG, cooldown_s=0.0, verify_after_s=10.0, escalate_after=2)
+    actions = []
+    async with _api(csms) as api:
+        healer = SelfHealer(api, cfg)
+        now = time.time()
+        for step in range(4):
+            for d in await healer.tick(now + step * 20.0):
+                actions.append((d.action, d.go))
+            await asyncio.sleep(0.4)
+    assert actions == [("soft_reset", True), ("hard_reset", True), ("inoperative", True)]
+    assert brain.resets == [False, True]
+    assert brain.availability == [(0, False)]
+    outcomes = [r["status"] for r in await _commands(csms) if r["action"] == "Outcome"]
+    assert outcomes == ["not_cured", "not_cured", "out_of_service"]
+
+
+async def test_hardware_fault_gets_a_ticket_not_a_reset(
+    csms: Csms, fleet: dict[str, Any]
+) -> None:
+    cp, brain = fleet["CP-A"]
+    await cp.status(1, "Faulted", "GroundFailure")
+    async with _api(csms) as api:
+        healer = SelfHealer(api, CFG)
+        first = await healer.tick(time.time())
+        again = await healer.tick(time.time() + 60)  # one ticket per fault, not one per pass
+    assert [(d.action, d.trigger) for d in first] == [("ticket", "faulted_hardware")]
+    assert again == []
+    assert brain.resets == []
+    rows = await _commands(csms)
+    assert [(r["action"], r["status"]) for r in rows] == [("Outcome", "maintenance_ticket")]
