@@ -8,6 +8,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -207,9 +208,7 @@ async def test_escalates_after_resets_that_did_not_help(csms: Csms, fleet: dict[
     assert outcomes == ["not_cured", "not_cured", "out_of_service"]
 
 
-async def test_hardware_fault_gets_a_ticket_not_a_reset(
-    csms: Csms, fleet: dict[str, Any]
-) -> None:
+async def test_hardware_fault_gets_a_ticket_not_a_reset(csms: Csms, fleet: dict[str, Any]) -> None:
     cp, brain = fleet["CP-A"]
     await cp.status(1, "Faulted", "GroundFailure")
     async with _api(csms) as api:
@@ -221,3 +220,29 @@ async def test_hardware_fault_gets_a_ticket_not_a_reset(
     assert brain.resets == []
     rows = await _commands(csms)
     assert [(r["action"], r["status"]) for r in rows] == [("Outcome", "maintenance_ticket")]
+
+
+async def test_dagster_job_remembers_between_passes(
+    csms: Csms, fleet: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sensor-driven job runs one pass per run; its memory (here: the cooldown) is kept in
+    the data folder, so the second run does not reset the charger again."""
+    from pipelines.defs.models.self_healing import self_heal
+    from pipelines.resources import WarehouseResource
+
+    cp, brain = fleet["CP-A"]
+    await cp.status(1, "Faulted", "InternalError")
+    monkeypatch.setenv("CPO_API_URL", csms.api_url)
+    monkeypatch.setenv("CPO_API_TOKEN", csms.server.api.token)
+    run_config = {
+        "ops": {"self_heal_pass": {"config": {"cooldown_s": 3600.0, "fault_grace_s": 0.0}}}
+    }
+    resources = {"warehouse": WarehouseResource(data_dir=str(tmp_path))}
+    for _ in range(2):
+        result = await asyncio.to_thread(
+            self_heal.execute_in_process, run_config=run_config, resources=resources
+        )
+        assert result.success
+        await asyncio.sleep(0.5)
+    assert brain.resets == [False]
+    assert (tmp_path / "self_healing" / "state.json").exists()

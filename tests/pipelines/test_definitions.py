@@ -56,7 +56,9 @@ def test_graph_jobs_schedules_and_sensors() -> None:
         "stage_days", "build_marts", "train_fault_model", "score_faults"
     }
     assert {s.name for s in d.schedules or []} >= {"hourly_refresh", "nightly_full"}
-    assert {s.name for s in d.sensors or []} == {"lake_files", "marts_after_staging"}
+    assert {s.name for s in d.sensors or []} >= {
+        "lake_files", "marts_after_staging", "self_heal_every_5_minutes"
+    }
 
 
 @pytest.mark.parametrize("name", ["dim_chargers", "dim_ports", "dim_sites", "dim_id_tags"])

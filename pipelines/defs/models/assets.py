@@ -1,6 +1,7 @@
 """Fault model training (weekly) and scoring (every 15 minutes) as assets."""
 
 import json
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -8,6 +9,7 @@ import polars as pl
 from models.errors import NoModelError, NotEnoughDataError
 from models.fault.score import PREDICTIONS_SCHEMA, score_latest
 from models.fault.train import TrainOptions, train
+from pipelines.assets_kit import mart_asset
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse import sql_files
 
@@ -84,4 +86,8 @@ weekly_training = dg.ScheduleDefinition(
 )
 quarter_hourly_scoring = dg.ScheduleDefinition(
     job=score_job, cron_schedule="*/15 * * * *", execution_timezone="UTC"
+)
+
+self_healing_actions = mart_asset(
+    "self_healing_actions", Path(__file__).parent, ["raw_commands"], "models"
 )

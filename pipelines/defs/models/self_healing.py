@@ -1,0 +1,74 @@
+"""Self-healing as a Dagster job: one pass of the loop against the CSMS API, its memory kept in
+``<data>/self_healing/state.json``; a sensor asks for a pass every five minutes when
+``CPO_API_URL`` (and ``CPO_API_TOKEN``, else ``<data>/api_token``) name a running CSMS."""
+
+import asyncio
+import os
+import time
+
+import dagster as dg
+
+from models.healing import state_file
+from models.healing.client import CsmsApi
+from models.healing.loop import SelfHealer, describe, scores_from
+from models.healing.policy import PolicyConfig
+from pipelines.resources import WarehouseResource
+
+
+class SelfHealingConfig(dg.Config):
+    dry_run: bool = False
+    max_resets_per_hour: int = 10
+    cooldown_s: float = 3600.0
+    fault_grace_s: float = 600.0
+
+
+def _api() -> tuple[str, str] | None:
+    url = os.environ.get("CPO_API_URL")
+    if not url:
+        return None
+    token = os.environ.get("CPO_API_TOKEN")
+    if not token:
+        path = WarehouseResource(data_dir=os.environ.get("CPO_DATA_DIR", "data")).layout()
+        token_file = path.data_dir / "api_token"
+        token = token_file.read_text().strip() if token_file.exists() else ""
+    return url, token
+
+
+@dg.op
+def self_heal_pass(
+    context: dg.OpExecutionContext, config: SelfHealingConfig, warehouse: WarehouseResource
+) -> None:
+    api = _api()
+    if api is None:
+        raise dg.Failure(description="set CPO_API_URL (and CPO_API_TOKEN) to a running CSMS API")
+    layout = warehouse.layout()
+    cfg = PolicyConfig(
+        dry_run=config.dry_run,
+        max_resets_per_hour=config.max_resets_per_hour,
+        cooldown_s=config.cooldown_s,
+        fault_grace_s=config.fault_grace_s,
+    )
+    state = layout.data_dir / "self_healing" / "state.json"
+
+    async def once() -> list[str]:
+        async with CsmsApi(*api) as client:
+            healer = SelfHealer(client, cfg, scores_from(layout.mart_file("predictions")))
+            state_file.load(healer, state)
+            decisions = await healer.tick(time.time())
+            state_file.save(healer, state)
+            return [describe(d) for d in decisions] + [str(o) for o in healer.journal.outcomes]
+
+    for line in asyncio.run(once()):
+        context.log.info(line)
+
+
+@dg.job(description="One self-healing pass: decide, act through the CSMS API, verify.")
+def self_heal() -> None:
+    self_heal_pass()
+
+
+@dg.sensor(job=self_heal, minimum_interval_seconds=300)
+def self_heal_every_5_minutes() -> dg.RunRequest | dg.SkipReason:
+    if _api() is None:
+        return dg.SkipReason("CPO_API_URL is not set: no CSMS to heal")
+    return dg.RunRequest()
