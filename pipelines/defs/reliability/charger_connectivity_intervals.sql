@@ -122,6 +122,7 @@ all_intervals AS (
     FROM online WHERE to_at > from_at
     UNION ALL
     SELECT charge_point_id, from_at, to_at, 'offline', reason FROM offline_next
+    WHERE to_at > from_at  -- no zero-length pieces: an ASOF lookup must find the lasting one
 )
 SELECT charge_point_id, from_at, to_at, state, reason,
        (epoch(to_at) - epoch(from_at)) / 60.0 AS duration_min,

@@ -33,4 +33,7 @@ SELECT charge_point_id || '/' || port_no AS port_id, charge_point_id, port_no,
        (epoch(coalesce(next_at, getvariable('as_of'))) - epoch(from_at)) / 60.0 AS duration_min,
        next_at IS NULL AS ongoing
 FROM intervals
+-- A report superseded in the same instant (a trip reported and cleared in one tick) lasted no
+-- time: dropped, so a point-in-time lookup (ASOF) never picks it over its successor.
+WHERE next_at IS NULL OR next_at > from_at
 ORDER BY charge_point_id, port_no, from_at
