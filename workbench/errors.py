@@ -11,12 +11,19 @@ import typer
 from csms_lite.errors import CsmsError
 from csms_lite.registry.errors import RegistryError
 from ingest.errors import IngestError
+from models.errors import ModelError
 from pipelines.errors import PipelineError
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-USER_ERRORS: tuple[type[Exception], ...] = (CsmsError, RegistryError, IngestError, PipelineError)
+USER_ERRORS: tuple[type[Exception], ...] = (
+    CsmsError,
+    RegistryError,
+    IngestError,
+    PipelineError,
+    ModelError,
+)
 
 
 def fail(message: str) -> typer.Exit:

@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 
-from pipelines.errors import PipelineError
 from pipelines.exports import evchart
 from workbench.errors import fail, friendly
 from workbench.options import DataDir
@@ -46,9 +45,6 @@ def evchart_export(
     first, last = _day(start, "--from"), _day(end, "--to")
     if last < first:
         raise fail(f"--to {last} is before --from {first}")
-    try:
-        written = evchart.write(data_dir, first, last, out)
-    except PipelineError as exc:
-        raise fail(str(exc)) from None
+    written = evchart.write(data_dir, first, last, out)
     for item in written:
         typer.echo(f"{item.path}  {item.rows} rows")

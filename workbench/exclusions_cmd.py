@@ -6,12 +6,10 @@ Bad input prints one ``error: ...`` line on stderr and exits with code 2, never 
 
 from __future__ import annotations
 
-import functools
 import getpass
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
 
@@ -20,25 +18,11 @@ from pipelines.errors import PipelineError
 from workbench.errors import fail, friendly
 from workbench.options import DataDir
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
 exclusions_app = typer.Typer(
     help="Exclusion windows: outage time outside the operator's control, left out of NEVI uptime.",
     no_args_is_help=True,
 )
 DEFAULT_DATA_DIR = Path("./data")
-
-
-def _pipeline_errors(func: Callable[P, R]) -> Callable[P, R]:
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except PipelineError as exc:
-            raise fail(str(exc)) from None
-
-    return wrapper
 
 
 def _time(text: str, option: str) -> datetime:
@@ -52,7 +36,6 @@ def _time(text: str, option: str) -> datetime:
 
 @exclusions_app.command("add")
 @friendly
-@_pipeline_errors
 def add(
     scope: Annotated[
         str, typer.Option("--scope", help=f"What it covers: {', '.join(exclusions.SCOPES)}.")
@@ -96,7 +79,6 @@ def add(
 
 @exclusions_app.command("list")
 @friendly
-@_pipeline_errors
 def list_windows(
     data_dir: DataDir = DEFAULT_DATA_DIR,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print the CSV rows instead.")] = False,
@@ -121,7 +103,6 @@ def list_windows(
 
 @exclusions_app.command("remove")
 @friendly
-@_pipeline_errors
 def remove(
     window_id: Annotated[str, typer.Argument(metavar="ID", help="The window's id (see list).")],
     data_dir: DataDir = DEFAULT_DATA_DIR,

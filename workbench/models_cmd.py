@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from models.errors import ModelError
 from models.fault.report import card_lines
 from pipelines.warehouse.layout import Layout
 from workbench.errors import fail, friendly
@@ -31,14 +30,11 @@ def train(data_dir: DataDir = Path("data"), horizon: Horizon = 24, budget: Budge
 
     if horizon not in (6, 24, 48):
         raise fail(f"--horizon {horizon}: the warehouse labels 6, 24 and 48 hours")
-    try:
-        trained = train_model(
-            data_dir.resolve(),
-            _marts(data_dir),
-            TrainOptions(horizon_h=horizon, budget_per_100_chargers=budget),
-        )
-    except ModelError as exc:
-        raise fail(str(exc)) from None
+    trained = train_model(
+        data_dir.resolve(),
+        _marts(data_dir),
+        TrainOptions(horizon_h=horizon, budget_per_100_chargers=budget),
+    )
     for line in card_lines(trained.card):
         typer.echo(line)
     typer.echo(f"saved {trained.folder} (model_card.json, model_card.html)")
@@ -50,10 +46,7 @@ def evaluate(data_dir: DataDir = Path("data"), budget: Budget = 2.0) -> None:
     """Evaluate the latest model against the rule baseline on the warehouse's latest weeks."""
     from models.fault.train import evaluate_latest
 
-    try:
-        card = evaluate_latest(data_dir.resolve(), _marts(data_dir), budget)
-    except ModelError as exc:
-        raise fail(str(exc)) from None
+    card = evaluate_latest(data_dir.resolve(), _marts(data_dir), budget)
     for line in card_lines(card):
         typer.echo(line)
 
@@ -65,15 +58,11 @@ def score(
     top: Annotated[int, typer.Option(help="Chargers to list, highest first.")] = 10,
 ) -> None:
     """Score every charger's latest hour; writes warehouse/marts/predictions.parquet."""
-
     from models.fault.score import score_latest
     from pipelines.warehouse.sql_files import publish_frame
 
     layout = Layout(data_dir.resolve())
-    try:
-        scored = score_latest(layout.data_dir, layout.marts)
-    except ModelError as exc:
-        raise fail(str(exc)) from None
+    scored = score_latest(layout.data_dir, layout.marts)
     publish_frame(scored.to_arrow(), layout.mart_file("predictions"))
     for row in scored.sort("probability", descending=True).head(top).iter_rows(named=True):
         flag = "ALERT" if row["alert"] else "     "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -10,13 +11,12 @@ from typing import Annotated
 
 import typer
 
-from models.errors import ModelError
 from models.healing.client import CsmsApi
 from models.healing.loop import SelfHealer, describe, scores_from
 from models.healing.policy import PolicyConfig, Score
 from pipelines.warehouse.layout import Layout
 from workbench.api_client import resolve_token
-from workbench.errors import fail, friendly
+from workbench.errors import friendly
 from workbench.options import ApiUrl, DataDir, Token
 
 self_heal_app = typer.Typer(
@@ -61,12 +61,8 @@ def run(
         act_on_predictions=predictions,
     )
     scores = scores_from(Layout(data_dir.resolve()).mart_file("predictions"))
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the loop quietly
         asyncio.run(_loop(api_url, resolve_token(token, data_dir), cfg, scores, once, interval))
-    except ModelError as exc:
-        raise fail(str(exc)) from None
-    except KeyboardInterrupt:
-        pass
 
 
 async def _loop(

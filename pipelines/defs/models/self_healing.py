@@ -5,6 +5,7 @@
 import asyncio
 import os
 import time
+from pathlib import Path
 
 import dagster as dg
 
@@ -22,26 +23,25 @@ class SelfHealingConfig(dg.Config):
     fault_grace_s: float = 600.0
 
 
-def _api() -> tuple[str, str] | None:
-    url = os.environ.get("CPO_API_URL")
-    if not url:
-        return None
-    token = os.environ.get("CPO_API_TOKEN")
-    if not token:
-        path = WarehouseResource(data_dir=os.environ.get("CPO_DATA_DIR", "data")).layout()
-        token_file = path.data_dir / "api_token"
-        token = token_file.read_text().strip() if token_file.exists() else ""
-    return url, token
+def _api_url() -> str | None:
+    return os.environ.get("CPO_API_URL") or None
+
+
+def _token(data_dir: Path) -> str:
+    token_file = data_dir / "api_token"
+    fallback = token_file.read_text().strip() if token_file.exists() else ""
+    return os.environ.get("CPO_API_TOKEN") or fallback
 
 
 @dg.op
 def self_heal_pass(
     context: dg.OpExecutionContext, config: SelfHealingConfig, warehouse: WarehouseResource
 ) -> None:
-    api = _api()
-    if api is None:
+    url = _api_url()
+    if url is None:
         raise dg.Failure(description="set CPO_API_URL (and CPO_API_TOKEN) to a running CSMS API")
     layout = warehouse.layout()
+    token = _token(layout.data_dir)
     cfg = PolicyConfig(
         dry_run=config.dry_run,
         max_resets_per_hour=config.max_resets_per_hour,
@@ -51,7 +51,7 @@ def self_heal_pass(
     state = layout.data_dir / "self_healing" / "state.json"
 
     async def once() -> list[str]:
-        async with CsmsApi(*api) as client:
+        async with CsmsApi(url, token) as client:
             healer = SelfHealer(client, cfg, scores_from(layout.mart_file("predictions")))
             state_file.load(healer, state)
             decisions = await healer.tick(time.time())
@@ -69,6 +69,6 @@ def self_heal() -> None:
 
 @dg.sensor(job=self_heal, minimum_interval_seconds=300)
 def self_heal_every_5_minutes() -> dg.RunRequest | dg.SkipReason:
-    if _api() is None:
+    if _api_url() is None:
         return dg.SkipReason("CPO_API_URL is not set: no CSMS to heal")
     return dg.RunRequest()

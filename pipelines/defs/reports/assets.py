@@ -12,6 +12,7 @@ import dagster as dg
 
 from pipelines.partitions import START
 from pipelines.reports.build import run_report
+from pipelines.reports.source import MARTS
 from pipelines.resources import WarehouseResource
 
 ASSET = "partner_reports"
@@ -31,15 +32,7 @@ class ReportConfig(dg.Config):
 @dg.asset(
     name=ASSET,
     partitions_def=report_partitions,
-    deps=[
-        "cdrs",
-        "session_charges",
-        "partners",
-        "dim_sites",
-        "site_uptime_monthly",
-        "utilisation_site_daily",
-        "faults",
-    ],
+    deps=list(MARTS),  # the marts the report reads
     group_name="reports",
     kinds={"pdf", "json", "csv"},
     description=(
