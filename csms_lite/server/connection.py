@@ -71,6 +71,7 @@ class ChargerConnection:
         self.queue: deque[QueuedCommand] = deque()
         self.sender: asyncio.Task[None] | None = None
         self.closing_reason: str | None = None
+        self.close_after_reply: tuple[int, str] | None = None
 
     # -- receive side ---------------------------------------------------------------------
 
@@ -79,9 +80,15 @@ class ChargerConnection:
         ws = self.ws
         try:
             async for text in ws:
+                if self.closing_reason is not None:
+                    self._log_unanswered(text)  # keep reading so the close handshake completes
+                    continue
                 reply = self.on_frame(text)
                 if reply is not None:
                     await ws.send(reply)
+                if self.close_after_reply is not None:
+                    # Close only once the last answer is out: every logged reply was sent.
+                    self.close_soon(*self.close_after_reply)
         except ConnectionClosed:
             pass
 
@@ -100,6 +107,15 @@ class ChargerConnection:
             return self._on_call(now, frame)
         self._on_answer(now, frame)
         return None
+
+    def _log_unanswered(self, data: str | bytes) -> None:
+        """A frame that arrived after we decided to close: kept in the lake, not answered."""
+        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+        lake = self.hub.lake
+        lake.write([lake.message(
+            self.hub.clock.now(), self.cp_id, self.connection_id, "in", self.version, None, None,
+            None, None, raw=text, error_description=f"not answered: {self.closing_reason}",
+        )])
 
     def _reject(self, now: float, text: str, exc: FrameError) -> str:
         """A frame that does not parse: log it raw, answer with the spec's CALLERROR."""
@@ -162,7 +178,7 @@ class ChargerConnection:
             return
         self.over_limit += 1
         if self.over_limit >= self.hub.config.flood_close_after:
-            self.close_soon(1008, "flood: too many calls over the rate limit")
+            self.close_after_reply = (1008, "flood: too many calls over the rate limit")
         raise OcppCallError(
             "GenericError", f"rate limit exceeded ({self.hub.config.rate_limit:g} calls/s)"
         )

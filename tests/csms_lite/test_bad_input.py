@@ -338,6 +338,10 @@ async def test_flood_gets_generic_error_then_1008(make_csms: CsmsFactory, versio
         assert set(generic["action"].to_list()) == {"Heartbeat"}
         assert df.filter((pl.col("direction") == "in") & pl.col("unique_id").is_in(
             [e[1] for e in errors])).height == len(errors)
+        # Frames that arrived after the decision to close are kept, not answered.
+        unanswered = df.filter(pl.col("error_description").str.starts_with("not answered: flood"))
+        assert unanswered.height == len(sent) - len(results) - len(errors)
+        assert unanswered["raw"].str.contains("Heartbeat").all()
         await p.bystander_ok()
 
 
