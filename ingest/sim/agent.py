@@ -48,6 +48,7 @@ class ChargerAgent:
         self.ports = {c: Port(c) for c in range(1, spec.connectors + 1)}
         self.faults = faults  # in time order, near misses included
         self.active: Fault | None = None  # the fault the charger is in now
+        self.averted: set[int] = set()  # ids of faults a reset in their precursor window stopped
         self.station: Station | None = None
         self.registers: dict[int, int] = dict.fromkeys(self.ports, 0)
         self.heartbeat_s = float(ctx.settings.heartbeat_s)
@@ -215,6 +216,8 @@ class ChargerAgent:
         for f in self.faults:
             if f.precursor_start > t:
                 break
+            if id(f) in self.averted:
+                continue
             x = f.intensity(t)
             if x > best:
                 best, kind = x, f.type
@@ -231,6 +234,19 @@ class ChargerAgent:
                "precursor_start": None, "start": self.now, "end": None, "ended_by": None,
                "detail": None, **fields}
         self.ctx.truth.add(TruthRow(kind=kind, **row))
+
+    def avert_upcoming(self, t: float, by: str) -> None:
+        """A CSMS reset in the precursor window of a curable fault restarts the wear (a hung
+        process, a locked-up modem): that fault never comes. Incurable wear goes on."""
+        for f in self.faults:
+            if f.precursor_start > t:
+                break
+            if (f.type.curable and not f.near_miss and f.precursor_start <= t < f.start
+                    and id(f) not in self.averted):
+                self.averted.add(id(f))
+                self.truth("averted", connector_id=f.connector if f.type.connector else None,
+                           fault_type=f.type.name, curable=True,
+                           precursor_start=f.precursor_start, start=f.start, end=t, ended_by=by)
 
     def end_fault(self, by: str) -> None:
         f = self.active

@@ -241,7 +241,7 @@ async def error_code(a: ChargerAgent, at: float, code: str) -> None:
 
 
 async def fault_on(a: ChargerAgent, at: float, f: Fault) -> None:
-    if a.active is not None:
+    if a.active is not None or id(f) in a.averted:
         return
     a.active = f
     a.ctx.stats.faults += 1
@@ -308,6 +308,8 @@ async def reboot(a: ChargerAgent, at: float, kind: str) -> None:
     f = a.active
     if f is not None and f.type.curable and kind in ("soft", "hard"):
         a.end_fault("reset")
+    if kind in ("soft", "hard"):
+        a.avert_upcoming(a.now, "reset")
     a.ctx.stats.reboots += 1
     await a.disconnect()
     a.booting = True

@@ -76,25 +76,31 @@ class Fault:
 
 def draw_faults(rng: np.random.Generator, p: FaultProfile, start: float, end: float,
                 connectors: int) -> list[Fault]:
-    """One charger's faults and near misses over [start, end), in time order, not overlapping."""
+    """One charger's faults and near misses over [start, end), in time order, not overlapping.
+
+    A wear process runs through the self-clearing trips it meets: a precursor window is cut
+    short only by the previous long fault (a repair or a reset restarts the wear), never by a
+    trip, which would otherwise hide most of the signal at high fault rates."""
     faults: list[Fault] = []
     if p.faults_per_charger_day <= 0:
         return faults
-    free_from = start
+    free_from = wear_from = start
     t = start + rng.exponential(86400.0 / p.faults_per_charger_day)
     while t < end:
-        fault = _episode(rng, p, max(t, free_from), free_from, connectors)
-        if rng.random() < NEAR_MISS_SHARE and not fault.type.offline and fault.type.share:
-            miss = _near_miss(rng, fault, free_from)
-            if miss.start > miss.precursor_start:
-                faults.append(miss)
+        fault = _episode(rng, p, max(t, free_from), wear_from, connectors)
+        if fault.type.share:
+            if rng.random() < NEAR_MISS_SHARE and not fault.type.offline:
+                miss = _near_miss(rng, fault, wear_from)
+                if miss.start > miss.precursor_start:
+                    faults.append(miss)
+            wear_from = fault.end
         faults.append(fault)
         free_from = fault.end
         t = fault.end + rng.exponential(86400.0 / p.faults_per_charger_day)
     return [f for f in sorted(faults, key=lambda f: f.start) if f.precursor_start < end]
 
 
-def _episode(rng: np.random.Generator, p: FaultProfile, onset: float, free_from: float,
+def _episode(rng: np.random.Generator, p: FaultProfile, onset: float, wear_from: float,
              connectors: int) -> Fault:
     connector = int(rng.integers(1, connectors + 1))
     if rng.random() < p.short_share:
@@ -104,13 +110,13 @@ def _episode(rng: np.random.Generator, p: FaultProfile, onset: float, free_from:
     hours = rng.lognormal(p.long_log_mu, p.long_log_sigma)
     window = float(np.clip(rng.lognormal(np.log(PRECURSOR_MEDIAN_H), PRECURSOR_SIGMA),
                            PRECURSOR_MIN_H, PRECURSOR_MAX_H))
-    return Fault(kind, max(free_from, onset - 3600.0 * window), onset,
+    return Fault(kind, max(wear_from, onset - 3600.0 * window), onset,
                  onset + 3600.0 * max(hours, 0.25), connector)
 
 
-def _near_miss(rng: np.random.Generator, fault: Fault, free_from: float) -> Fault:
+def _near_miss(rng: np.random.Generator, fault: Fault, wear_from: float) -> Fault:
     """A window of the same type's signals that fades out instead of failing, days earlier."""
     span = fault.start - fault.precursor_start
     end = fault.precursor_start - rng.uniform(0.5, 3.0) * 86400.0
-    return Fault(fault.type, max(free_from, end - span), end, end, fault.connector,
+    return Fault(fault.type, max(wear_from, end - span), end, end, fault.connector,
                  near_miss=True)

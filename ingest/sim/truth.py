@@ -13,7 +13,7 @@ TRUTH_FILE = "sim_truth.parquet"
 
 @dataclass(frozen=True)
 class TruthRow:
-    kind: str  # fault, near_miss, turned_away, failed_start, session_interrupted
+    kind: str  # fault, near_miss, averted, turned_away, failed_start, session_interrupted
     charge_point_id: str | None
     site_id: str
     connector_id: int | None

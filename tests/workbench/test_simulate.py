@@ -128,6 +128,33 @@ async def test_reset_cures_a_curable_fault_and_not_a_hardware_one(tmp_path: Path
     assert statuses(tmp_path, broken)[-1][1] == "Faulted"
 
 
+async def test_reset_in_the_precursor_window_averts_a_curable_fault_only(tmp_path: Path) -> None:
+    """What predictive self-healing relies on: a reset while a hang is building stops it (the
+    wear restarts); worn hardware fails on schedule whatever the reset."""
+    s = settings(tmp_path, chargers=2, sites=1, days=1.0, demand_scale=0.0)
+    curable, broken = (c.id for c in build_network(s.seed, s.sites, s.chargers).chargers)
+    onset = s.start + 8 * 3600
+    faults = {curable: [_fault("firmware_hang", onset)], broken: [_fault("power_module", onset)]}
+    reset_at = onset - 3 * 3600  # inside the 6 h precursor window
+    sent: list[str] = []
+
+    async def operator(t: float, csms: SimCsms) -> None:
+        if t >= reset_at and not sent:
+            hub = csms.server.hub
+            for cp in (curable, broken):
+                await hub.send(hub.request_for(cp, "reset", {"type": "soft"}, "operator", "test"))
+                sent.append(cp)
+
+    await run(s, faults=faults, during=operator)
+    averted = truth(tmp_path, "kind = 'averted'")
+    assert [(r["charge_point_id"], r["ended_by"]) for r in averted] == [(curable, "reset")]
+    assert truth(tmp_path, f"kind = 'fault' and charge_point_id = '{curable}'") == []
+    kept = truth(tmp_path, f"kind = 'fault' and charge_point_id = '{broken}'")
+    assert len(kept) == 1 and kept[0]["start"].timestamp() == onset
+    assert statuses(tmp_path, curable)[-1][1] == "Available"
+    assert statuses(tmp_path, broken)[-1][1] == "Faulted"
+
+
 async def test_commands_answered_as_a_charger_would(tmp_path: Path) -> None:
     s = settings(tmp_path, chargers=2, sites=1, days=0.5, demand_scale=0.0)
     cps = [c.id for c in build_network(s.seed, s.sites, s.chargers).chargers]

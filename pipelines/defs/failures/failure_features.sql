@@ -2,8 +2,10 @@
 -- at feature_at = h + 1 hour (the end of the hour) and uses ONLY data received before feature_at:
 -- every window is over the current and preceding hours of a dense hourly spine (each charger from
 -- its first frame, or first_seen_at, to as_of's hour; hours with no frame are rows with zero
--- counts), so a later event never changes an earlier row. Windows: _1h = the hour itself, _24h =
--- the 24 hours ending at feature_at, _7d = 168 hours.
+-- counts), so a later event never changes an earlier row. Windows: _1h = the hour itself, _6h,
+-- _24h and _48h = the 6, 24 and 48 hours ending at feature_at, _7d = 168 hours. Short windows
+-- beside long ones let a model see a signal accelerating (wear does) against the charger's own
+-- baseline (temperature and heartbeat gaps vs its 7 days).
 -- Columns: error codes (stg_alerts, not cleared) in total and by family (err_<family>_24h:
 -- overcurrent, overvoltage, undervoltage, ground, high_temperature, connector_lock,
 -- ev_communication, power_meter, power_switch, internal, reader, other); reboots (stg_boots);
@@ -139,7 +141,9 @@ windowed AS (
     sum(coalesce(h.frames_in, 0)) OVER d1 AS frames_in_24h,
     coalesce(h.heartbeats, 0) AS heartbeats_1h,
     coalesce(h.errors, 0) AS errors_1h,
+    sum(coalesce(h.errors, 0)) OVER d6 AS errors_6h,
     sum(coalesce(h.errors, 0)) OVER d1 AS errors_24h,
+    sum(coalesce(h.errors, 0)) OVER d2 AS errors_48h,
     sum(coalesce(h.errors, 0)) OVER w7 AS errors_7d,
     sum(coalesce(h.err_overcurrent, 0)) OVER d1 AS err_overcurrent_24h,
     sum(coalesce(h.err_overvoltage, 0)) OVER d1 AS err_overvoltage_24h,
@@ -153,16 +157,23 @@ windowed AS (
     sum(coalesce(h.err_internal, 0)) OVER d1 AS err_internal_24h,
     sum(coalesce(h.err_reader, 0)) OVER d1 AS err_reader_24h,
     sum(coalesce(h.err_other, 0)) OVER d1 AS err_other_24h,
+    sum(coalesce(h.boots, 0)) OVER d6 AS reboots_6h,
     sum(coalesce(h.boots, 0)) OVER d1 AS reboots_24h,
     sum(coalesce(h.boots, 0)) OVER w7 AS reboots_7d,
     h.max_gap_s AS hb_gap_max_s_1h, h.mean_gap_s AS hb_gap_mean_s_1h,
     h.stddev_gap_s AS hb_gap_std_s_1h,
+    max(h.max_gap_s) OVER d6 AS hb_gap_max_s_6h,
     max(h.max_gap_s) OVER d1 AS hb_gap_max_s_24h,
+    avg(h.mean_gap_s) OVER w7 AS hb_gap_mean_s_7d,
     sum(h.mg_n) OVER d1 AS mg_n, sum(h.mg_sum) OVER d1 AS mg_sum, sum(h.mg_sq) OVER d1 AS mg_sq,
     sum(h.md_sum) OVER d1 AS md_sum, sum(h.md_sq) OVER d1 AS md_sq,
     sum(h.t_n) OVER d1 AS t_n, sum(h.t_sum) OVER d1 AS t_sum, max(h.t_max) OVER d1 AS temp_max_24h,
+    max(h.t_max) OVER d6 AS temp_max_6h,
+    sum(h.t_n) OVER d6 AS t6_n, sum(h.t_sum) OVER d6 AS t6_sum,
+    sum(h.t_n) OVER w7 AS t7_n, sum(h.t_sum) OVER w7 AS t7_sum,
     sum(h.t_x) OVER d1 AS t_x, sum(h.t_xx) OVER d1 AS t_xx, sum(h.t_xy) OVER d1 AS t_xy,
     sum(coalesce(h.failed_starts, 0)) OVER d1 AS failed_starts_24h,
+    sum(coalesce(h.failed_starts, 0)) OVER w7 AS failed_starts_7d,
     sum(coalesce(h.failed_attempts, 0)) OVER d1 AS failed_attempts_24h,
     sum(coalesce(h.closed_attempts, 0)) OVER d1 AS attempts_24h,
     coalesce(h.call_errors_in, 0) AS call_errors_in_1h,
@@ -179,11 +190,14 @@ windowed AS (
     count(*) OVER d1 AS hours_24h,
     count(*) OVER w7 AS hours_7d
     FROM hourly h
-    WINDOW d1 AS (PARTITION BY h.charge_point_id ORDER BY h.hour ROWS BETWEEN 23 PRECEDING AND CURRENT ROW),
+    WINDOW d6 AS (PARTITION BY h.charge_point_id ORDER BY h.hour ROWS BETWEEN 5 PRECEDING AND CURRENT ROW),
+           d1 AS (PARTITION BY h.charge_point_id ORDER BY h.hour ROWS BETWEEN 23 PRECEDING AND CURRENT ROW),
+           d2 AS (PARTITION BY h.charge_point_id ORDER BY h.hour ROWS BETWEEN 47 PRECEDING AND CURRENT ROW),
            w7 AS (PARTITION BY h.charge_point_id ORDER BY h.hour ROWS BETWEEN 167 PRECEDING AND CURRENT ROW)
 )
 SELECT
     w.* EXCLUDE (mg_n, mg_sum, mg_sq, md_sum, md_sq, t_n, t_sum, t_x, t_xx, t_xy, last_faulted_at,
+                 t6_n, t6_sum, t7_n, t7_sum,
                  session_min_24h, session_min_7d, hours_24h, hours_7d),
     w.mg_sum / w.mg_n AS meter_interval_mean_s_24h,
     CASE WHEN w.mg_n > 1 THEN sqrt(greatest(0, (w.mg_sq - w.mg_sum * w.mg_sum / w.mg_n) / (w.mg_n - 1))) END
@@ -192,6 +206,7 @@ SELECT
     CASE WHEN w.mg_n > 1 THEN sqrt(greatest(0, (w.md_sq - w.md_sum * w.md_sum / w.mg_n) / (w.mg_n - 1))) END
         AS meter_drift_std_s_24h,
     w.t_sum / w.t_n AS temp_mean_24h,
+    w.t6_sum / w.t6_n - w.t7_sum / w.t7_n AS temp_6h_above_7d,
     CASE WHEN w.t_n > 1 AND w.t_n * w.t_xx - w.t_x * w.t_x > 1e-9
          THEN (w.t_n * w.t_xy - w.t_x * w.t_sum) / (w.t_n * w.t_xx - w.t_x * w.t_x) END
         AS temp_slope_per_h_24h,
