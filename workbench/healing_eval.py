@@ -120,6 +120,9 @@ def measure(data: Path) -> dict[str, Any]:
             f"SELECT count(*) FROM '{truth}' "
             "WHERE kind = 'fault' AND fault_type <> 'transient_trip'"
         ),
+        "curable faults averted by a reset before onset (truth)": one(
+            f"SELECT count(*) FROM '{truth}' WHERE kind = 'averted'"
+        ),
         "long faults ended by a reset (truth)": one(
             f"SELECT count(*) FROM '{truth}' WHERE kind = 'fault' AND ended_by = 'reset' "
             "AND fault_type <> 'transient_trip'"
