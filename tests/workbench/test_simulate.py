@@ -150,7 +150,8 @@ async def test_reset_in_the_precursor_window_averts_a_curable_fault_only(tmp_pat
     assert [(r["charge_point_id"], r["ended_by"]) for r in averted] == [(curable, "reset")]
     assert truth(tmp_path, f"kind = 'fault' and charge_point_id = '{curable}'") == []
     kept = truth(tmp_path, f"kind = 'fault' and charge_point_id = '{broken}'")
-    assert len(kept) == 1 and kept[0]["start"].timestamp() == onset
+    assert len(kept) == 1
+    assert kept[0]["start"].timestamp() == onset
     assert statuses(tmp_path, curable)[-1][1] == "Available"
     assert statuses(tmp_path, broken)[-1][1] == "Faulted"
 
