@@ -61,6 +61,7 @@ logger = logging.getLogger("ingest.lake.converter")
 
 FLUSH = "flush"
 Commands = queue.Queue[str | None]  # stdin lines; None at EOF
+DEAD_WRITER_GRACE_S = 10.0  # how long a dead writer's node lock may outlive its stdin pipe
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,7 +152,12 @@ def _next_commands(commands: Commands, timeout: float) -> tuple[int, bool]:
 
 
 def _drain(converter: Converter, answered: int, journal: Path) -> int:
-    node_lock = locks.try_lock(paths.node_lock_file(journal))
+    # A writer that closes cleanly closes its segment first; an open one means it died. The
+    # kernel may close the pipe (our EOF) a moment before it drops the dead writer's node lock,
+    # so wait for the lock then, instead of leaving acknowledged rows in the journal.
+    wait = DEAD_WRITER_GRACE_S if any(journal.glob("seg-*.open")) else None
+    node_lock = (locks.lock(paths.node_lock_file(journal), wait) if wait
+                 else locks.try_lock(paths.node_lock_file(journal)))
     if node_lock is not None:  # the writer is dead: nobody appends to its open segment now
         try:
             close_orphans(journal)
