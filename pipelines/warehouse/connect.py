@@ -12,6 +12,8 @@ from pipelines.warehouse import raw_views, settings
 from pipelines.warehouse.layout import Layout
 from pipelines.warehouse.sql_files import read_sql, scalar
 
+MACROS = Path(__file__).with_name("macros.sql")
+
 
 def prepare(
     conn: duckdb.DuckDBPyConnection,
@@ -25,6 +27,7 @@ def prepare(
     builds (empty) on an empty lake instead of failing.
     """
     raw_views.register(conn, layout.lake)
+    conn.execute(read_sql(MACROS))
     conn.execute("SET VARIABLE stg_from = DATE '1970-01-01'")
     conn.execute("SET VARIABLE stg_to = DATE '1970-01-01'")
     settings.apply(conn, build, datetime.now(UTC))

@@ -18,8 +18,7 @@ periods AS (
 ),
 outage AS (
     SELECT p.port_id,
-           sum(epoch(least(d.to_at, p.period_end)) - epoch(greatest(d.from_at, p.period_start)))
-               / 60.0 AS outage_min
+           sum(overlap_min(d.from_at, d.to_at, p.period_start, p.period_end)) AS outage_min
     FROM periods p JOIN port_state_intervals d
       ON d.port_id = p.port_id AND d.state = 'down'
      AND d.from_at < p.period_end AND d.to_at > p.period_start
@@ -27,8 +26,7 @@ outage AS (
 ),
 excluded AS (
     SELECT p.port_id,
-           sum(epoch(least(x.to_at, p.period_end)) - epoch(greatest(x.from_at, p.period_start)))
-               / 60.0 AS excluded_min
+           sum(overlap_min(x.from_at, x.to_at, p.period_start, p.period_end)) AS excluded_min
     FROM periods p JOIN excluded_down_intervals x
       ON x.port_id = p.port_id AND x.from_at < p.period_end AND x.to_at > p.period_start
     GROUP BY ALL
@@ -47,8 +45,7 @@ measured AS (
 ),
 scored AS (
     SELECT *,
-           greatest(0.0, least(100.0,
-               (period_min - (outage_min - excluded_min)) / period_min * 100.0)) AS uptime_pct
+           nevi_uptime_pct(period_min, outage_min, excluded_min) AS uptime_pct
     FROM measured
 )
 SELECT *, uptime_pct > 97.0 AS meets_nevi
