@@ -34,3 +34,8 @@ class CsmsConfig:
     flush_interval: float = 1.0
     log_frames: bool = True  # False only to measure what logging costs
     validate_responses: bool = False  # check our own answers against the schemas (tests)
+    # Cluster: None runs a single node (no broker); redis://HOST:PORT/DB joins the nodes that
+    # share that broker (see csms_lite.cluster).
+    broker_url: str | None = None
+    lake_url: str | None = None  # None: <data_dir>/lake; or s3://bucket/prefix (AWS_* env)
+    presence_ttl: float = 30.0  # s; a node refreshes its chargers' presence every ttl / 3

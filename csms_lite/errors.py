@@ -11,6 +11,11 @@ class ConfigError(CsmsError):
     """A bad option or file; the message says what is wrong and how to fix it."""
 
 
+class BrokerError(CsmsError):
+    """The cluster broker (``--broker``) cannot be reached or used; the message names the URL
+    and what to do."""
+
+
 class CommandError(CsmsError):
     """A remote command could not be built or sent."""
 

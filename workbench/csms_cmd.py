@@ -61,6 +61,18 @@ def csms(
         str | None, typer.Option(envvar="CPO_API_TOKEN", help="API bearer token.")
     ] = None,
     node_id: Annotated[str | None, typer.Option(help="Name of this node in the lake.")] = None,
+    broker: Annotated[
+        str | None,
+        typer.Option(envvar="CPO_BROKER", help="Join a cluster through this broker, e.g. "
+                     "redis://127.0.0.1:6379/0 (each node with its own --node-id; without it, "
+                     "one node alone)."),
+    ] = None,
+    lake_url: Annotated[
+        str | None,
+        typer.Option(envvar="CPO_LAKE_URL", help="Where part files go: a folder or "
+                     "s3://bucket/prefix (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, "
+                     "AWS_SECRET_ACCESS_KEY, AWS_REGION); the journal stays local."),
+    ] = None,
     accept_unknown: Annotated[
         bool, typer.Option(help="Accept charge points that are not in the registry.")
     ] = False,
@@ -100,6 +112,8 @@ def csms(
         rate_limit=rate_limit,
         flush_interval=flush_interval,
         log_frames=not no_log,
+        broker_url=broker,
+        lake_url=lake_url,
     )
     if node_id:
         config = replace(config, node_id=node_id)

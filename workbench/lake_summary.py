@@ -6,14 +6,16 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.lake.reader import duckdb_scan_sql
+from ingest.lake.location import LakeRef
+from ingest.lake.reader import attach, duckdb_scan_sql
 from ingest.lake.schemas import TABLES
 from ingest.sim.runner import SIM_FOLDER
 from ingest.sim.truth import TRUTH_FILE
 
 
-def summarize(lake: Path) -> list[str]:
+def summarize(lake: LakeRef) -> list[str]:
     con = duckdb.connect()
+    attach(con, lake)
     lines = []
     for table in TABLES:
         scan = duckdb_scan_sql(lake, table)

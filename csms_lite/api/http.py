@@ -1,13 +1,16 @@
-"""HTTP API (aiohttp), all JSON, all behind ``Authorization: Bearer <token>``.
+"""HTTP API (aiohttp), all JSON, all behind ``Authorization: Bearer <token>`` but ``/healthz``.
 
-- ``GET  /api/v1/health``
+- ``GET  /healthz``                            ``{"status": "ok", "node_id"}`` while the node
+  serves: for load balancers' health checks, no token
+- ``GET  /api/v1/health``                      counts, lake writer and broker status
 - ``GET  /api/v1/chargers``                    live state of every charger this node has seen
 - ``GET  /api/v1/chargers/{id}``
 - ``GET  /api/v1/transactions``                open transactions
 - ``POST /api/v1/chargers/{id}/commands``      ``{"command": "reset", "params": {"type": "hard"}}``
   or ``{"action": "Reset", "payload": {...}}``; plus ``requested_by``, ``reason``, ``timeout``.
   Answers 200 with the charger's answer, 400 invalid, 409 offline, 502 CALLERROR or an answer
-  that breaks the schema, 504 timeout.
+  that breaks the schema, 504 timeout. In a cluster, any node's API reaches the charger on
+  whichever node holds it.
 - ``POST /api/v1/commands/{command_id}/outcome``  ``{"charge_point_id", "result", "detail",
   "requested_by"}``: what the command achieved, found out later (a ``commands`` row, action
   ``Outcome``).
@@ -28,6 +31,7 @@ from csms_lite.config import CsmsConfig
 from csms_lite.errors import InvalidCommand
 from csms_lite.server.hub import Hub
 
+PUBLIC_PATHS = frozenset({"/healthz"})
 HTTP_STATUS = {"answered": 200, "invalid": 400, "offline": 409, "call_error": 502,
                "invalid_response": 502, "timeout": 504, "error": 500}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -48,6 +52,7 @@ class ApiServer:
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._auth], client_max_size=256 * 1024)
         app.add_routes([
+            web.get("/healthz", self.healthz),
             web.get("/api/v1/health", self.health),
             web.get("/api/v1/chargers", self.chargers),
             web.get("/api/v1/chargers/{cp_id}", self.charger),
@@ -73,24 +78,35 @@ class ApiServer:
 
     @web.middleware
     async def _auth(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path in PUBLIC_PATHS:
+            return await handler(request)
         given = request.headers.get("Authorization", "")
         expected = f"Bearer {self.token}"
         if not hmac.compare_digest(given.encode(), expected.encode()):
             return _error(401, "missing or wrong bearer token (see <data-dir>/api_token)")
         return await handler(request)
 
+    async def healthz(self, request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "node_id": self.config.node_id})
+
     async def health(self, request: web.Request) -> web.Response:
         return web.json_response({
             "status": "ok", "node_id": self.config.node_id,
             "connected": len(self.hub.connections), "known": len(self.hub.chargers),
-            "lake": asdict(self.hub.lake.writer.stats),
+            "lake": asdict(self.hub.lake.writer.stats), "broker": self.hub.broker.status(),
         })
 
     async def chargers(self, request: web.Request) -> web.Response:
         return web.json_response([c.to_json() for c in self.hub.chargers.values()])
 
     async def charger(self, request: web.Request) -> web.Response:
-        state = self.hub.chargers.get(request.match_info["cp_id"])
+        cp_id = request.match_info["cp_id"]
+        state = self.hub.chargers.get(cp_id)
+        if state is None or not state.connected:
+            where = await self.hub.broker.locate(cp_id)
+            if where is not None and where.node_id != self.config.node_id:
+                return _error(404, f"that charge point is connected to node {where.node_id}: "
+                                   "ask that node's API for its live state")
         if state is None:
             return _error(404, "this node has never seen that charge point")
         return web.json_response(state.to_json())
@@ -106,7 +122,7 @@ class ApiServer:
         cp_id = request.match_info["cp_id"]
         try:
             body = await request.json()
-            req = self._request(cp_id, body)
+            req = self._request(cp_id, body, await self.hub.version_of(cp_id))
         except InvalidCommand as exc:
             return _error(400, str(exc))
         except ValueError:
@@ -133,7 +149,7 @@ class ApiServer:
                                 detail)
         return web.json_response({"recorded": True})
 
-    def _request(self, cp_id: str, body: Any) -> CommandRequest:
+    def _request(self, cp_id: str, body: Any, version: str) -> CommandRequest:
         if not isinstance(body, dict):
             raise InvalidCommand("body must be a JSON object")
         requested_by = body.get("requested_by", "api")
@@ -153,4 +169,4 @@ class ApiServer:
         if not isinstance(params, dict):
             raise InvalidCommand("params must be a JSON object")
         return self.hub.request_for(cp_id, body["command"], params, requested_by, reason,
-                                    timeout)
+                                    timeout, version)

@@ -30,6 +30,9 @@ class CommandResult:
     error_code: str | None = None
     error_description: str | None = None
     latency_ms: float | None = None
+    # server times the CALL went out and its answer came back (None: never sent / unanswered)
+    sent_at: float | None = None
+    answered_at: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:

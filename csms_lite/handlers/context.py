@@ -18,6 +18,9 @@ class CallContext:
     config: CsmsConfig
     now: float  # server time the CALL arrived
     unique_id: str
+    # 1.6 StartTransaction on a cluster node: the id the broker allocated before the handler
+    # ran (unique across nodes). None on a single node: the registry allocates it.
+    transaction_id: int | None = None
 
 
 Handler = Callable[[CallContext, dict[str, Any]], dict[str, Any]]

@@ -35,10 +35,13 @@ def authorize(ctx: CallContext, p: Payload) -> Payload:
 
 def start_transaction(ctx: CallContext, p: Payload) -> Payload:
     info = _id_tag_info(ctx, p["idTag"])
-    tx_id, _duplicate = ctx.registry.start_transaction(
-        ctx.charger.charge_point_id, p["connectorId"], p["idTag"], p["meterStart"],
-        p["timestamp"], ctx.now,
-    )
+    start = (ctx.charger.charge_point_id, p["connectorId"], p["idTag"], p["meterStart"],
+             p["timestamp"], ctx.now)
+    if ctx.transaction_id is None:
+        tx_id, _duplicate = ctx.registry.start_transaction(*start)
+    else:  # a cluster node: the broker allocated it; the registry keeps its ids above it
+        tx_id = ctx.transaction_id
+        ctx.registry.record_transaction(tx_id, *start)
     key = str(tx_id)
     ctx.charger.transactions.setdefault(
         key, TransactionState(key, p["connectorId"], None, p["idTag"], ctx.now, p["meterStart"])

@@ -40,6 +40,11 @@ INSERT_TRANSACTION = (
     "INSERT INTO transactions (cp_id, connector_id, id_tag, meter_start, timestamp, started_at) "
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
+RECORD_TRANSACTION = (
+    "INSERT OR IGNORE INTO transactions "
+    "(id, cp_id, connector_id, id_tag, meter_start, timestamp, started_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 STOP_TRANSACTION = "UPDATE transactions SET stopped_at = coalesce(stopped_at, ?) WHERE id = ?"
 _OPEN_COLS = "SELECT id, cp_id, connector_id, id_tag FROM transactions"
 # INDEXED BY: scan only open rows via the partial index, not the whole history.
@@ -140,6 +145,26 @@ class Registry:
             return int(cursor.lastrowid or 0), False
 
         return self._db.transaction(start)
+
+    def record_transaction(
+        self,
+        transaction_id: int,
+        cp_id: str,
+        connector_id: int,
+        id_tag: str,
+        meter_start: int,
+        timestamp: str,
+        now: float,
+    ) -> None:
+        """Keep a transaction whose id was allocated elsewhere (a cluster's broker), so this
+        file's own ids stay above every id handed out; a known start is left as it is."""
+        self._db.change(RECORD_TRANSACTION,
+                        (transaction_id, cp_id, connector_id, id_tag, meter_start, timestamp, now))
+
+    def max_transaction_id(self) -> int:
+        """The highest transaction id this file has handed out or recorded (0: none)."""
+        row = self._db.one("SELECT max(id) FROM transactions", ())
+        return int(row[0]) if row and row[0] is not None else 0
 
     def stop_transaction(self, transaction_id: int, now: float) -> bool:
         """Mark stopped (a repeated stop keeps the first time); False if the id is unknown."""

@@ -1,5 +1,6 @@
-"""One CSMS node: WebSocket server, command API, watchdog and lake writer, started and stopped
-together. A clean stop closes every charger with 1001 and flushes the lake."""
+"""One CSMS node: WebSocket server, command API, watchdog, lake writer and (in a cluster) the
+broker, started and stopped together. A clean stop closes every charger with 1001 and flushes
+the lake."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 
 from csms_lite.api.http import ApiServer
 from csms_lite.clock import Clock, SystemClock
+from csms_lite.cluster.factory import open_broker
 from csms_lite.config import CsmsConfig
 from csms_lite.errors import ConfigError
 from csms_lite.registry.store import Registry
@@ -47,10 +49,16 @@ class CsmsServer:
         self.clock = clock or SystemClock()
         self.writer = LakeWriter(
             lake_dir(config.data_dir), config.node_id, flush_interval=config.flush_interval,
-            enabled=config.log_frames,
+            enabled=config.log_frames, lake_url=config.lake_url,
         )
         self.registry = Registry(config.data_dir / "registry.sqlite")
-        self.hub = Hub(config, self.clock, self.registry, LakeLog(self.writer, config.node_id))
+        try:
+            broker = open_broker(config, floor=self.registry.max_transaction_id())
+        except BaseException:
+            self.registry.close()
+            raise
+        self.hub = Hub(config, self.clock, self.registry, LakeLog(self.writer, config.node_id),
+                       broker)
         self.gate = Gatekeeper(self.hub)
         self.api = ApiServer(self.hub, config)
         self._ws: Server | None = None
@@ -63,6 +71,11 @@ class CsmsServer:
 
     async def start(self) -> None:
         self.config.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            await self.hub.broker.start(self.hub)  # first: an unreachable broker starts nothing
+        except BaseException:
+            self.registry.close()
+            raise
         self.writer.start()
         self._ws = await serve(
             self._handle, self.config.host, self.config.port,
@@ -85,6 +98,7 @@ class CsmsServer:
             self._ws.close(close_connections=True)
             await self._ws.wait_closed()
         await self.api.stop()
+        await self.hub.broker.stop()
         try:
             await asyncio.to_thread(self.writer.close)
         except LakeFlushError as exc:  # rows stay journaled; the next start replays them
@@ -109,6 +123,9 @@ class CsmsServer:
         lake.connection_event(self.clock.now(), cp_id, conn.connection_id, "connect", None,
                               subprotocol=ws.subprotocol, remote=remote)
         try:
+            # In a cluster: claim the charger and load the transactions it began on any node,
+            # before its first frame is read.
+            await self.hub.broker.attached(conn.charger, conn.connection_id, conn.version)
             await conn.serve()
         finally:
             self._closed(conn)

@@ -37,11 +37,17 @@ class CommandBook:
         sent_at: float, answered_at: float | None, version: str = "",
     ) -> CommandResult:
         req = item.request
-        result = CommandResult(uid, req.charge_point_id, req.action, req.payload, outcome)
+        result = CommandResult(uid, req.charge_point_id, req.action, req.payload, outcome,
+                               sent_at=sent_at, answered_at=answered_at)
         if answer is not None and answered_at is not None:
             result.latency_ms = (answered_at - sent_at) * 1000.0
             self._read_answer(result, answer, version)
         self._log(item, result, sent_at, answered_at)
+        return result
+
+    def forwarded(self, item: QueuedCommand, result: CommandResult) -> CommandResult:
+        """A command another node ran for us (it holds the charger): logged here, once."""
+        self._log(item, result, result.sent_at, result.answered_at)
         return result
 
     def _read_answer(self, result: CommandResult, answer: Frame, version: str) -> None:
@@ -64,6 +70,8 @@ class CommandBook:
         self, item: QueuedCommand, result: CommandResult, sent_at: float | None,
         answered_at: float | None,
     ) -> None:
+        if not item.record:  # run for another node, which logs it
+            return
         req = item.request
         self.lake.command(item.requested_at, result, req.requested_by, req.reason, sent_at,
                           answered_at)

@@ -11,12 +11,14 @@ import asyncio
 import logging
 import uuid
 from collections import deque
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
+from csms_lite.cluster.broker import TRANSACTION_ACTIONS
 from csms_lite.commands.request import CommandRequest, CommandResult
 from csms_lite.handlers import v16, v201
 from csms_lite.handlers.context import CallContext, Handler
@@ -32,6 +34,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# A CALL whose answer waits for the cluster broker (see Broker.preparers): the receive loop
+# awaits it before reading this charger's next frame.
+Later = Coroutine[Any, Any, str]
+
 
 @dataclass(slots=True)
 class PendingCall:
@@ -45,6 +51,7 @@ class QueuedCommand:
     request: CommandRequest
     requested_at: float
     future: asyncio.Future[CommandResult] = field(repr=False)
+    record: bool = True  # False: forwarded by another node, which writes the commands row
 
 
 def handlers_for(version: str) -> dict[str, Handler]:
@@ -64,6 +71,7 @@ class ChargerConnection:
         self.remote = remote
         self.connection_id = uuid.uuid4().hex[:16]
         self.handlers = handlers_for(version)
+        self.preparers = hub.broker.preparers(version)
         cfg = hub.config
         self.bucket = TokenBucket(cfg.rate_limit, cfg.rate_burst) if cfg.rate_limit > 0 else None
         self.over_limit = 0
@@ -85,14 +93,14 @@ class ChargerConnection:
                     continue
                 reply = self.on_frame(text)
                 if reply is not None:
-                    await ws.send(reply)
+                    await ws.send(reply if isinstance(reply, str) else await reply)
                 if self.close_after_reply is not None:
                     # Close only once the last answer is out: every logged reply was sent.
                     self.close_soon(*self.close_after_reply)
         except ConnectionClosed:
             pass
 
-    def on_frame(self, data: str | bytes) -> str | None:
+    def on_frame(self, data: str | bytes) -> str | Later | None:
         now = self.hub.clock.now()
         self.charger.last_seen = now
         if isinstance(data, bytes):
@@ -141,7 +149,7 @@ class ChargerConnection:
             latency_ms=(sent - received) * 1000.0,
         )
 
-    def _on_call(self, now: float, frame: Frame) -> str:
+    def _on_call(self, now: float, frame: Frame) -> str | Later:
         uid, action, payload = frame.unique_id, frame.action or "", frame.payload
         lake = self.hub.lake
         # Payloads go to the lake as parsed values: the journal line encodes them once.
@@ -149,17 +157,26 @@ class ChargerConnection:
                               action, payload)
         ctx = CallContext(self.charger, self.hub.registry, self.hub.config, now, uid)
         try:
-            answer = self._answer(ctx, action, payload)
-        except OcppCallError as exc:
-            return self._call_error(now, in_row, uid, action, exc)
-        except Exception as exc:  # a bug of ours must not take the connection down
-            log.exception("handler %s failed for %s", action, self.cp_id)
-            err = OcppCallError("InternalError", f"{type(exc).__name__} while handling {action}")
-            return self._call_error(now, in_row, uid, action, err)
-        lake.write([in_row, self._out_row(now, frames.CALLRESULT, uid, action, answer)])
-        return frames.result(uid, answer)
+            handler = self._handler(action, payload)
+        except Exception as exc:
+            return self._failed_call(ctx, in_row, action, exc)
+        if action in self.preparers:
+            return self._on_call_later(ctx, in_row, action, payload, handler)
+        return self._run(ctx, in_row, action, payload, handler)
 
-    def _answer(self, ctx: CallContext, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+    async def _on_call_later(
+        self, ctx: CallContext, in_row: Row, action: str, payload: dict[str, Any],
+        handler: Handler,
+    ) -> str:
+        """A CALL the cluster broker must see first (e.g. a cluster-wide transaction id)."""
+        try:
+            await self.preparers[action](ctx, payload)
+        except Exception as exc:
+            return self._failed_call(ctx, in_row, action, exc)
+        return self._run(ctx, in_row, action, payload, handler)
+
+    def _handler(self, action: str, payload: dict[str, Any]) -> Handler:
+        """The handler for a CALL that passed the rate limit and its schema."""
         self._check_rate()
         handler = self.handlers.get(action)
         if handler is None:
@@ -167,10 +184,23 @@ class ChargerConnection:
                 raise OcppCallError("NotSupported", f"{action} is not supported by this CSMS")
             raise OcppCallError("NotImplemented", f"unknown action {action!r}")
         validation.validate(self.version, action, payload, request=True)
-        answer = handler(ctx, payload)
-        if self.hub.config.validate_responses:
-            validation.validate(self.version, action, answer, request=False)
-        return answer
+        return handler
+
+    def _run(
+        self, ctx: CallContext, in_row: Row, action: str, payload: dict[str, Any],
+        handler: Handler,
+    ) -> str:
+        now, uid = ctx.now, ctx.unique_id
+        try:
+            answer = handler(ctx, payload)
+            if self.hub.config.validate_responses:
+                validation.validate(self.version, action, answer, request=False)
+        except Exception as exc:
+            return self._failed_call(ctx, in_row, action, exc)
+        self.hub.lake.write([in_row, self._out_row(now, frames.CALLRESULT, uid, action, answer)])
+        if action in TRANSACTION_ACTIONS:
+            self.hub.broker.transactions_changed(self.charger)
+        return frames.result(uid, answer)
 
     def _check_rate(self) -> None:
         if self.bucket is None or self.bucket.take():
@@ -182,6 +212,14 @@ class ChargerConnection:
         raise OcppCallError(
             "GenericError", f"rate limit exceeded ({self.hub.config.rate_limit:g} calls/s)"
         )
+
+    def _failed_call(self, ctx: CallContext, in_row: Row, action: str, exc: Exception) -> str:
+        """The CALLERROR for a CALL we could not answer; a bug of ours (anything but an
+        OcppCallError) is logged and must not take the connection down."""
+        if not isinstance(exc, OcppCallError):
+            log.error("handling %s failed for %s", action, self.cp_id, exc_info=exc)
+            exc = OcppCallError("InternalError", f"{type(exc).__name__} while handling {action}")
+        return self._call_error(ctx.now, in_row, ctx.unique_id, action, exc)
 
     def _call_error(
         self, now: float, in_row: Row, uid: str, action: str, exc: OcppCallError

@@ -1,4 +1,5 @@
-"""The node's live view: which chargers are connected, their state, and the way to reach them."""
+"""The node's live view: which chargers are connected, their state, and the way to reach them
+(here, or through the cluster broker on the node that holds them)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import asyncio
 from typing import Any
 
 from csms_lite.clock import Clock
+from csms_lite.cluster.broker import Broker, Held
+from csms_lite.cluster.local import LocalBroker
 from csms_lite.commands.build import build
 from csms_lite.commands.request import CommandRequest, CommandResult
 from csms_lite.config import CsmsConfig
@@ -20,11 +23,15 @@ from csms_lite.state import ChargerState
 
 
 class Hub:
-    def __init__(self, config: CsmsConfig, clock: Clock, registry: Registry, lake: LakeLog):
+    def __init__(
+        self, config: CsmsConfig, clock: Clock, registry: Registry, lake: LakeLog,
+        broker: Broker | None = None,
+    ) -> None:
         self.config = config
         self.clock = clock
         self.registry = registry
         self.lake = lake
+        self.broker: Broker = broker or LocalBroker()
         self.commands = CommandBook(lake, clock)
         self.chargers: dict[str, ChargerState] = {}
         self.connections: dict[str, ChargerConnection] = {}
@@ -62,29 +69,65 @@ class Hub:
         if self.connections.get(conn.cp_id) is not conn:
             return False
         del self.connections[conn.cp_id]
+        self.broker.released(conn.cp_id, conn.connection_id)
         state = conn.charger
         state.connected = False
         state.connection_id = None
         state.offline_since = self.clock.now()
         return True
 
+    def held(self) -> list[Held]:
+        return [Held(c.charger, c.connection_id, c.version) for c in self.connections.values()]
+
+    async def version_of(self, cp_id: str) -> str:
+        """The OCPP version of a charger, wherever in the cluster it is connected."""
+        conn = self.connections.get(cp_id)
+        if conn is not None:
+            return conn.version
+        where = await self.broker.locate(cp_id)
+        if where is not None:
+            return where.version
+        state = self.chargers.get(cp_id)
+        return (state.ocpp_version if state else "") or "1.6"
+
     def request_for(
         self, cp_id: str, command: str, params: dict[str, Any], requested_by: str = "api",
-        reason: str | None = None, timeout: float | None = None,
+        reason: str | None = None, timeout: float | None = None, version: str | None = None,
     ) -> CommandRequest:
-        """A version-neutral command for a connected charger, as its version's CALL."""
-        conn = self.connections.get(cp_id)
-        version = conn.version if conn else self.charger(cp_id).ocpp_version or "1.6"
+        """A version-neutral command as the CALL of the charger's version (``version``: as
+        found by :meth:`version_of`; else this node's view)."""
+        if version is None:
+            conn = self.connections.get(cp_id)
+            version = conn.version if conn else self.charger(cp_id).ocpp_version or "1.6"
         action, payload = build(command, params, version)
         return CommandRequest(cp_id, action, payload, requested_by, reason, timeout)
 
     async def send(self, req: CommandRequest) -> CommandResult:
-        """Queue a command for its charger and wait for the answer (or timeout/offline)."""
+        """Queue a command for its charger and wait for the answer (or timeout/offline); a
+        charger connected to another node of the cluster gets it through that node."""
         loop = asyncio.get_running_loop()
         item = QueuedCommand(req, self.clock.now(), loop.create_future())
         conn = self.connections.get(req.charge_point_id)
         if conn is None:
+            result = await self.broker.forward(req, item.requested_at)
+            if result is not None:
+                return self.commands.forwarded(item, result)
             return self.commands.failed(item, "offline", None, "charge point is not connected")
+        return await self._submit(item, conn)
+
+    async def run_forwarded(self, req: CommandRequest, requested_at: float) -> CommandResult:
+        """A command another node forwarded (it writes the ``commands`` row, not us)."""
+        item = QueuedCommand(req, requested_at, asyncio.get_running_loop().create_future(),
+                             record=False)
+        conn = self.connections.get(req.charge_point_id)
+        if conn is None:
+            return self.commands.failed(item, "offline", None,
+                                        f"charge point is not connected to node "
+                                        f"{self.config.node_id} any more")
+        return await self._submit(item, conn)
+
+    async def _submit(self, item: QueuedCommand, conn: ChargerConnection) -> CommandResult:
+        req = item.request
         try:
             if not validation.has_schema(conn.version, req.action):
                 raise InvalidCommand(f"{req.action} is not an OCPP {conn.version} action")

@@ -12,6 +12,7 @@ import orjson
 
 from ingest.lake import paths
 from ingest.lake.arrow_rows import Rejected, Row, rows_to_table, split_by_date
+from ingest.lake.location import LakeRef
 from ingest.lake.part_files import write_part
 from ingest.lake.schemas import TABLE_NAMES, TABLES, partition_column
 from ingest.lake.segments import segment_time
@@ -37,8 +38,11 @@ class BatchResult:
     rows_rejected: int
 
 
-def write_batch(lake: Path, node_id: str, batch: Batch) -> BatchResult:
-    """One Parquet file per (table, date). Raises on I/O errors; safe to call again after that."""
+def write_batch(lake: Path, node_id: str, batch: Batch, store: LakeRef | None = None
+                ) -> BatchResult:
+    """One Parquet file per (table, date), in ``store`` (default: the ``lake`` folder; rejected
+    rows always stay in ``lake``). Raises on I/O errors; safe to call again after that."""
+    parts = lake if store is None else store
     part_id = batch.segment_id
     # Nulls in the partition column go to the date the batch was opened: the same on every
     # retry and replay, so a batch never spreads over two days' files (no duplicates).
@@ -54,7 +58,7 @@ def write_batch(lake: Path, node_id: str, batch: Batch) -> BatchResult:
         if table.num_rows == 0:
             continue
         for date, part in split_by_date(table, partition_column(schema), null_date).items():
-            write_part(lake, name, date, node_id, part_id, part)
+            write_part(parts, name, date, node_id, part_id, part)
             files_written += 1
         rows_written += table.num_rows
     return BatchResult(rows_written, files_written, rows_rejected)

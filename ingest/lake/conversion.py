@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ingest.lake import paths
 from ingest.lake.batch import Batch, write_batch
+from ingest.lake.location import LakeLocation
 from ingest.lake.meter_flatten import meter_rows
 from ingest.lake.schemas import TABLES, WIDTHS
 from ingest.lake.segments import closed_segments, read_segment, segment_id_of
@@ -46,10 +47,15 @@ class ConverterStats:
 
 
 class Converter:
-    """Converts a node's closed journal segments. The caller holds the node's converter lock."""
+    """Converts a node's closed journal segments. The caller holds the node's converter lock.
 
-    def __init__(self, lake: Path, node_id: str, since: str) -> None:
+    The journal is in the ``lake`` folder; part files go to ``store`` (default: that folder).
+    """
+
+    def __init__(self, lake: Path, node_id: str, since: str,
+                 store: LakeLocation | None = None) -> None:
         self._lake = lake
+        self._store = store
         self._node_id = node_id
         self._journal = paths.journal_dir(lake, node_id)
         self._since = since  # segments with a smaller id were left by an earlier run
@@ -86,7 +92,8 @@ class Converter:
             self._counted.add(segment_id)
             self.stats.rows_replayed += count
             logger.info("replaying %d journaled rows from %s", count, path.name)
-        result = write_batch(self._lake, self._node_id, Batch(segment_id, rows, count))
+        result = write_batch(self._lake, self._node_id, Batch(segment_id, rows, count),
+                             self._store)
         path.unlink(missing_ok=True)  # only now: a crash before this converts it again
         self.stats.rows_written += result.rows_written
         self.stats.rows_rejected += result.rows_rejected

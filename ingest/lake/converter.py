@@ -1,6 +1,10 @@
 """The converter process: turns a node's closed journal segments into Parquet, off the server.
 
-    python -m ingest.lake.converter --lake L --node N [--interval S] [--since ID] [--nice K]
+    python -m ingest.lake.converter --lake L --node N [--lake-url U] [--interval S] [--since ID]
+                                    [--nice K]
+
+``--lake`` is the local folder of the journal; part files go to ``--lake-url`` (a folder or an
+``s3://bucket/prefix`` URL, with the AWS_* settings of the environment), default ``--lake``.
 
 Started by ``LakeWriter.start()``; a separate process so that Arrow conversion never takes the
 server's GIL (it can run niced: it only has to keep up on average). Protocol on its pipes:
@@ -52,7 +56,7 @@ class _Unimportable(importlib.abc.MetaPathFinder):
 if __name__ == "__main__":  # only in the converter process, before pyarrow is imported
     sys.meta_path.insert(0, _Unimportable())
 
-from ingest.lake import locks, paths  # noqa: E402
+from ingest.lake import location, locks, paths  # noqa: E402
 from ingest.lake.conversion import Converter  # noqa: E402
 from ingest.lake.part_files import remove_stale_temp_files  # noqa: E402
 from ingest.lake.segments import close_orphans  # noqa: E402
@@ -80,9 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     commands = _read_stdin()  # from the start: EOF must be seen even while waiting for the lock
     lock_fd = _lock_converter(journal)
     try:
-        remove_stale_temp_files(args.lake, args.node)  # safe: no other converter of ours runs
-        return _serve(Converter(args.lake, args.node, args.since), commands, args.interval,
-                      journal)
+        store = location.of(args.lake_url or args.lake)
+        if store.is_local:  # safe: no other converter of ours runs (S3 PUTs leave no temp)
+            remove_stale_temp_files(store.local_path, args.node)
+        return _serve(Converter(args.lake, args.node, args.since, store), commands,
+                      args.interval, journal)
     finally:
         locks.unlock(lock_fd)
 
@@ -91,6 +97,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m ingest.lake.converter")
     parser.add_argument("--lake", type=Path, required=True)
     parser.add_argument("--node", required=True)
+    parser.add_argument("--lake-url", default=None, help="where part files go (default: --lake)")
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
     parser.add_argument("--since", default="", help="first segment id of the writer: older "
                         "segments count as replayed")

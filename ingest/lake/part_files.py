@@ -1,4 +1,5 @@
-"""Atomic Parquet part files: write a hidden temp file, fsync, rename into place."""
+"""Atomic Parquet part files: in a folder, a hidden temp file, fsync, rename into place; in an
+object store, one PUT (atomic by nature)."""
 
 from __future__ import annotations
 
@@ -11,22 +12,34 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingest.lake import paths
+from ingest.lake import location, object_store, paths
+from ingest.lake.location import LakeRef
 from ingest.lake.schemas import TABLES
 
 logger = logging.getLogger(__name__)
 
 
-def write_part(lake: Path, table_name: str, date: str, node_id: str, part_id: str,
-               table: pa.Table) -> Path:
-    """Write ``table`` as ``<table>/date=<date>/part-<node>-<part_id>.parquet``.
+def write_part(lake: LakeRef, table_name: str, date: str, node_id: str, part_id: str,
+               table: pa.Table) -> str:
+    """Write ``table`` as ``<table>/date=<date>/part-<node>-<part_id>.parquet``; its URI.
 
     Readers see either no file or the complete one. Rewriting the same ``part_id`` replaces the
-    file, which is what makes a journal replay idempotent.
+    file (the same object key), which is what makes a journal replay idempotent.
     """
+    where = location.of(lake)
+    name = paths.part_file_name(node_id, part_id)
+    if not where.is_local:
+        key = where.fs_path(table_name, f"date={date}", name)
+        object_store.put_parquet(where, key, table)
+        return where.uri(key)
+    return str(_write_local(where.local_path, table_name, date, name, part_id, node_id, table))
+
+
+def _write_local(lake: Path, table_name: str, date: str, name: str, part_id: str, node_id: str,
+                 table: pa.Table) -> Path:
     directory = paths.partition_dir(lake, table_name, date)
     directory.mkdir(parents=True, exist_ok=True)
-    final = directory / paths.part_file_name(node_id, part_id)
+    final = directory / name
     temp = directory / paths.temp_file_name(node_id, part_id)
     try:
         pq.write_table(table, str(temp), compression="zstd")  # native I/O, releases the GIL

@@ -1,6 +1,8 @@
-"""Where the lake's tables live.
+"""Where the lake's tables live in a folder, and the node's journal.
 
-``<data_dir>/lake/<table>/date=YYYY-MM-DD/part-<node>-<id>.parquet``
+``<data_dir>/lake/<table>/date=YYYY-MM-DD/part-<node>-<id>.parquet``; the same names under
+``s3://bucket/prefix/`` for a lake in a bucket (see ``location``), while the journal stays in
+``<data_dir>/lake/_journal/<node>/``.
 """
 
 from __future__ import annotations
@@ -27,11 +29,6 @@ def part_file_name(node_id: str, part_id: str) -> str:
 def journal_dir(lake: Path, node_id: str) -> Path:
     """Per-node journal folder; a node only ever replays its own journal."""
     return lake / "_journal" / node_id
-
-
-def table_glob(lake: Path, table: str) -> str:
-    """A glob for DuckDB's ``read_parquet(..., hive_partitioning = true)``."""
-    return str(table_dir(lake, table) / "*" / "*.parquet")
 
 
 def rejected_dir(lake: Path, node_id: str) -> Path:

@@ -15,6 +15,12 @@ and ``os.write``s it to the active segment: that is all it does in this process.
    by ``kill -9``, the converter sees EOF on its stdin, closes our open segment, converts
    everything and exits. If the converter dies, the writer starts a new one.
 
+Where the part files go: the ``lake`` folder, or ``lake_url`` (another folder, or an
+``s3://bucket/prefix`` URL read with the AWS_* settings of the environment, see ``location``).
+The journal always stays in the local ``lake`` folder: it is the durability buffer, and an object
+store only ever receives whole part files (one PUT each, overwritten by a replay, never doubled).
+``start()`` makes one request to the store, so a wrong URL, bucket or key fails there, at once.
+
 A row survives ``kill -9`` once ``append`` returns (a power loss too with ``fsync=True``). A write
 error in the converter (disk full, permissions) keeps the segment on disk, is logged and counted,
 and is retried at the next pass; rows that do not fit the schema are set apart in
@@ -40,9 +46,10 @@ from types import TracebackType
 
 import orjson
 
-from ingest.lake import locks, paths
+from ingest.lake import location, locks, object_store, paths
 from ingest.lake.converter_link import ConverterLink
 from ingest.lake.journal import Journal, retire
+from ingest.lake.location import LakeRef
 from ingest.lake.schemas import TABLE_NAMES, WIDTHS
 from ingest.lake.segments import close_orphans
 
@@ -86,12 +93,14 @@ class LakeWriter:
 
     ``journal`` is ignored (kept for compatibility): the journal is the buffer now.
     ``converter_nice`` lowers the converter's priority: it only has to keep up on average.
+    ``lake_url`` (a folder, ``s3://bucket/prefix`` or a ``LakeLocation``) receives the part files
+    instead of ``lake``; a malformed one raises ``LakeUrlError`` here.
     """
 
     def __init__(self, lake: Path, node_id: str, *, flush_interval: float = 1.0,
                  journal: bool = True, enabled: bool = True, fsync: bool = False,
                  flush_timeout: float = 60.0, close_timeout: float = 120.0,
-                 converter_nice: int = 10) -> None:
+                 converter_nice: int = 10, lake_url: LakeRef | None = None) -> None:
         if not _NODE_ID.match(node_id):
             raise ValueError(f"node_id must match {_NODE_ID.pattern}: {node_id!r}")
         if flush_interval <= 0:
@@ -100,6 +109,7 @@ class LakeWriter:
             warnings.warn("LakeWriter(journal=False) is ignored: the journal is the buffer",
                           DeprecationWarning, stacklevel=2)
         self._lake = lake.absolute()
+        self._store = location.of(self._lake if lake_url is None else lake_url)
         self._node_id = node_id
         self._interval = flush_interval
         self._enabled = enabled
@@ -167,14 +177,17 @@ class LakeWriter:
         self._started = True
         if not self._enabled:
             return
+        object_store.check(self._store)  # raises LakeStoreError, before anything is spawned
         self._lock_fd = locks.lock(paths.node_lock_file(self._journal_dir), _NODE_LOCK_WAIT)
         if self._lock_fd is None:
             raise RuntimeError(f"journal {self._journal_dir} is in use by another writer")
         try:
             self._rotate()  # rows appended before start() go to a segment of their own
             close_orphans(self._journal_dir)
+            default = self._store == location.of(self._lake)
+            store = [] if default else ["--lake-url", str(self._store)]
             self._link = ConverterLink([
-                "--lake", str(self._lake), "--node", self._node_id,
+                "--lake", str(self._lake), "--node", self._node_id, *store,
                 "--interval", str(self._interval), "--since", self._journal.segment_id,
                 "--nice", str(self._nice),
             ])
@@ -249,6 +262,11 @@ class LakeWriter:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+    @property
+    def store(self) -> location.LakeLocation:
+        """Where the part files go."""
+        return self._store
 
     @property
     def converter_pid(self) -> int | None:

@@ -1,4 +1,6 @@
-"""Where the warehouse lives inside a data folder.
+"""Where the warehouse lives inside a data folder, and where its lake is.
+
+``lake``  ``$CPO_LAKE_URL`` if set (a folder or ``s3://bucket/prefix``), else ``<data>/lake``
 
 ``<data>/warehouse/warehouse.duckdb``  the pipelines' DuckDB file (one writer at a time)
 ``<data>/warehouse/staging/<table>/date=YYYY-MM-DD/part-0.parquet``  daily staging partitions
@@ -12,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.lake import paths as lake_paths
+from ingest.lake import listing, location
+from ingest.lake.location import LakeLocation
 
 
 @dataclass(frozen=True)
@@ -20,8 +23,10 @@ class Layout:
     data_dir: Path
 
     @property
-    def lake(self) -> Path:
-        return lake_paths.lake_dir(self.data_dir)
+    def lake(self) -> LakeLocation:
+        """Read from the environment on each use, as the Dagster code location reads its
+        data folder (a malformed ``CPO_LAKE_URL`` raises ``LakeUrlError``)."""
+        return location.resolve(self.data_dir)
 
     @property
     def root(self) -> Path:
@@ -62,11 +67,4 @@ class Layout:
 
     def lake_dates(self, table: str = "ocpp_messages") -> list[str]:
         """The ``date=`` partitions of a lake table that hold at least one complete file."""
-        folder = lake_paths.table_dir(self.lake, table)
-        if not folder.is_dir():
-            return []
-        return sorted(
-            d.name.removeprefix("date=")
-            for d in folder.iterdir()
-            if d.name.startswith("date=") and any(d.glob("*.parquet"))
-        )
+        return listing.part_dates(self.lake, table)
