@@ -152,7 +152,9 @@ async def test_kill_a_node_under_load_chargers_move_and_the_lake_is_whole(
     lake = data / "lake"
     for node in ("node1", "node2"):  # each node wrote its own part files
         assert list((lake / "ocpp_messages").glob(f"*/part-{node}-*.parquet")), node
-    assert not list((lake / "_journal").rglob("*.jsonl")), "journal left unconverted"
+    journal = lake / "_journal"
+    assert not list(journal.rglob("*.jsonl")), "journal left unconverted"
+    assert not list(journal.rglob("seg-*.open")), "the killed node's open segment was never taken"
     df = read_table(lake, "ocpp_messages")
     acked = {uid: action for c in chargers for uid, action in c.acked.items()}
     sent = {uid for c in chargers for uid in c.sent}
