@@ -38,8 +38,7 @@ covered AS (
 SELECT d.port_id, d.charge_point_id, d.site_id,
        greatest(d.from_at, c.start_at) AS from_at, least(d.to_at, c.end_at) AS to_at,
        d.cause AS outage_cause, c.causes AS exclusion_causes, c.window_ids,
-       (epoch(least(d.to_at, c.end_at)) - epoch(greatest(d.from_at, c.start_at))) / 60.0
-           AS duration_min
+       overlap_min(d.from_at, d.to_at, c.start_at, c.end_at) AS duration_min
 FROM port_state_intervals d
 JOIN covered c
   ON c.port_id = d.port_id AND c.start_at < d.to_at AND c.end_at > d.from_at

@@ -10,8 +10,7 @@ WITH totals AS (
     GROUP BY site_id, month
 )
 SELECT *,
-       greatest(0.0, least(100.0,
-           (port_min - (outage_min - excluded_min)) / port_min * 100.0)) AS uptime_pct
+       nevi_uptime_pct(port_min, outage_min, excluded_min) AS uptime_pct
 FROM totals
 WHERE port_min > 0
 ORDER BY site_id, month

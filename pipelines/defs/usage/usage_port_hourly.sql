@@ -31,10 +31,9 @@ sess_hours AS (
 sess_pieces AS (
     SELECT
         port_id, hour,
-        greatest(0, epoch(least(end_at, hour + INTERVAL 1 HOUR)) - epoch(greatest(start_at, hour))) / 60
-            AS session_min,
-        greatest(0, epoch(least(charging_end_at, hour + INTERVAL 1 HOUR))
-                    - epoch(greatest(start_at, hour))) / 60 AS charging_min,
+        greatest(0, overlap_min(start_at, end_at, hour, hour + INTERVAL 1 HOUR)) AS session_min,
+        greatest(0, overlap_min(start_at, charging_end_at, hour, hour + INTERVAL 1 HOUR))
+            AS charging_min,
         (epoch(charging_end_at) - epoch(start_at)) / 60 AS total_charging_min,
         energy_kwh,
         (date_trunc('hour', start_at) = hour)::INT AS started
@@ -112,8 +111,7 @@ down_merged AS (
 ),
 down_hourly AS (
     SELECT port_id, hour,
-           sum(greatest(0, epoch(least(to_at, hour + INTERVAL 1 HOUR)) - epoch(greatest(from_at, hour))) / 60)
-               AS down_min
+           sum(greatest(0, overlap_min(from_at, to_at, hour, hour + INTERVAL 1 HOUR))) AS down_min
     FROM (SELECT *, unnest(range(date_trunc('hour', from_at), to_at, INTERVAL 1 HOUR)) AS hour
           FROM down_merged)
     GROUP BY ALL

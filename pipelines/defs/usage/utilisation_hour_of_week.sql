@@ -20,8 +20,8 @@ observed AS (
            isodow(timezone(getvariable('timezone'), hour)) AS local_dow,
            hour(timezone(getvariable('timezone'), hour)) AS local_hour,
            count(*) AS weeks_observed,
-           sum(epoch(least(hour + INTERVAL 1 HOUR, getvariable('as_of')))
-               - epoch(greatest(hour, site_start))) / 60 AS observed_min
+           sum(overlap_min(hour, hour + INTERVAL 1 HOUR, site_start, getvariable('as_of')))
+               AS observed_min
     FROM site_hours GROUP BY ALL
 ),
 occupied AS (
@@ -52,8 +52,7 @@ saturated_hourly AS (
     SELECT site_id,
            isodow(timezone(getvariable('timezone'), hour)) AS local_dow,
            hour(timezone(getvariable('timezone'), hour)) AS local_hour,
-           sum(epoch(least(to_at, hour + INTERVAL 1 HOUR)) - epoch(greatest(from_at, hour))) / 60
-               AS saturation_min
+           sum(overlap_min(from_at, to_at, hour, hour + INTERVAL 1 HOUR)) AS saturation_min
     FROM (SELECT *, unnest(range(date_trunc('hour', from_at), to_at, INTERVAL 1 HOUR)) AS hour
           FROM saturated)
     GROUP BY ALL
