@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from csms_lite.rpc.versions import SUBPROTOCOLS
+from csms_lite.server.client_address import Network
 
 
 @dataclass(frozen=True)
@@ -38,4 +39,6 @@ class CsmsConfig:
     # share that broker (see csms_lite.cluster).
     broker_url: str | None = None
     lake_url: str | None = None  # None: <data_dir>/lake; or s3://bucket/prefix (AWS_* env)
+    # Load balancers whose X-Forwarded-For names the charger's address (see client_address).
+    trusted_proxies: tuple[Network, ...] = ()
     presence_ttl: float = 30.0  # s; a node refreshes its chargers' presence every ttl / 3

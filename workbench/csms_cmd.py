@@ -14,6 +14,7 @@ import typer
 
 from csms_lite.config import CsmsConfig
 from csms_lite.server.app import CsmsServer, run_until_signalled
+from csms_lite.server.client_address import parse_networks
 from workbench.errors import friendly
 from workbench.options import DataDir
 
@@ -73,6 +74,12 @@ def csms(
                      "s3://bucket/prefix (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, "
                      "AWS_SECRET_ACCESS_KEY, AWS_REGION); the journal stays local."),
     ] = None,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(envvar="CPO_TRUSTED_PROXIES", help="A load balancer's address or network "
+                     "(repeat for several): its X-Forwarded-For header names the charger's "
+                     "address in the lake's connection log."),
+    ] = None,
     accept_unknown: Annotated[
         bool, typer.Option(help="Accept charge points that are not in the registry.")
     ] = False,
@@ -114,6 +121,7 @@ def csms(
         log_frames=not no_log,
         broker_url=broker,
         lake_url=lake_url,
+        trusted_proxies=parse_networks(trusted_proxy or []),
     )
     if node_id:
         config = replace(config, node_id=node_id)

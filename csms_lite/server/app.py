@@ -108,7 +108,7 @@ class CsmsServer:
     async def _handle(self, ws: ServerConnection) -> None:
         assert ws.request is not None
         cp_id = charge_point_id(ws.request.path)
-        remote = remote_address(ws)
+        remote = remote_address(ws, ws.request, self.hub.config.trusted_proxies)
         lake = self.hub.lake
         if ws.subprotocol is None:
             offered = ws.request.headers.get("Sec-WebSocket-Protocol", "")

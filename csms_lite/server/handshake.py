@@ -25,6 +25,7 @@ from websockets.typing import Subprotocol
 from csms_lite.registry.errors import InvalidValueError, RegistryError
 from csms_lite.registry.models import check_charge_point_id
 from csms_lite.registry.passwords import VerifiedCache
+from csms_lite.server.client_address import Network, client_address
 from csms_lite.server.hub import Hub
 
 log = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ class Gatekeeper:
         refusal = await self.refusal(request)
         if refusal is None:
             return None
-        remote = _remote(conn)
+        remote = remote_address(conn, request, self.hub.config.trusted_proxies)
         self.hub.lake.connection_event(
             self.hub.clock.now(), charge_point_id(request.path) or None, None, "rejected",
             refusal.reason, remote=remote, http_status=refusal.status.value,
@@ -123,11 +124,13 @@ class Gatekeeper:
         return None
 
 
-def _remote(conn: ServerConnection) -> str | None:
-    addr = conn.remote_address
-    if not addr:
-        return None
-    return f"{addr[0]}:{addr[1]}"
-
-
-remote_address = _remote
+def remote_address(
+    conn: ServerConnection, request: Request, trusted: Sequence[Network]
+) -> str | None:
+    """The charger's address: the TCP peer, or whom a trusted proxy says it forwards."""
+    peer = conn.remote_address
+    return client_address(
+        (str(peer[0]), int(peer[1])) if peer else None,
+        request.headers.get("X-Forwarded-For"),
+        trusted,
+    )

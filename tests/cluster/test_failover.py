@@ -63,7 +63,8 @@ async def test_kill_a_node_under_load_chargers_move_and_the_lake_is_whole(
     registry(data)
     redis = RedisServer(redis_exe, tmp_path / "redis")
     redis.start()
-    nodes = [Node(n, data, redis.url, TOKEN, tmp_path, "--flush-interval", "0.5")
+    nodes = [Node(n, data, redis.url, TOKEN, tmp_path, "--flush-interval", "0.5",
+                  "--trusted-proxy", "127.0.0.1")
              for n in ("node1", "node2")]
     lb: Haproxy | None = None
     converters: list[psutil.Process] = []
@@ -186,6 +187,10 @@ async def test_kill_a_node_under_load_chargers_move_and_the_lake_is_whole(
         assert rows["outcome"][0] == "answered"
         if node != "?":
             assert rows["node_id"][0] == node
+
+    # HAProxy said whom it forwarded (X-Forwarded-For, no port) and the nodes believed it
+    connects = read_table(lake, "connection_events").filter(pl.col("event") == "connect")
+    assert set(connects["remote_address"]) == {"127.0.0.1"}, connects["remote_address"]
 
     # sessions whole: begun on the killed node, metered on both, ended on the survivor
     meters = read_table(lake, "meter_values")
