@@ -27,7 +27,7 @@ peaks AS (
         CAST(date_trunc('month', timezone(getvariable('timezone'), interval_start)) AS DATE)
             AS month,
         max(kw) AS peak_kw,
-        arg_max(interval_start, kw) AS peak_at
+        arg_max(interval_start, (kw, -epoch(interval_start))) AS peak_at  -- ties: the first
     FROM site_power
     GROUP BY ALL
 ),

@@ -320,6 +320,15 @@ def test_site_demand_charges(tmp_path: Path) -> None:
                 "received_at": utc("2026-01-15 00:05"),
                 "power_w": 12000,
             },
+            *(  # the same 22 kW peak again, later in the month: the first one is the peak
+                {
+                    "charge_point_id": "Y",
+                    "port_no": 1,
+                    "received_at": utc(f"2026-01-{day} 18:00"),
+                    "power_w": 22000,
+                }
+                for day in range(20, 28)
+            ),
         ],
     )
     tables.build_all(conn, None)
@@ -334,5 +343,6 @@ def test_site_demand_charges(tmp_path: Path) -> None:
         "pge_a10_tou_aug_2019",
     )
     assert row["peak_kw"] == pytest.approx(22.0)
+    assert str(row["peak_at"]).startswith("2026-01-14 23:30")
     assert row["demand_charge_usd"] == pytest.approx(256.52)
     assert row["margin_after_demand"] == pytest.approx(-256.52)  # no sessions
