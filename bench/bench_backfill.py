@@ -7,6 +7,7 @@ runs' own records on the data folder's Dagster instance: staging = first staging
 to last staging run's end (so it leaves out the workers' process start-up, which the total
 includes); marts = the build_marts run. With --repeat R the configurations alternate R times
 and each figure is the best of R (the least disturbed by anything else on the machine).
+The copies are local folders: the runs ignore ``CPO_LAKE_URL`` (an S3 lake is not copied).
 
     uv run cpo simulate --data-dir /tmp/bench_lake30 --chargers 100 --sites 12 --days 30
     uv run python bench/bench_backfill.py --lake /tmp/bench_lake30 --workers 1,2
@@ -24,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+
+from ingest.lake.location import LAKE_URL_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 COPIED = ("lake", "registry.sqlite", "sim", "config")  # what a backfill reads
@@ -54,9 +57,10 @@ def run_once(data_dir: Path, workers: int, extra: list[str]) -> float:
     """`cpo pipelines run` in a child process, its progress lines prefixed; wall seconds."""
     command = [sys.executable, "-m", "workbench.cli", "pipelines", "run",
                "--data-dir", str(data_dir), "--workers", str(workers), *extra]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != LAKE_URL_ENV}  # the copy's own lake
     started = time.perf_counter()
     with subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
     ) as child:
         assert child.stdout is not None
         for line in child.stdout:
@@ -94,12 +98,23 @@ def main() -> None:
         description=__doc__.splitlines()[0] if __doc__ else None,
         epilog="Example: uv run python bench/bench_backfill.py --lake /tmp/bench_lake30",
     )
-    parser.add_argument("--lake", type=Path, default=Path("/tmp/bench_lake30"),
-                        help="a data folder filled by `cpo simulate` (read, never written)")
-    parser.add_argument("--work", type=Path, default=Path("/tmp/bench_backfill"),
-                        help="scratch folder for the copies (replaced)")
-    parser.add_argument("--workers", default="1,2",
-                        help="comma-separated worker counts to compare; the first is the base")
+    parser.add_argument(
+        "--lake",
+        type=Path,
+        default=Path("/tmp/bench_lake30"),
+        help="a data folder filled by `cpo simulate` (read, never written)",
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=Path("/tmp/bench_backfill"),
+        help="scratch folder for the copies (replaced)",
+    )
+    parser.add_argument(
+        "--workers",
+        default="1,2",
+        help="comma-separated worker counts to compare; the first is the base",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="rounds; best of each is kept")
     parser.add_argument("--from", dest="first", help="first day (default: the lake's first)")
     parser.add_argument("--to", dest="last", help="last day (default: the lake's last)")
@@ -107,10 +122,14 @@ def main() -> None:
 
     if not (args.lake / "lake").is_dir():
         raise SystemExit(f"{args.lake} has no lake/: fill it with `cpo simulate --data-dir ...`")
+    if os.environ.get(LAKE_URL_ENV):
+        print(f"note: {LAKE_URL_ENV} is ignored: each run reads its local copy of {args.lake}")
     counts = [int(n) for n in args.workers.split(",")]
     extra = [*(["--from", args.first] if args.first else []),
              *(["--to", args.last] if args.last else [])]  # fmt: skip
-    days = sorted(p.name for p in (args.lake / "lake" / "ocpp_messages").glob("date=*"))
+    days = sorted(
+        p.name.removeprefix("date=") for p in (args.lake / "lake" / "ocpp_messages").glob("date=*")
+    )
     print(f"backfill of {args.lake} ({len(days)} lake days, {days[0]}..{days[-1]}) on "
           f"{os.cpu_count()} CPUs; worker counts {counts}")  # fmt: skip
     rounds: dict[int, list[Timing]] = {n: [] for n in counts}

@@ -14,7 +14,7 @@ import duckdb
 from dagster import AssetExecutionContext
 
 from ingest.lake.schemas import TABLE_NAMES
-from pipelines import day_chunks
+from pipelines import day_chunks, staging_progress
 from pipelines.partitions import daily
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse import sql_files, staging_build
@@ -101,7 +101,8 @@ def staging_asset(sql_files_by_table: dict[str, Path]) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:  # type: ignore[type-arg]
         dates = list(context.partition_keys)
         rows: dict[str, int] = {}
-        for name, sql_file in sql_files_by_table.items():
+        count = len(sql_files_by_table)
+        for index, (name, sql_file) in enumerate(sql_files_by_table.items(), start=1):
             rows[name] = staging_build.build_partitions(
                 warehouse.layout(),
                 name,
@@ -110,7 +111,8 @@ def staging_asset(sql_files_by_table: dict[str, Path]) -> dg.AssetsDefinition:
                 warehouse.build_settings(),
                 warehouse.threads,
             )
-            context.log.info(f"{name}: {rows[name]:,} rows over {len(dates)} day(s)")
+            done = staging_progress.TableBuilt(name, rows[name], len(dates), index, count)
+            context.log.info(staging_progress.message(done))  # a progress line of the CLI
         return dg.MaterializeResult(
             metadata={"dagster/row_count": sum(rows.values()), "days": len(dates), **rows}
         )

@@ -5,6 +5,10 @@ range on the same instance (``DAGSTER_HOME``), so the UI shows one run per chunk
 materialisation, exactly as a multi-run backfill launched from the UI would. Each run builds its
 days in its own in-memory DuckDB and writes only its own ``date=`` folders: no shared lock.
 This process follows the runs through the instance's event log (:class:`Watcher`).
+
+The workers read the lake this process resolved (a folder or ``s3://bucket/prefix``): it is
+handed down as ``CPO_LAKE_URL``, and the S3 endpoint and credentials (the ``AWS_*`` variables)
+are inherited with the rest of the environment, never put on a command line.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from ingest.lake.location import LAKE_URL_ENV
 from pipelines import day_chunks, run_tags
 from pipelines.resources import WarehouseResource
 from pipelines.run_watch import RunSummary, Watcher
@@ -50,10 +55,13 @@ class StagingWorkers:
         self._layout, self._chunks = layout, list(chunks)
         self._workers: list[_Worker] = []
         self.batch = uuid.uuid4().hex[:12]
+        # Resolved once, here (a bad CPO_LAKE_URL fails before any worker starts).
+        self.lake_url = str(layout.lake)
 
     def start(self) -> None:
         n = len(self._chunks)
         threads = worker_threads(n)
+        env = {**os.environ, LAKE_URL_ENV: self.lake_url}
         for i, chunk in enumerate(self._chunks, start=1):
             run_id = str(uuid.uuid4())
             command = [
@@ -69,7 +77,7 @@ class StagingWorkers:
             log.parent.mkdir(parents=True, exist_ok=True)
             with log.open("wb") as stderr:
                 process = subprocess.Popen(
-                    command, stdout=subprocess.DEVNULL, stderr=stderr, env=dict(os.environ)
+                    command, stdout=subprocess.DEVNULL, stderr=stderr, env=env
                 )
             self._workers.append(_Worker(chunk, run_id, process, log))
 
@@ -84,9 +92,12 @@ class StagingWorkers:
         for i, w in enumerate(self._workers, start=1):
             progress(f"  worker {i}/{n}: staging {w.label} (run {w.run_id[:8]})")
         watchers = [
-            Watcher(instance, w.run_id, JOB, summary, progress, label=w.label, started=started)
+            Watcher(
+                instance, w.run_id, JOB, summary, progress,
+                label=w.label, started=started, table_lines=True,
+            )
             for w in self._workers
-        ]
+        ]  # fmt: skip
         for watcher in watchers:
             watcher.start()
         try:

@@ -1,7 +1,9 @@
 """Follow Dagster runs from their event log: a progress line per finished step, a summary.
 
 Works for a run in this process and for runs other processes execute on the same instance
-(the parallel staging workers): both write to the instance's event log, which this reads.
+(the parallel staging workers): both write to the instance's event log, which this reads. A
+staging run also gets a line per table built (:mod:`pipelines.staging_progress`): its one step
+can take minutes on a long range, and would otherwise show nothing until its end.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import dagster as dg
+
+from pipelines import staging_progress
 
 
 @dataclass
@@ -45,7 +49,9 @@ class Watcher(threading.Thread):
 
     Reads only new records of the watched types (a cursor), once a second: reading the whole
     log each time slowed the run itself down. ``label`` (e.g. a run's day range) follows the
-    step's name in lines and failures, to tell parallel runs of one job apart.
+    step's name in lines and failures, to tell parallel runs of one job apart. ``table_lines``
+    also reads the run's log messages, for the staging asset's line per table (a staging run
+    has a few records per day; a marts run has thousands, and no such lines).
     """
 
     def __init__(
@@ -57,14 +63,18 @@ class Watcher(threading.Thread):
         progress: Callable[[str], None],
         label: str | None = None,
         started: float | None = None,
+        table_lines: bool = False,
     ) -> None:
         super().__init__(daemon=True)
         self._instance, self._run_id, self._job = instance, run_id, job_name
         self._summary, self._progress, self._label = summary, progress, label
+        # Names in lines are padded to one width: the rows line up within a run.
+        self._width = 34 if label is None else 36 + len(label)
         self._done = threading.Event()
         self._cursor: str | None = None
         self._t0 = time.monotonic() if started is None else started
         self._rows: dict[str, int] = {}
+        self._of_type = None if table_lines else WATCHED
         self.failed = False
 
     def run(self) -> None:
@@ -82,16 +92,30 @@ class Watcher(threading.Thread):
             return
         while True:
             page = self._instance.get_records_for_run(
-                self._run_id, cursor=self._cursor, of_type=WATCHED, limit=1000
+                self._run_id, cursor=self._cursor, of_type=self._of_type, limit=1000
             )
             for record in page.records:
-                event = record.event_log_entry.dagster_event
-                if event is not None:
-                    with self._summary.lock:
+                entry = record.event_log_entry
+                event = entry.dagster_event
+                with self._summary.lock:  # also keeps parallel runs' lines whole
+                    if event is None:
+                        self._log_line(entry.user_message)
+                    elif event.event_type in WATCHED:
                         self._report(event)
             self._cursor = page.cursor
             if not page.has_more:
                 return
+
+    def _log_line(self, text: str) -> None:
+        done = staging_progress.parse(text)
+        if done is None:
+            return
+        name = self._labelled(f"  {done.table:20}")
+        seconds = time.monotonic() - self._t0
+        self._progress(
+            f"  {seconds:6.1f} s  {name:{self._width}} {done.rows:>12,} rows  "
+            f"{done.index}/{done.count}"
+        )
 
     def _labelled(self, step: str) -> str:
         return step if self._label is None else f"{step} {self._label}"
@@ -113,7 +137,8 @@ class Watcher(threading.Thread):
                 summary.rows[step] = summary.rows.get(step, 0) + self._rows[step]
                 seconds = time.monotonic() - self._t0
                 count = self._rows[step]
-                self._progress(f"  {seconds:6.1f} s  {self._labelled(step):34} {count:>12,} rows")
+                name = self._labelled(step)
+                self._progress(f"  {seconds:6.1f} s  {name:{self._width}} {count:>12,} rows")
         elif kind == "STEP_FAILURE":
             self.failed = True
             summary.steps_failed.append(self._labelled(step))

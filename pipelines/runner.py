@@ -19,6 +19,7 @@ import dagster as dg
 
 from pipelines import day_chunks
 from pipelines.errors import LakeMissingError, PipelineError
+from pipelines.parallel_staging import JOB as STAGING_JOB
 from pipelines.parallel_staging import StagingWorkers
 from pipelines.partitions import START
 from pipelines.resources import WarehouseResource
@@ -28,7 +29,7 @@ from pipelines.warehouse.layout import Layout
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 DAGSTER_YAML = "telemetry:\n  enabled: false\n"
 
-__all__ = ["RunSummary", "check_workers", "day_range", "prepare_home", "run"]
+__all__ = ["RunSummary", "check_workers", "day_range", "parse_workers", "prepare_home", "run"]
 
 
 def prepare_home(layout: Layout) -> Path:
@@ -73,13 +74,28 @@ def day_range(layout: Layout, first: str | None, last: str | None) -> tuple[str,
 
 def check_workers(workers: int) -> int:
     """1..4 per CPU: more processes than that only queue for the cores and the disk."""
-    cpus = os.cpu_count() or 1
-    if not 1 <= workers <= cpus * 4:
-        raise PipelineError(
-            f"--workers {workers} is out of range: give 1 to {cpus * 4} "
-            f"(up to 4 per CPU; this machine has {cpus})"
-        )
+    if not 1 <= workers <= max_workers():
+        raise PipelineError(f"--workers {workers} is out of range: {_workers_hint()}")
     return workers
+
+
+def parse_workers(text: str) -> int:
+    """``--workers`` as given on the command line: a whole number in range, or one clear line."""
+    try:
+        workers = int(text.strip())
+    except ValueError:
+        raise PipelineError(
+            f"--workers {text!r} is not a whole number: {_workers_hint()}"
+        ) from None
+    return check_workers(workers)
+
+
+def max_workers() -> int:
+    return (os.cpu_count() or 1) * 4
+
+
+def _workers_hint() -> str:
+    return f"give 1 to {max_workers()} (up to 4 per CPU; this machine has {os.cpu_count() or 1})"
 
 
 def run(
@@ -116,11 +132,12 @@ def run(
             if parallel is not None:
                 parallel.wait(instance, summary, progress, started)
             else:
-                job = definitions.resolve_job_def("stage_days")
-                _execute(job, range_tags(first, last), instance, resources, summary, progress)
+                job = definitions.resolve_job_def(STAGING_JOB)
+                tags = range_tags(first, last)
+                _execute(job, tags, instance, resources, summary, progress, started)
             if not summary.steps_failed:
                 job = definitions.resolve_job_def("build_marts")
-                _execute(job, {}, instance, resources, summary, progress)
+                _execute(job, {}, instance, resources, summary, progress, started)
         finally:
             if parallel is not None:
                 parallel.stop()
@@ -134,10 +151,15 @@ def _execute(
     resources: dict[str, WarehouseResource],
     summary: RunSummary,
     progress: Callable[[str], None],
+    started: float,
 ) -> None:
-    """One run of ``job`` in this process, its progress printed as it goes."""
+    """One run of ``job`` in this process, its progress printed as it goes (timed from
+    ``started``, the command's start, like the parallel workers' lines)."""
     run_id = str(uuid.uuid4())
-    watcher = Watcher(instance, run_id, job.name, summary, progress)
+    table_lines = job.name == STAGING_JOB
+    watcher = Watcher(
+        instance, run_id, job.name, summary, progress, started=started, table_lines=table_lines
+    )
     watcher.start()
     try:
         job.execute_in_process(

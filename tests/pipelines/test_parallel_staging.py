@@ -1,14 +1,19 @@
-"""`cpo pipelines run --workers 2` gives what one worker gives, records every day, and names the
-days of a worker that failed.
+"""`cpo pipelines run --workers 2` stages what one range gives, byte for byte, records every
+day once, prints a line per table as each worker goes, and names the days of a worker that
+failed.
 
-Four lake days with sessions, faults and silences across every midnight, including the one
-between the two workers' ranges (03-02 | 03-03): each worker reads its neighbours' days.
+One real 2-worker run (worker processes, Dagster runs on the data folder's instance, then the
+marts) on the four-day lake of :mod:`tests.pipelines.parallel_lake`; the reference is the same
+lake staged in one range in this process, as a 1-worker run does (the same code, without the
+cost of a second full run).
 """
 
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+import re
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -16,107 +21,71 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from csms_lite.registry.models import ChargePoint, IdTag
-from csms_lite.registry.store import Registry, registry_path
 from pipelines import run_tags
 from pipelines.run_watch import RunSummary
 from pipelines.runner import run
-from tests.pipelines.lake_fixture import FixtureLake, at
+from pipelines.staging_sql import staging_sql_files
+from tests.pipelines.parallel_lake import (
+    DAYS,
+    build_lake,
+    stage_in_one_range,
+    staging_files,
+)
 from workbench.cli import app
 
-DAYS = ["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04"]
 runner = CliRunner()
+RANGES = [f"{DAYS[0]}..{DAYS[1]}", f"{DAYS[2]}..{DAYS[3]}"]
 
 
-def build_lake(data_dir: Path) -> None:
-    with Registry(registry_path(data_dir)) as reg:
-        reg.add_charge_point(ChargePoint("A", site="S1", connectors=2, rated_kw=11.0))
-        reg.add_charge_point(ChargePoint("B", site="S1", connectors=2, rated_kw=50.0))
-        reg.add_id_tag(IdTag("TAG-ROAM", partner="EMSP-X"))
-    lake = FixtureLake(data_dir)
-    for i, day in enumerate(DAYS):
-        last = i == len(DAYS) - 1
-        morning = at(f"{day} 08:00")
-        for cp in ("A", "B"):
-            lake.boot16(morning, cp)
-            lake.status16(morning + timedelta(minutes=1), cp, 1, "Available")
-            for hour in range(9, 24, 3):
-                lake.heartbeat(at(f"{day} {hour:02}:00"), cp)
-        # A: a session from 22:30 to 00:20 the next day (the last day: to 23:55).
-        start, wh = at(f"{day} 22:30"), 10_000 * i
-        end = start + timedelta(minutes=85 if last else 110)
-        lake.start16(start, "A", 1, "tag-roam", wh, 100 + i)
-        # Peak power differs by day: a tie would make the demand peak's time arbitrary.
-        lake.sample16(start + timedelta(minutes=30), "A", 1, 100 + i, wh + 3000, 7000 + 100 * i)
-        lake.stop16(end, "A", 100 + i, wh + 6000)
-        # B: a fault from 23:50 to 00:40 the next day; then silent until the next morning.
-        lake.status16(at(f"{day} 23:50"), "B", 1, "Faulted", "GroundFailure")
-        if not last:
-            lake.status16(at(f"{day} 23:50") + timedelta(minutes=50), "B", 1, "Available")
-    lake.write()
-
-
-def staging_files(data_dir: Path) -> dict[str, bytes]:
-    root = data_dir / "warehouse" / "staging"
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.parquet"))}
+@dataclass
+class Built:
+    data_dir: Path  # staged by 2 workers, then the marts
+    summary: RunSummary
+    lines: list[str]
+    reference: Path  # staged in one range
+    reference_rows: dict[str, int]
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[int, tuple[Path, RunSummary]]:
-    out: dict[int, tuple[Path, RunSummary]] = {}
-    for workers in (1, 2):
-        data_dir = tmp_path_factory.mktemp(f"w{workers}")
-        build_lake(data_dir)
-        lines: list[str] = []
-        summary = run(data_dir, progress=lines.append, workers=workers)
-        assert summary.ok, (summary, lines)
-        out[workers] = (data_dir, summary)
-    return out
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    source = tmp_path_factory.mktemp("source")
+    build_lake(source)
+    data_dir, reference = tmp_path_factory.mktemp("w2"), tmp_path_factory.mktemp("w1")
+    for target in (data_dir, reference):
+        shutil.copytree(source, target, dirs_exist_ok=True)
+    lines: list[str] = []
+    summary = run(data_dir, progress=lines.append, workers=2)
+    assert summary.ok, (summary, lines)
+    return Built(data_dir, summary, lines, reference, stage_in_one_range(reference))
 
 
-def test_two_workers_write_byte_identical_staging(
-    built: dict[int, tuple[Path, RunSummary]],
-) -> None:
-    one, two = staging_files(built[1][0]), staging_files(built[2][0])
+def test_two_workers_write_byte_identical_staging(built: Built) -> None:
+    one, two = staging_files(built.reference), staging_files(built.data_dir)
     assert sorted(one) == sorted(two)
     assert {Path(f).parts[1] for f in one} == {f"date={d}" for d in DAYS}
     assert [f for f in one if one[f] != two[f]] == []
-    assert built[1][1].rows["staging"] == built[2][1].rows["staging"] > 0
+    assert built.summary.rows["staging"] == sum(built.reference_rows.values()) > 0
 
 
-def comparable(conn: duckdb.DuckDBPyConnection, parquet: Path) -> str:
-    """A SELECT of the file with floats to 12 significant digits: DuckDB sums in parallel, in
-    no fixed order, so two builds (even two 1-worker builds) can differ in the last bit."""
-    columns = conn.execute(f"DESCRIBE SELECT * FROM read_parquet('{parquet}')").fetchall()
-    select = [
-        f"printf('%.12g', \"{name}\") AS \"{name}\"" if kind in ("DOUBLE", "FLOAT") else f'"{name}"'
-        for name, kind, *_ in columns
-    ]
-    return f"SELECT {', '.join(select)} FROM read_parquet('{parquet}')"
+def test_each_worker_prints_a_line_per_table_then_the_marts_build_once(built: Built) -> None:
+    tables = list(staging_sql_files())
+    for i, days in enumerate(RANGES, start=1):
+        assert any(f"worker {i}/2: staging {days} (run " in line for line in built.lines)
+        done = [
+            line.split()[2]
+            for line in built.lines
+            if re.search(rf"\s{re.escape(days)}\s+[\d,]+ rows  \d/{len(tables)}$", line)
+        ]
+        assert done == tables, built.lines
+        step = rf"s  staging {re.escape(days)}\s+[\d,]+ rows$"
+        assert any(re.search(step, line) for line in built.lines)
+    sessions = built.data_dir / "warehouse" / "marts" / "sessions.parquet"
+    assert duckdb.sql(f"SELECT count(*) FROM '{sessions}'").fetchall() == [(len(DAYS),)]
+    assert sum(" sessions " in line for line in built.lines) == 1
 
 
-def test_two_workers_build_identical_marts(built: dict[int, tuple[Path, RunSummary]]) -> None:
-    marts_one = built[1][0] / "warehouse" / "marts"
-    marts_two = built[2][0] / "warehouse" / "marts"
-    names = sorted(p.name for p in marts_one.glob("*.parquet"))
-    assert names == sorted(p.name for p in marts_two.glob("*.parquet"))
-    assert "sessions.parquet" in names
-    conn = duckdb.connect()
-    for name in names:
-        a, b = comparable(conn, marts_one / name), comparable(conn, marts_two / name)
-        differ = conn.sql(
-            f"SELECT count(*) FROM (({a} EXCEPT ALL {b}) UNION ALL ({b} EXCEPT ALL {a}))"
-        ).fetchall()[0][0]
-        assert differ == 0, name
-    sessions = conn.sql(f"SELECT count(*) FROM read_parquet('{marts_two / 'sessions.parquet'}')")
-    assert sessions.fetchall()[0][0] == len(DAYS)
-
-
-def test_every_day_is_materialised_once_by_its_worker_run(
-    built: dict[int, tuple[Path, RunSummary]],
-) -> None:
-    data_dir = built[2][0]
-    with dg.DagsterInstance.from_config(str(data_dir / "dagster_home")) as instance:
+def test_every_day_is_materialised_once_by_its_worker_run(built: Built) -> None:
+    with dg.DagsterInstance.from_config(str(built.data_dir / "dagster_home")) as instance:
         key = dg.AssetKey("staging")
         assert instance.get_materialized_partitions(key) == set(DAYS)
         records = instance.fetch_materializations(key, limit=100).records
@@ -140,9 +109,9 @@ def test_a_failing_day_fails_its_worker_with_its_days(tmp_path: Path) -> None:
     args = ["pipelines", "run", "--data-dir", str(tmp_path), "--workers", "2"]
     result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output
-    assert f"staging {DAYS[2]}..{DAYS[3]}" in result.output
+    assert f"staging {RANGES[1]}" in result.output
     assert "FAILED" in result.output
-    assert f"1 step(s) failed: staging {DAYS[2]}..{DAYS[3]}" in result.output
+    assert f"1 step(s) failed: staging {RANGES[1]}" in result.output
     assert "Traceback" not in result.output
     # The other worker's days were staged; the marts were not built over a partial staging.
     staged = tmp_path / "warehouse" / "staging" / "stg_status"
@@ -150,12 +119,23 @@ def test_a_failing_day_fails_its_worker_with_its_days(tmp_path: Path) -> None:
     assert not (tmp_path / "warehouse" / "marts").exists()
 
 
-@pytest.mark.parametrize("workers", [0, (os.cpu_count() or 1) * 4 + 1])
-def test_workers_out_of_range_is_one_clear_line(tmp_path: Path, workers: int) -> None:
-    args = ["pipelines", "run", "--data-dir", str(tmp_path), "--workers", str(workers)]
+MOST = (os.cpu_count() or 1) * 4
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("0", "--workers 0 is out of range"),
+        ("-2", "--workers -2 is out of range"),
+        (str(MOST + 1), f"--workers {MOST + 1} is out of range"),
+        ("two", "--workers 'two' is not a whole number"),
+        ("1.5", "--workers '1.5' is not a whole number"),
+    ],
+)
+def test_a_bad_workers_value_is_one_clear_line(tmp_path: Path, value: str, problem: str) -> None:
+    args = ["pipelines", "run", "--data-dir", str(tmp_path), f"--workers={value}"]
     result = runner.invoke(app, args)
     assert result.exit_code == 2
-    assert f"--workers {workers} is out of range: give 1 to {(os.cpu_count() or 1) * 4}" in (
-        result.output
-    )
+    assert f"error: {problem}: give 1 to {MOST} (up to 4 per CPU; " in result.output
     assert "Traceback" not in result.output
+    assert "pipelines on" not in result.output  # checked before anything starts

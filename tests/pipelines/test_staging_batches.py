@@ -1,4 +1,5 @@
-"""Splitting days into staging runs, and the automation around batches of them."""
+"""Splitting days into staging runs, the automation around batches of them, and the staging
+asset's progress line per table."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines import day_chunks, run_tags
+from pipelines import day_chunks, run_tags, staging_progress
 from pipelines.errors import PipelineError
 from tests.pipelines.lake_fixture import FixtureLake, at
 
@@ -153,3 +154,11 @@ def test_marts_wait_for_the_last_run_of_a_batch() -> None:
         skip = _marts_request(instance, last)
         assert isinstance(skip, dg.SkipReason)
         assert "did not succeed" in (skip.skip_message or "")
+
+
+def test_the_staging_table_line_reads_back() -> None:
+    done = staging_progress.TableBuilt("stg_status", 1_234_567, 31, 7, 9)
+    text = staging_progress.message(done)
+    assert text == "stg_status: 1,234,567 rows over 31 day(s) (table 7/9)"
+    assert staging_progress.parse(text) == done
+    assert staging_progress.parse("stg_status: 12 rows over 2 day(s)") is None  # not ours
