@@ -14,6 +14,7 @@ import duckdb
 from dagster import AssetExecutionContext
 
 from ingest.lake.schemas import TABLE_NAMES
+from pipelines import day_chunks, staging_progress
 from pipelines.partitions import daily
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse import sql_files, staging_build
@@ -80,7 +81,9 @@ def staging_asset(sql_files_by_table: dict[str, Path]) -> dg.AssetsDefinition:
 
     One asset rather than one per table: Dagster records every partition of every asset it
     materialises, and at ~25 ms a record, a year of nine tables cost more than the SQL itself.
-    A backfill of many days runs as one DuckDB query per table.
+    A backfill of many days runs as one DuckDB query per table, in one run; with
+    ``CPO_STAGING_DAYS_PER_RUN`` set, a backfill is split into runs of that many days, which the
+    instance's run queue runs in parallel (docs/scale-out-pipelines.md).
     """
     tables = "\n".join(f"- {name}: {sql_description(f)}" for name, f in sql_files_by_table.items())
 
@@ -88,7 +91,7 @@ def staging_asset(sql_files_by_table: dict[str, Path]) -> dg.AssetsDefinition:
         name=STAGING,
         deps=[spec.key for spec in lake_tables()],
         partitions_def=daily,
-        backfill_policy=dg.BackfillPolicy.single_run(),
+        backfill_policy=staging_backfill_policy(),
         group_name="staging",
         kinds={"duckdb", "parquet"},
         description="The lake's JSON payloads typed once per day, as Parquet:\n" + tables,
@@ -98,7 +101,8 @@ def staging_asset(sql_files_by_table: dict[str, Path]) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:  # type: ignore[type-arg]
         dates = list(context.partition_keys)
         rows: dict[str, int] = {}
-        for name, sql_file in sql_files_by_table.items():
+        count = len(sql_files_by_table)
+        for index, (name, sql_file) in enumerate(sql_files_by_table.items(), start=1):
             rows[name] = staging_build.build_partitions(
                 warehouse.layout(),
                 name,
@@ -107,12 +111,20 @@ def staging_asset(sql_files_by_table: dict[str, Path]) -> dg.AssetsDefinition:
                 warehouse.build_settings(),
                 warehouse.threads,
             )
-            context.log.info(f"{name}: {rows[name]:,} rows over {len(dates)} day(s)")
+            done = staging_progress.TableBuilt(name, rows[name], len(dates), index, count)
+            context.log.info(staging_progress.message(done))  # a progress line of the CLI
         return dg.MaterializeResult(
             metadata={"dagster/row_count": sum(rows.values()), "days": len(dates), **rows}
         )
 
     return _staging
+
+
+def staging_backfill_policy() -> dg.BackfillPolicy:
+    per_run = day_chunks.days_per_run()
+    if per_run is None:
+        return dg.BackfillPolicy.single_run()
+    return dg.BackfillPolicy.multi_run(max_partitions_per_run=per_run)
 
 
 def asset_deps(deps: Sequence[str]) -> list[str]:

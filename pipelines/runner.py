@@ -1,45 +1,35 @@
 """Materialise the pipelines from the command line: staging for a range of days, then every mart.
 
 Runs in this process on a Dagster instance whose home is the data folder's ``dagster_home``, so
-the runs, materialisations and check results show in ``cpo pipelines ui`` afterwards.
+the runs, materialisations and check results show in ``cpo pipelines ui`` afterwards. With
+``workers`` > 1, staging runs as that many concurrent runs in worker processes on the same
+instance (:mod:`pipelines.parallel_staging`), then the marts run here.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import dagster as dg
 
+from pipelines import day_chunks
 from pipelines.errors import LakeMissingError, PipelineError
+from pipelines.parallel_staging import JOB as STAGING_JOB
+from pipelines.parallel_staging import StagingWorkers
 from pipelines.partitions import START
 from pipelines.resources import WarehouseResource
+from pipelines.run_watch import RunSummary, Watcher
 from pipelines.warehouse.layout import Layout
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 DAGSTER_YAML = "telemetry:\n  enabled: false\n"
 
-
-@dataclass
-class RunSummary:
-    first_day: str
-    last_day: str
-    steps_ok: int = 0
-    checks_run: int = 0
-    steps_failed: list[str] = field(default_factory=list)
-    checks_failed: list[str] = field(default_factory=list)
-    rows: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.steps_failed and not self.checks_failed
+__all__ = ["RunSummary", "check_workers", "day_range", "parse_workers", "prepare_home", "run"]
 
 
 def prepare_home(layout: Layout) -> Path:
@@ -82,118 +72,103 @@ def day_range(layout: Layout, first: str | None, last: str | None) -> tuple[str,
     return first, last
 
 
+def check_workers(workers: int) -> int:
+    """1..4 per CPU: more processes than that only queue for the cores and the disk."""
+    if not 1 <= workers <= max_workers():
+        raise PipelineError(f"--workers {workers} is out of range: {_workers_hint()}")
+    return workers
+
+
+def parse_workers(text: str) -> int:
+    """``--workers`` as given on the command line: a whole number in range, or one clear line."""
+    try:
+        workers = int(text.strip())
+    except ValueError:
+        raise PipelineError(
+            f"--workers {text!r} is not a whole number: {_workers_hint()}"
+        ) from None
+    return check_workers(workers)
+
+
+def max_workers() -> int:
+    return (os.cpu_count() or 1) * 4
+
+
+def _workers_hint() -> str:
+    return f"give 1 to {max_workers()} (up to 4 per CPU; this machine has {os.cpu_count() or 1})"
+
+
 def run(
     data_dir: Path,
     first: str | None = None,
     last: str | None = None,
     progress: Callable[[str], None] = print,
+    workers: int = 1,
 ) -> RunSummary:
-    """Build staging for days ``first``..``last`` (default: every lake day), then all marts."""
+    """Build staging for days ``first``..``last`` (default: every lake day), then all marts.
+
+    ``workers`` > 1 splits the days into that many ranges staged at once, each by its own
+    process and Dagster run (:mod:`pipelines.parallel_staging`); the marts then build once.
+    """
+    check_workers(workers)
     layout = Layout(data_dir.resolve())
     first, last = day_range(layout, first, last)
     prepare_home(layout)
-    from pipelines.definitions import defs
-    from pipelines.defs.automation import range_tags  # after the env points at this folder
-
-    definitions = defs()
-    summary = RunSummary(first, last)
-    resources = {"warehouse": WarehouseResource(data_dir=str(layout.data_dir))}
+    chunks = day_chunks.split(first, last, workers)
+    parallel = StagingWorkers(layout, chunks) if len(chunks) > 1 else None
+    started = time.monotonic()
+    # Opened before any worker starts: the first process to open a new DAGSTER_HOME creates its
+    # SQLite storage, and three doing it at once corrupted the schema version table.
     with dg.DagsterInstance.get() as instance:
-        for job_name, tags in (("stage_days", range_tags(first, last)), ("build_marts", {})):
-            job = definitions.resolve_job_def(job_name)
-            run_id = str(uuid.uuid4())
-            watcher = _Watcher(instance, run_id, job_name, summary, progress)
-            watcher.start()
-            try:
-                job.execute_in_process(
-                    instance=instance,
-                    tags=tags,
-                    run_id=run_id,
-                    run_config=QUIET,
-                    raise_on_error=False,
-                    resources=resources,
-                )
-            finally:
-                watcher.stop()
-            if summary.steps_failed:
-                break
+        if parallel is not None:
+            parallel.start()  # the workers boot while this process loads the code location
+        try:
+            from pipelines.definitions import defs
+            from pipelines.defs.automation import range_tags  # after the env names the folder
+
+            definitions = defs()
+            summary = RunSummary(first, last)
+            resources = {"warehouse": WarehouseResource(data_dir=str(layout.data_dir))}
+            if parallel is not None:
+                parallel.wait(instance, summary, progress, started)
+            else:
+                job = definitions.resolve_job_def(STAGING_JOB)
+                tags = range_tags(first, last)
+                _execute(job, tags, instance, resources, summary, progress, started)
+            if not summary.steps_failed:
+                job = definitions.resolve_job_def("build_marts")
+                _execute(job, {}, instance, resources, summary, progress, started)
+        finally:
+            if parallel is not None:
+                parallel.stop()
     return summary
 
 
-WATCHED = {
-    dg.DagsterEventType.STEP_SUCCESS,
-    dg.DagsterEventType.STEP_FAILURE,
-    dg.DagsterEventType.ASSET_MATERIALIZATION,
-    dg.DagsterEventType.ASSET_CHECK_EVALUATION,
-}
-
-
-class _Watcher(threading.Thread):
-    """Prints a line per finished step and failed check while the run goes on.
-
-    Reads only new records of the watched types (a cursor), once a second: reading the whole
-    log each time slowed the run itself down.
-    """
-
-    def __init__(
-        self,
-        instance: dg.DagsterInstance,
-        run_id: str,
-        job_name: str,
-        summary: RunSummary,
-        progress: Callable[[str], None],
-    ) -> None:
-        super().__init__(daemon=True)
-        self._instance, self._run_id, self._job = instance, run_id, job_name
-        self._summary, self._progress = summary, progress
-        self._done = threading.Event()
-        self._cursor: str | None = None
-        self._t0 = time.monotonic()
-
-    def run(self) -> None:
-        while not self._done.wait(1.0):
-            self._drain()
-
-    def stop(self) -> None:
-        self._done.set()
-        self.join()
-        self._drain()
-
-    def _drain(self) -> None:
-        while True:
-            page = self._instance.get_records_for_run(
-                self._run_id, cursor=self._cursor, of_type=WATCHED, limit=1000
-            )
-            for record in page.records:
-                event = record.event_log_entry.dagster_event
-                if event is not None:
-                    self._report(event)
-            self._cursor = page.cursor
-            if not page.has_more:
-                return
-
-    def _report(self, event: dg.DagsterEvent) -> None:
-        kind = event.event_type_value
-        step = event.step_key or ""
-        data: Any = event.event_specific_data
-        if kind == "ASSET_MATERIALIZATION":
-            rows = data.materialization.metadata.get("dagster/row_count")
-            # A range run reports every partition with the run's total: keep one.
-            name = data.materialization.asset_key.to_user_string()
-            self._summary.rows[name] = int(str(rows.value)) if rows is not None else 0
-        elif kind == "STEP_SUCCESS":
-            self._summary.steps_ok += 1
-            if step in self._summary.rows:
-                seconds = time.monotonic() - self._t0
-                count = self._summary.rows[step]
-                self._progress(f"  {seconds:6.1f} s  {step:34} {count:>12,} rows")
-        elif kind == "STEP_FAILURE":
-            self._summary.steps_failed.append(step)
-            message = data.error.message.strip().splitlines()[-1] if data.error else "failed"
-            self._progress(f"  {self._job:8} {step:34} FAILED: {message}")
-        elif kind == "ASSET_CHECK_EVALUATION":
-            name = f"{data.asset_key.to_user_string()}.{data.check_name}"
-            self._summary.checks_run += 1
-            if not data.passed:
-                self._summary.checks_failed.append(name)
-                self._progress(f"  check    {name:34} FAILED")
+def _execute(
+    job: dg.JobDefinition,
+    tags: dict[str, str],
+    instance: dg.DagsterInstance,
+    resources: dict[str, WarehouseResource],
+    summary: RunSummary,
+    progress: Callable[[str], None],
+    started: float,
+) -> None:
+    """One run of ``job`` in this process, its progress printed as it goes (timed from
+    ``started``, the command's start, like the parallel workers' lines)."""
+    run_id = str(uuid.uuid4())
+    table_lines = job.name == STAGING_JOB
+    watcher = Watcher(
+        instance, run_id, job.name, summary, progress, started=started, table_lines=table_lines
+    )
+    watcher.start()
+    try:
+        job.execute_in_process(
+            instance=instance,
+            tags=tags,
+            run_id=run_id,
+            run_config=QUIET,
+            raise_on_error=False,
+            resources=resources,
+        )
+    finally:
+        watcher.stop()

@@ -26,6 +26,16 @@ FromDay = Annotated[
 ToDay = Annotated[
     str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Last lake day to re-stage.")
 ]
+# Text, parsed by the runner: a bad value then gets the same one-line error as a bad range.
+Workers = Annotated[
+    str,
+    typer.Option(
+        "--workers",
+        metavar="N",
+        help="Stage the days in N ranges at once, one process and Dagster run each "
+        "(1 to 4 per CPU).",
+    ),
+]
 
 
 @pipelines_app.command("run")
@@ -34,16 +44,20 @@ def run(
     data_dir: DataDir = Path("data"),
     first: FromDay = None,
     last: ToDay = None,
+    workers: Workers = "1",
 ) -> None:
     """Rebuild staging for --from..--to (default: every day in the lake), then every mart.
 
     --from / --to select the lake days (UTC) to re-stage; the marts are always rebuilt whole.
+    --workers N splits the days into N ranges staged in parallel, then builds the marts once.
     """
+    from pipelines.runner import parse_workers
     from pipelines.runner import run as run_pipelines
 
+    count = parse_workers(workers)
     started = time.monotonic()
     typer.echo(f"pipelines on {data_dir}:")
-    summary = run_pipelines(data_dir, first, last, progress=typer.echo)
+    summary = run_pipelines(data_dir, first, last, progress=typer.echo, workers=count)
     seconds = time.monotonic() - started
     layout = Layout(data_dir.resolve())
     typer.echo(

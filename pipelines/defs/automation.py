@@ -1,10 +1,14 @@
 """Jobs, schedules and sensors: staging runs by day, marts after every staging success.
 
 - ``stage_days`` job: the daily-partitioned staging asset; a range of days runs as one run.
-- ``build_marts`` job: every unpartitioned table (dimensions, sessions, KPIs) with their checks.
+- ``build_marts`` job: every unpartitioned table (dimensions, sessions, KPIs) with their checks,
+  in one process (they share one DuckDB file, which has one writer at a time).
 - The lake sensor asks for a staging run of each day whose lake files changed; the run-status
-  sensor asks for a marts run after each successful staging run.
-- Schedules: hourly, today's and yesterday's partitions; nightly, every partition (full rebuild).
+  sensor asks for a marts run after each successful staging run, or after the last run of a
+  batch of parallel staging runs (tag ``cpo/batch``).
+- Schedules: hourly, today's and yesterday's partitions; nightly, every partition (full rebuild),
+  split into runs of ``CPO_STAGING_DAYS_PER_RUN`` days when set, which the instance's run queue
+  runs in parallel (``deploy/dagster/dagster.yaml``).
 """
 
 import json
@@ -16,6 +20,7 @@ from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_START_TAG,
 )
 
+from pipelines import day_chunks, run_tags
 from pipelines.lake_watch import lake_signature
 from pipelines.partitions import daily, data_dir
 from pipelines.warehouse.layout import Layout
@@ -23,12 +28,22 @@ from pipelines.warehouse.layout import Layout
 staging_job = dg.define_asset_job("stage_days", selection=dg.AssetSelection.groups("staging"))
 # Training is its own weekly job (pipelines/defs/models), partner reports run per month and
 # partner (pipelines/defs/reports); scoring rides along with the marts.
+# In process: every step opens warehouse.duckdb, which takes one writer at a time, so a process
+# per step (the default executor) only queued on the lock and paid a code-location load per step.
 marts_job = dg.define_asset_job(
     "build_marts",
     selection=dg.AssetSelection.all()
     - dg.AssetSelection.groups("staging", "reports")
     - dg.AssetSelection.assets("fault_model"),
+    executor_def=dg.in_process_executor,
+    tags=run_tags.WAREHOUSE_WRITER,
 )
+UNFINISHED = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
 
 
 def range_tags(first: str, last: str) -> dict[str, str]:
@@ -46,12 +61,25 @@ def hourly_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
 
 
 @dg.schedule(job=staging_job, cron_schedule="30 2 * * *", execution_timezone="UTC")
-def nightly_full(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
-    """Every night: rebuild every day the lake has, so a changed staging SQL reaches all days."""
+def nightly_full(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest] | dg.SkipReason:
+    """Every night: rebuild every day the lake has, so a changed staging SQL reaches all days.
+
+    One run, or with ``CPO_STAGING_DAYS_PER_RUN`` one run per that many days, all in one batch:
+    the run queue runs them in parallel and the marts build once, after the last.
+    """
     days = Layout(data_dir()).lake_dates()
     if not days:
         return dg.SkipReason("the lake has no files yet")
-    return dg.RunRequest(tags=range_tags(days[0], days[-1]))
+    per_run = day_chunks.days_per_run()
+    chunks = [(days[0], days[-1])] if per_run is None else day_chunks.by_size(
+        days[0], days[-1], per_run
+    )
+    tick = (context.scheduled_execution_time or datetime.now(UTC)).strftime("%Y%m%dT%H%M")
+    batch = {run_tags.BATCH: f"nightly-{tick}"} if len(chunks) > 1 else {}
+    return [
+        dg.RunRequest(run_key=f"{tick}:{first}", tags={**batch, **range_tags(first, last)})
+        for first, last in chunks
+    ]
 
 
 @dg.sensor(job=staging_job, minimum_interval_seconds=60)
@@ -72,6 +100,18 @@ def lake_files(context: dg.SensorEvaluationContext) -> dg.SensorResult:
 @dg.run_status_sensor(
     run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[staging_job], request_job=marts_job
 )
-def marts_after_staging(context: dg.RunStatusSensorContext) -> dg.RunRequest:
-    """Rebuild the marts once a staging run succeeded."""
-    return dg.RunRequest(run_key=f"after-{context.dagster_run.run_id}")
+def marts_after_staging(context: dg.RunStatusSensorContext) -> dg.RunRequest | dg.SkipReason:
+    """Rebuild the marts once a staging run succeeded; for a batch, once all its runs did."""
+    run = context.dagster_run
+    batch = run.tags.get(run_tags.BATCH)
+    if batch is None:
+        return dg.RunRequest(run_key=f"after-{run.run_id}")
+    records = context.instance.get_run_records(dg.RunsFilter(tags={run_tags.BATCH: batch}))
+    others = [r.dagster_run for r in records if r.dagster_run.run_id != run.run_id]
+    if any(o.status in UNFINISHED for o in others):
+        return dg.SkipReason(f"batch {batch}: waiting for its other staging runs")
+    failed = [o.run_id[:8] for o in others if o.status != dg.DagsterRunStatus.SUCCESS]
+    if failed:
+        return dg.SkipReason(f"batch {batch}: staging run(s) {', '.join(failed)} did not succeed")
+    # The same key if two last runs finish together: Dagster launches it once.
+    return dg.RunRequest(run_key=f"after-batch-{batch}")

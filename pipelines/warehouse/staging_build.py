@@ -2,7 +2,8 @@
 
 Each staging table is a SELECT over ``raw_*`` views limited by ``stg_from`` / ``stg_to``. The views
 cover one day more on each side, so answers (which may arrive after midnight) and gaps across
-midnight are found. The result is written per ``date`` and swapped in per day, so a reader never
+midnight are found. The result is written per ``date``, sorted, so a day's file is the same byte
+for byte whichever range (or parallel worker) built it, and swapped in per day, so a reader never
 sees half a partition and a day that lost all its rows loses its old file too.
 """
 
@@ -41,18 +42,45 @@ def build_partitions(
         conn.execute("SET VARIABLE stg_to = ?::DATE", [last])
         temp = layout.staging(table).parent / f".{table}-{uuid.uuid4().hex}"
         temp.parent.mkdir(parents=True, exist_ok=True)
-        conn.execute(f"CREATE TEMP TABLE out AS {sql_files.read_sql(sql_file)}")
+        _build_sorted(conn, sql_files.read_sql(sql_file))
         rows = int(str(sql_files.scalar(conn, "SELECT count(*) FROM out")))
-        if rows:
-            target = str(temp).replace("'", "''")
-            conn.execute(
-                f"COPY out TO '{target}' (FORMAT parquet, PARTITION_BY (date), "
-                "FILENAME_PATTERN 'part-{i}', COMPRESSION zstd)"
-            )
+        built = {str(d) for (d,) in conn.execute("SELECT DISTINCT date FROM out").fetchall()}
+        for day in _days(first, last):
+            if day in built:
+                _write_day(conn, temp, day)
     finally:
         conn.close()
     _swap_in(layout, table, temp, _days(first, last))
     return rows
+
+
+def _build_sorted(conn: duckdb.DuckDBPyConnection, query: str) -> None:
+    """Table ``out``: the query's rows sorted by date, then by every column (a fixed order).
+
+    Sorted by date first, each day's rows are contiguous, so the per-day reads that follow skip
+    the other days' row groups instead of scanning the whole range again.
+    """
+    described = conn.execute(f"DESCRIBE SELECT * FROM ({query})").fetchall()
+    columns = ["date", *(str(r[0]) for r in described if r[0] != "date")]
+    order = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
+    conn.execute(f"CREATE TEMP TABLE out AS SELECT * FROM ({query}) ORDER BY {order}")
+
+
+def _write_day(conn: duckdb.DuckDBPyConnection, temp: Path, day: str) -> None:
+    """``temp/date=<day>/part-0.parquet``, in ``out``'s order.
+
+    One COPY per day rather than one partitioned COPY: a partitioned write spreads rows over
+    threads in no fixed order, and a day must come out byte for byte the same whichever run
+    (or parallel worker) builds it, over whatever range of days.
+    """
+    folder = temp / f"date={day}"
+    folder.mkdir(parents=True)
+    target = str(folder / "part-0.parquet").replace("'", "''")
+    conn.execute(
+        f"COPY (SELECT * EXCLUDE (date) FROM out WHERE date = ?::DATE) "
+        f"TO '{target}' (FORMAT parquet, COMPRESSION zstd)",
+        [day],
+    )
 
 
 def _with_neighbours(first: str, last: str) -> list[str]:

@@ -24,7 +24,7 @@ runner = CliRunner()
 def test_help_lists_the_options() -> None:
     result = runner.invoke(app, ["pipelines", "run", "--help"])
     assert result.exit_code == 0
-    for option in ("--data-dir", "--from", "--to"):
+    for option in ("--data-dir", "--from", "--to", "--workers"):
         assert option in result.output
 
 

@@ -3,6 +3,7 @@ the warehouse's sessions give back the source's sessions and kWh, station by sta
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -39,6 +40,9 @@ def test_replayed_acn_sessions_reconcile(tmp_path: Path) -> None:
     assert replay.exit_code == 0, replay.output
     built = runner.invoke(app, ["pipelines", "run", "--data-dir", str(tmp_path)])
     assert built.exit_code == 0, built.output
+    # The one staging step's progress: a line per table as it is built, then the step's line.
+    table_then_step = r" s    stg_status +[\d,]+ rows  \d/\d\n(.*\n)* +[\d.]+ s  staging "
+    assert re.search(table_then_step, built.output), built.output
 
     source = read_acn(ACN_FILE).limited(LIMIT).sessions
     want_n: Counter[str] = Counter()
