@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -25,3 +26,19 @@ Token = Annotated[
         "--token", envvar="CPO_API_TOKEN", help="Bearer token; default: read <data-dir>/api_token."
     ),
 ]
+
+LakeUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--lake-url",
+        envvar="CPO_LAKE_URL",
+        help="Where the lake is: a folder or s3://bucket/prefix (AWS_ENDPOINT_URL, "
+        "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION). Default: <data-dir>/lake.",
+    ),
+]
+
+
+def use_lake_url(url: str | None) -> None:
+    """The pipelines (and their worker processes) find the lake through ``CPO_LAKE_URL``."""
+    if url:
+        os.environ["CPO_LAKE_URL"] = url

@@ -14,7 +14,7 @@ import typer
 
 from pipelines.warehouse.layout import Layout
 from workbench.errors import fail, friendly
-from workbench.options import DataDir
+from workbench.options import DataDir, LakeUrl, use_lake_url
 
 pipelines_app = typer.Typer(
     help="KPI pipelines (Dagster assets over the lake, into a DuckDB warehouse).",
@@ -45,6 +45,7 @@ def run(
     first: FromDay = None,
     last: ToDay = None,
     workers: Workers = "1",
+    lake_url: LakeUrl = None,
 ) -> None:
     """Rebuild staging for --from..--to (default: every day in the lake), then every mart.
 
@@ -54,6 +55,7 @@ def run(
     from pipelines.runner import parse_workers
     from pipelines.runner import run as run_pipelines
 
+    use_lake_url(lake_url)
     count = parse_workers(workers)
     started = time.monotonic()
     typer.echo(f"pipelines on {data_dir}:")
@@ -77,9 +79,12 @@ def ui(
     data_dir: DataDir = Path("data"),
     host: Annotated[str, typer.Option(help="Address of the Dagster UI.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000,
+    lake_url: LakeUrl = None,
 ) -> None:
     """Open the Dagster UI (and its daemon: schedules, sensors) on this data folder."""
     from pipelines.runner import prepare_home
+
+    use_lake_url(lake_url)
 
     home = prepare_home(Layout(data_dir.resolve()))
     typer.echo(f"Dagster UI on http://{host}:{port} (DAGSTER_HOME {home}); Ctrl-C stops it")

@@ -24,7 +24,7 @@ runner = CliRunner()
 def test_help_lists_the_options() -> None:
     result = runner.invoke(app, ["pipelines", "run", "--help"])
     assert result.exit_code == 0
-    for option in ("--data-dir", "--from", "--to", "--workers"):
+    for option in ("--data-dir", "--from", "--to", "--workers", "--lake-url"):
         assert option in result.output
 
 
@@ -32,6 +32,18 @@ def test_empty_lake_says_how_to_fill_it(tmp_path: Path) -> None:
     result = runner.invoke(app, ["pipelines", "run", "--data-dir", str(tmp_path)])
     assert result.exit_code == 2
     assert "holds no lake files yet: fill it with `cpo simulate`" in result.output
+
+
+def test_bad_lake_url_says_what_is_accepted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CPO_LAKE_URL", "")  # restored after the test: the command sets it
+    result = runner.invoke(
+        app, ["pipelines", "run", "--data-dir", str(tmp_path), "--lake-url", "ftp://lake/x"]
+    )
+    assert result.exit_code == 2
+    assert "unsupported scheme 'ftp'; use a folder or s3://bucket/prefix" in result.output
+    assert os.environ["CPO_LAKE_URL"] == "ftp://lake/x"  # what the worker processes inherit
 
 
 @pytest.mark.parametrize(
