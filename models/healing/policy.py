@@ -6,7 +6,12 @@ Triggers, strongest first:
 - ``silent``: the socket is open but nothing has come for heartbeat x tolerance (a hung
   firmware or a broken link the TCP stack has not noticed);
 - ``flapping``: the charger reconnected ``flap_connects`` times within ``flap_window_s``;
-- ``predicted``: the fault model's alert (its probability over the budget threshold).
+- ``predicted``: the fault model's alert (its probability over the budget threshold), on a
+  connected charger with no port Faulted (a fault already on is the ``faulted`` trigger's, which
+  knows hardware codes), not within ``prediction_cooldown_s`` of the last action on it: for a
+  day after a fault or a reset the features still hold them (and the reset's own reboot) in
+  their 24-hour windows, so the same alert would otherwise send a reset every cooldown for
+  nothing.
 
 The ladder per charger: soft reset, then hard reset, then ChangeAvailability Inoperative and a
 maintenance ticket, climbing one rung for each action that did not help (verified later). A
@@ -15,7 +20,8 @@ once and no reset. A charger taken out of service is put back (ChangeAvailabilit
 once it has rebooted, say after the technician's visit, and shows no fault.
 
 Guard rails, checked in this order for every candidate action: deny list, allow list, never
-during energy delivery, per-charger cooldown, network cap of resets per hour, dry-run.
+during energy delivery (and, for a predicted fault, which can wait, never while a session is
+open at all), per-charger cooldown, network cap of resets per hour, dry-run.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ class PolicyConfig:
     flap_window_s: float = 6 * 3600.0
     verify_after_s: float = 1800.0
     act_on_predictions: bool = True
+    prediction_cooldown_s: float = 24 * 3600.0  # no alert acted on this soon after an action
 
 
 @dataclass(frozen=True)
@@ -111,7 +118,10 @@ def trigger_of(
         return "silent", {"last_seen_s_ago": round(now - (c.last_seen or now))}
     if len(m.connects) >= cfg.flap_connects:
         return "flapping", {"connects": len(m.connects), "window_h": cfg.flap_window_s / 3600}
-    if cfg.act_on_predictions and score is not None and score.alert:
+    if not cfg.act_on_predictions or score is None or not score.alert:
+        return None
+    acted = m.last_action_at is not None and now - m.last_action_at < cfg.prediction_cooldown_s
+    if c.connected and not c.faulted_ports() and not acted:  # a fault on is ``faulted``'s case
         return "predicted", {
             "probability": round(score.probability, 4),
             "top_features": score.top_features,
@@ -155,13 +165,16 @@ def decide(
         if m.unhelpful >= cfg.escalate_after:
             rung = "inoperative"
         decision = Decision(
-            c.charge_point_id, rung, trigger, reason, _guard(c, now, rung, m, memory, cfg)
+            c.charge_point_id, rung, trigger, reason, _guard(c, now, rung, trigger, m, memory, cfg)
         )
         if decision.go or decision.blocked_by == "dry_run":
             m.last_action_at = now  # a dry run logs each would-be action once per cooldown
         if decision.go:
             if rung != "inoperative":
                 memory.resets.append(now)
+                # The reconnections so far are answered; the reboot's own must not count as
+                # flapping (they kept a cured link "flapping", a reset an hour, for 6 h).
+                m.connects.clear()
             else:
                 m.out_of_service, m.out_of_service_at = True, now
         out.append(decision)
@@ -175,7 +188,13 @@ def _back(c: ChargerView, m: ChargerMemory) -> bool:
 
 
 def _guard(
-    c: ChargerView, now: float, rung: str, m: ChargerMemory, memory: Memory, cfg: PolicyConfig
+    c: ChargerView,
+    now: float,
+    rung: str,
+    trigger: str,
+    m: ChargerMemory,
+    memory: Memory,
+    cfg: PolicyConfig,
 ) -> str | None:
     if c.charge_point_id in cfg.deny:
         return "deny_list"
@@ -183,6 +202,8 @@ def _guard(
         return "not_in_allow_list"
     if c.delivering_energy:
         return "energy_delivery"
+    if trigger == "predicted" and c.sessions:
+        return "session_open"
     if m.last_action_at is not None and now - m.last_action_at < cfg.cooldown_s:
         return "cooldown"
     if rung != "inoperative" and len(memory.resets) >= cfg.max_resets_per_hour:
