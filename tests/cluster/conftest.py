@@ -3,17 +3,14 @@ when the binary is missing) and in-process nodes sharing it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from csms_lite.config import CsmsConfig
-from csms_lite.server.app import CsmsServer
 from tests.cluster.procs import RedisServer, need
-from tests.conftest import Csms
+from tests.conftest import Csms, CsmsFactory
 
 
 @pytest.fixture
@@ -30,21 +27,13 @@ NodeFactory = Callable[..., Any]
 
 
 @pytest.fixture
-async def make_node(tmp_path: Path, redis_server: RedisServer) -> AsyncIterator[NodeFactory]:
+def make_node(redis_server: RedisServer, make_csms: CsmsFactory) -> NodeFactory:
     """Start an in-process node of the cluster: ``await make_node("n1", **config overrides)``.
-    Nodes share one data folder (registry, token and lake) as nodes on one machine would."""
-    started: list[CsmsServer] = []
-    base = CsmsConfig(data_dir=tmp_path / "data", port=0, api_port=0, api_token="cluster-token",
-                      validate_responses=True, flush_interval=0.2, watchdog_interval=0.2,
-                      broker_url=redis_server.url, command_timeout=5.0)
+    Nodes share one data folder (registry, token and lake) as nodes on one machine would; they
+    stop before the broker does (fixtures tear down in reverse)."""
 
     async def factory(node_id: str, **overrides: Any) -> Csms:
-        config = replace(base, node_id=node_id, **overrides)
-        server = CsmsServer(config)
-        await server.start()
-        started.append(server)
-        return Csms(server, config.data_dir)
+        return await make_csms(node_id=node_id, api_token="cluster-token",
+                               broker_url=redis_server.url, command_timeout=5.0, **overrides)
 
-    yield factory
-    for server in started:
-        await server.stop()
+    return factory
