@@ -45,5 +45,9 @@ class Month:
         return datetime(self.year, self.month + 1, 1, tzinfo=UTC)
 
     @property
+    def previous(self) -> Month:
+        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
+
+    @property
     def label(self) -> str:
         return self.start.strftime("%B %Y")

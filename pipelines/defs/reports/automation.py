@@ -16,6 +16,7 @@ from pipelines.defs.reports.assets import ASSET, PARTNERS, report_partitions, re
 from pipelines.errors import PipelineError
 from pipelines.partitions import data_dir
 from pipelines.reports.build import resolve
+from pipelines.reports.months import Month
 
 reports_job = dg.define_asset_job(
     "partner_reports_job", selection=[ASSET], partitions_def=report_partitions
@@ -23,8 +24,7 @@ reports_job = dg.define_asset_job(
 
 
 def previous_month(day: date) -> str:
-    first = day.replace(day=1)
-    return f"{first.year - 1}-12" if first.month == 1 else f"{first.year}-{first.month - 1:02d}"
+    return Month(day.year, day.month).previous.key
 
 
 @dg.sensor(minimum_interval_seconds=3600, default_status=dg.DefaultSensorStatus.RUNNING)
