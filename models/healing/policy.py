@@ -20,8 +20,9 @@ once and no reset. A charger taken out of service is put back (ChangeAvailabilit
 once it has rebooted, say after the technician's visit, and shows no fault.
 
 Guard rails, checked in this order for every candidate action: deny list, allow list, never
-during energy delivery (and, for a predicted fault, which can wait, never while a session is
-open at all), per-charger cooldown, network cap of resets per hour, dry-run.
+during energy delivery, never while a session is open on a port that is not Faulted (a reset
+ends a paused SuspendedEV session too; for a predicted fault, which can wait, never while any
+session is open), per-charger cooldown, network cap of resets per hour, dry-run.
 """
 
 from __future__ import annotations
@@ -202,7 +203,7 @@ def _guard(
         return "not_in_allow_list"
     if c.delivering_energy:
         return "energy_delivery"
-    if trigger == "predicted" and c.sessions:
+    if c.sessions_in_progress() or (trigger == "predicted" and c.sessions):
         return "session_open"
     if m.last_action_at is not None and now - m.last_action_at < cfg.cooldown_s:
         return "cooldown"

@@ -20,16 +20,21 @@ CURABLE_CODES = {  # codes a reset usually cures (firmware, lock, comms); not ha
 
 @dataclass(frozen=True)
 class Port:
-    connector: str
+    connector: str  # "1" (1.6 connector) or "1/2" (2.0.1 EVSE 1, connector 2)
     status: str
     error_code: str | None
     since: float
+
+    @property
+    def place(self) -> str:
+        """Where a session runs: the 1.6 connector or the 2.0.1 EVSE."""
+        return self.connector.split("/")[0]
 
 
 @dataclass(frozen=True)
 class Session:
     transaction_id: str
-    connector: int | None
+    connector: int | None  # the 1.6 connector or the 2.0.1 EVSE it runs on
     charging_state: str | None
 
     @property
@@ -56,6 +61,12 @@ class ChargerView:
     def faulted_ports(self) -> list[Port]:
         return [p for p in self.ports if p.status == "Faulted"]
 
+    def sessions_in_progress(self) -> list[Session]:
+        """Open sessions on a port that is not Faulted: a fault already cut its own port's
+        session, but a reset would also end a paused one (SuspendedEV) next to it."""
+        faulted = {p.place for p in self.faulted_ports()}
+        return [s for s in self.sessions if str(s.connector) not in faulted]
+
     def silent(self, now: float, tolerance: float) -> bool:
         """Connected (the socket is open) but nothing received for too long."""
         return (
@@ -75,7 +86,7 @@ def parse(chargers: list[dict[str, Any]]) -> list[ChargerView]:
         sessions = tuple(
             Session(
                 str(t["transaction_id"]),
-                t.get("connector_id") or t.get("evse_id"),
+                t["evse_id"] if t.get("evse_id") is not None else t.get("connector_id"),
                 t.get("charging_state"),
             )
             for t in c.get("open_transactions") or []

@@ -142,6 +142,22 @@ async def test_never_during_energy_delivery(csms: Csms, fleet: dict[str, Any]) -
     assert not [r for r in await _commands(csms) if r["requested_by"] == "self_healing"]
 
 
+async def test_never_ends_a_paused_session_beside_a_faulted_port(
+    csms: Csms, fleet: dict[str, Any]
+) -> None:
+    """SuspendedEV delivers nothing now, but a reset would still end the driver's session."""
+    cp, brain = fleet["CP-A"]
+    csms.add_tag("TAG-1")
+    await cp.status(1, "Preparing")
+    await cp.start_transaction(1, "TAG-1")
+    await cp.status(1, "SuspendedEV")
+    await cp.status(2, "Faulted", "InternalError")
+    async with _api(csms) as api:
+        decisions = await SelfHealer(api, CFG).tick(time.time())
+    assert [(d.charge_point_id, d.blocked_by) for d in decisions] == [("CP-A", "session_open")]
+    assert brain.resets == []
+
+
 async def test_cooldown_and_network_cap(csms: Csms, fleet: dict[str, Any]) -> None:
     for cp_id in ("CP-A", "CP-B"):
         await fleet[cp_id][0].status(1, "Faulted", "InternalError")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from models.healing import policy
-from models.healing.views import ChargerView, Port, Session
+from models.healing.views import ChargerView, Port, Session, parse
 
 HOUR = 3600.0
 ALERT = {"CP-1": policy.Score(0.4, True, '[{"feature": "reboots_24h"}]')}
@@ -69,6 +71,50 @@ def test_rules_still_act_on_a_suspended_session() -> None:
     memory = policy.Memory()
     suspended = _charger("Faulted", sessions=(Session("7", 1, "SuspendedEV"),))
     assert _decide(60.0, memory, cfg, suspended) == ["faulted:soft_reset:None"]
+
+
+def _two_ports(sessions: tuple[Session, ...], keys: tuple[str, str] = ("1", "2")) -> ChargerView:
+    ports = (Port(keys[0], "Faulted", "InternalError", 0.0), Port(keys[1], "Occupied", None, 0.0))
+    return ChargerView("CP-1", True, 0.0, None, None, 900, ports, sessions)
+
+
+def test_a_rule_reset_waits_for_a_paused_session_on_another_port() -> None:
+    """A reset ends every session on the charger: one paused (SuspendedEV) beside the faulted
+    port is still a driver's session, while the faulted port's own was already cut."""
+    cfg = policy.PolicyConfig(fault_grace_s=0.0, act_on_predictions=False)
+    paused = (Session("8", 2, "SuspendedEV"),)
+    assert _decide(60.0, policy.Memory(), cfg, _two_ports(paused)) == [
+        "faulted:soft_reset:session_open"
+    ]
+    on_faulted = (Session("7", 1, "SuspendedEV"),)
+    assert _decide(60.0, policy.Memory(), cfg, _two_ports(on_faulted)) == [
+        "faulted:soft_reset:None"
+    ]
+
+
+def test_sessions_are_placed_on_2_0_1_evses_from_the_api() -> None:
+    """2.0.1 ports are "evse/connector" and a transaction names its EVSE: EVSE 1's session is on
+    the faulted port 1/1 even though its connector id (2) matches nothing."""
+    tx: dict[str, Any] = {
+        "transaction_id": "t1",
+        "connector_id": 2,
+        "evse_id": 1,
+        "charging_state": "EVConnected",
+    }
+    api: dict[str, Any] = {
+        "charge_point_id": "CP-1",
+        "connected": True,
+        "connectors": {
+            "1/1": {"status": "Faulted", "error_code": "InternalError", "at": 0.0},
+            "2/1": {"status": "Available", "at": 0.0},
+        },
+        "open_transactions": [tx],
+    }
+    (view,) = parse([api])
+    assert view.sessions_in_progress() == []
+    tx["evse_id"] = 2
+    (view,) = parse([api])
+    assert [s.transaction_id for s in view.sessions_in_progress()] == ["t1"]
 
 
 def test_a_reset_answers_the_flapping_it_was_sent_for() -> None:
