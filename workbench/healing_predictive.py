@@ -80,7 +80,10 @@ class LivePredictor:
         flushed = time.perf_counter()
         await asyncio.to_thread(self.features.build, t)
         built = time.perf_counter()
-        scored = await asyncio.to_thread(score_latest, self.model_dir, self.features.layout.marts)
+        at = datetime.fromtimestamp(t, UTC)  # the rebuild kept the hours complete by t
+        scored = await asyncio.to_thread(
+            score_latest, self.model_dir, self.features.layout.marts, 1, at
+        )
         publish_frame(scored.to_arrow(), self.predictions_file)
         done = time.perf_counter()
         alerts = int(scored["alert"].sum()) if scored.height else 0

@@ -1,9 +1,10 @@
-"""Score the latest hour of every charger: probability of a fault within H hours, and why."""
+"""Score the latest complete hour of every charger: probability of a fault within H hours, and
+why."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -25,16 +26,27 @@ PREDICTIONS_SCHEMA = pl.Schema(
 )
 
 
-def score_latest(data_dir: Path, marts: Path, hours: int = 1) -> pl.DataFrame:
-    """Predictions for each charger's last ``hours`` feature rows, with the top 3 reasons."""
+def score_latest(
+    data_dir: Path, marts: Path, hours: int = 1, until: datetime | None = None
+) -> pl.DataFrame:
+    """Predictions for each charger's last ``hours`` complete feature rows, with the top 3 reasons.
+
+    Complete: ``feature_at <= until``. By default ``until`` is the start of the build's last hour,
+    which was still running when the features were built (the spine runs to ``as_of``'s hour):
+    its counts are partial, and the model learned on whole hours only."""
     fitted, _card, folder = store.load_latest(data_dir)
     features = pl.read_parquet(marts / "failure_features.parquet")
     if features.height == 0:
         return pl.DataFrame(schema=PREDICTIONS_SCHEMA)
-    latest = features.filter(
+    last: datetime = features["feature_at"].max()  # type: ignore[assignment]
+    cut = until if until is not None else last - timedelta(hours=1)
+    complete = features.filter(pl.col("feature_at") <= cut)
+    latest = complete.filter(
         pl.col("feature_at")
         >= pl.col("feature_at").max().over("charge_point_id") - pl.duration(hours=hours - 1)
     )
+    if latest.height == 0:
+        return pl.DataFrame(schema=PREDICTIONS_SCHEMA)
     frame = dataset.to_frame(latest, None, fitted.categories)
     x = _align(frame.x, frame.columns, fitted.columns)
     p = fitted.predict_proba(x)[:, 1]
