@@ -302,8 +302,10 @@ async def reboot(a: ChargerAgent, at: float, kind: str) -> None:
     for port in a.ports.values():
         if port.session is not None:
             if kind in ("soft", "hard"):
+                # The port's state says whether energy was flowing (Charging) or the EV had
+                # paused (SuspendedEV): the guard rail forbids the first.
                 a.truth("session_interrupted", connector_id=port.connector, end=a.now,
-                        detail=f"{kind} reset")
+                        detail=f"{kind} reset while {port.state}")
             await end_session(a, port.session, STOP_REASON_BY_REBOOT[kind])
     f = a.active
     if f is not None and f.type.curable and kind in ("soft", "hard"):
