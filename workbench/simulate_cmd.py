@@ -60,6 +60,32 @@ def simulate(
             min=0.0,
         ),
     ] = 1.0,
+    precursor_window_h: Annotated[
+        float,
+        typer.Option(
+            help="Median hours a long fault shows precursors before it (lognormal).",
+            min=1.0,
+            max=240.0,
+        ),
+    ] = 30.0,
+    near_miss_share: Annotated[
+        float,
+        typer.Option(
+            help="Share of long faults preceded, days earlier, by a window of the same signals "
+            "that ends with no fault.",
+            min=0.0,
+            max=1.0,
+        ),
+    ] = 0.25,
+    precursor_ramp: Annotated[
+        float,
+        typer.Option(
+            help="How the signals grow over the window: intensity = phase ** RAMP "
+            "(2: accelerating, as wear does; 1: linear; below 1: early).",
+            min=0.25,
+            max=4.0,
+        ),
+    ] = 2.0,
     profile: Annotated[
         Path | None,
         typer.Option(
@@ -78,6 +104,7 @@ def simulate(
         raise fail(f"--csms-url must start with ws:// or wss://, got {csms_url!r}")
     first = _day(start)
     from ingest.sim.context import SimSettings
+    from ingest.sim.faults import Precursors
     from workbench.simulate_run import SimulateJob, load_profile, run_simulation
 
     settings = SimSettings(
@@ -92,6 +119,7 @@ def simulate(
         tick_s=tick,
         demand_scale=demand,
         fault_scale=faults,
+        precursors=Precursors(precursor_window_h, near_miss_share, precursor_ramp),
     )
     run_simulation(SimulateJob(settings, load_profile(profile), csms_url), typer.echo)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.sim.faults import Precursors
 from ingest.sim.profile import SimProfile
 from ingest.sim.tags import Tag
 from ingest.sim.timeline import Timeline
@@ -28,6 +29,7 @@ class SimSettings:
     drivers_per_charger: int = 30
     demand_scale: float = 1.0  # x the fitted demand level
     fault_scale: float = 1.0  # x the fitted fault rate (more faults to train models on)
+    precursors: Precursors = field(default_factory=Precursors)
 
     @property
     def end(self) -> float:

@@ -5,9 +5,10 @@ time simulated time moves, before any agent acts at that time."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +73,9 @@ async def run_fleet(settings: SimSettings, profile: SimProfile, network: Network
     folder = settings.data_dir / SIM_FOLDER
     truth = ctx.truth.write(folder)
     (folder / "network.json").write_text(network.to_json())
+    # What the faults' precursors looked like: a model trained on this lake is only as good as
+    # they allow (bench/bench_fault_ceiling.py reads it).
+    (folder / "precursors.json").write_text(json.dumps(asdict(settings.precursors)))
     progress.done(wall)
     return SimRun(ctx.stats, progress.calls(), wall, truth)
 
@@ -81,7 +85,7 @@ def _faults(settings: SimSettings, profile: SimProfile, cp_id: str,
     rng = np.random.default_rng(stable_seed(settings.seed, "faults", cp_id))
     p = profile.faults
     scaled = replace(p, faults_per_charger_day=p.faults_per_charger_day * settings.fault_scale)
-    return draw_faults(rng, scaled, settings.start, settings.end, connectors)
+    return draw_faults(rng, scaled, settings.start, settings.end, connectors, settings.precursors)
 
 
 class _Progress:

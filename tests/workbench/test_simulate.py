@@ -215,3 +215,14 @@ def test_cli_refuses_an_unreachable_csms(tmp_path: Path) -> None:
                                       "--csms-url", "ws://127.0.0.1:9/ocpp"])
     assert result.exit_code == 2
     assert "cannot reach the CSMS at ws://127.0.0.1:9/ocpp" in result.output
+
+
+def test_cli_precursor_knobs_reach_the_simulation(tmp_path: Path) -> None:
+    """The lake's precursor settings are saved beside it: a model is judged against them."""
+    result = CliRunner().invoke(app, ["simulate", "--data-dir", str(tmp_path), "--sites", "1",
+                                      "--chargers", "1", "--days", "0.05",
+                                      "--precursor-window-h", "12", "--near-miss-share", "0",
+                                      "--precursor-ramp", "1"])
+    assert result.exit_code == 0, result.output
+    saved = json.loads((tmp_path / "sim" / "precursors.json").read_text())
+    assert saved == {"median_h": 12.0, "near_miss_share": 0.0, "ramp": 1.0}
