@@ -90,12 +90,26 @@ def main() -> None:
         results[arm] = run_arm(opts, arm, _prefixed(say, arm))
         results[arm]["wall time, arm (s)"] = round(time.perf_counter() - started, 1)
         print(f"arm {LABELS[arm]}: done in {time.perf_counter() - started:.0f} s", flush=True)
+    recovered(results)
     table(results)
     chart(results, args.work / "self_healing_ab.html")
 
 
 def _prefixed(say: Callable[[str], None], arm: Arm) -> Callable[[str], None]:
     return lambda line: say(f"[{arm}] {line}")
+
+
+CURABLE_H = "outage port-hours in curable long faults (truth)"
+
+
+def recovered(results: dict[Arm, dict[str, Any]]) -> None:
+    """Each arm's share of the outage a reset could win back, against the arm with no healing:
+    the measure of the uptime target "where the reset-curable share of faults allows it"."""
+    if "off" not in results or not results["off"].get(CURABLE_H):
+        return
+    lost = results["off"][CURABLE_H]
+    for r in results.values():
+        r["curable outage won back vs off (%)"] = 100.0 * (1.0 - r[CURABLE_H] / lost)
 
 
 def table(results: dict[Arm, dict[str, Any]]) -> None:
@@ -111,8 +125,15 @@ def table(results: dict[Arm, dict[str, Any]]) -> None:
 
 
 PANELS = (
-    ("uptime", ["network uptime (NEVI, %)"]),
-    ("outage port-hours", ["faulted port-hours", "all outage port-hours"]),
+    ("uptime", ["network uptime (NEVI, %)", "uptime if curable faults cost nothing (truth, %)"]),
+    (
+        "outage port-hours",
+        [
+            "all outage port-hours",
+            CURABLE_H,
+            "outage port-hours in technician faults (truth)",
+        ],
+    ),
     (
         "events",
         [
@@ -154,6 +175,10 @@ def chart(results: dict[Arm, dict[str, Any]], path: Path) -> None:
 
 SHORT = {
     "network uptime (NEVI, %)": "NEVI uptime %",
+    "uptime if curable faults cost nothing (truth, %)": "reset ceiling %",
+    CURABLE_H: "curable faults",
+    "outage port-hours in technician faults (truth)": "technician faults",
+    "all outage port-hours": "all outages",
     "curable faults averted by a reset before onset (truth)": "faults averted",
     "false resets (no fault on, none averted, truth)": "false resets",
     "sessions interrupted by resets (truth)": "sessions interrupted",

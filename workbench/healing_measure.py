@@ -55,10 +55,40 @@ def measure(data: Path) -> dict[str, Any]:
         "AND r.requested_at >= t.precursor_start AND r.requested_at < t.start) AS in_window "
         "FROM resets r"
     )
+    # Outage time by what the truth says was behind it: what resets can win back is the curable
+    # share; the rest needs a technician (or is a trip that clears itself in minutes).
+    con.execute(
+        "CREATE TEMP VIEW outage_by_cause AS SELECT CASE "
+        "WHEN t.fault_type = 'transient_trip' THEN 'trip' "
+        "WHEN t.curable THEN 'curable' ELSE 'technician' END AS cause, "
+        "sum(greatest(0, epoch(least(o.end_at, t.\"end\")) - epoch(greatest(o.start_at, t.start))))"
+        " / 60 AS minutes "
+        f"FROM {m('outages')} o JOIN {truth} t ON t.kind = 'fault' "
+        "AND t.charge_point_id = o.charge_point_id "
+        "AND (t.connector_id IS NULL OR t.connector_id = o.port_no) "
+        'AND o.start_at < t."end" AND o.end_at > t.start WHERE NOT o.excluded GROUP BY ALL'
+    )
+
+    def lost_h(cause: str) -> float:
+        return float(
+            one(
+                "SELECT coalesce(sum(minutes), 0) / 60 FROM outage_by_cause "
+                f"WHERE cause = '{cause}'"
+            )
+        )
+
+    period_h = float(one(f"SELECT sum(period_min) / 60 FROM {m('port_uptime_rolling')}") or 0.0)
+    uptime = one(
+        f"SELECT sum(uptime_pct * period_min) / sum(period_min) FROM {m('port_uptime_rolling')}"
+    )
     out = {
-        "network uptime (NEVI, %)": one(
-            f"SELECT sum(uptime_pct * period_min) / sum(period_min) FROM {m('port_uptime_rolling')}"
+        "network uptime (NEVI, %)": uptime,
+        "uptime if curable faults cost nothing (truth, %)": (
+            uptime + 100.0 * lost_h("curable") / period_h if period_h else None
         ),
+        "outage port-hours in curable long faults (truth)": lost_h("curable"),
+        "outage port-hours in technician faults (truth)": lost_h("technician"),
+        "outage port-hours in trips (truth)": lost_h("trip"),
         "ports below 97 %": one(
             f"SELECT count(*) FILTER (NOT meets_nevi) FROM {m('port_uptime_rolling')}"
         ),
