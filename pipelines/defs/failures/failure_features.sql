@@ -3,20 +3,33 @@
 -- every window is over the current and preceding hours of a dense hourly spine (each charger from
 -- its first frame, or first_seen_at, to as_of's hour; hours with no frame are rows with zero
 -- counts), so a later event never changes an earlier row. Windows: _1h = the hour itself, _6h,
--- _24h and _48h = the 6, 24 and 48 hours ending at feature_at, _7d = 168 hours. Short windows
--- beside long ones let a model see a signal accelerating (wear does) against the charger's own
--- baseline (temperature and heartbeat gaps vs its 7 days).
--- Columns: error codes (stg_alerts, not cleared) in total and by family (err_<family>_24h:
--- overcurrent, overvoltage, undervoltage, ground, high_temperature, connector_lock,
--- ev_communication, power_meter, power_switch, internal, reader, other); reboots (stg_boots);
--- heartbeat gaps between frames (stg_activity: the hour's max/mean/stddev, and the 24 h max);
--- MeterValues interval: mean and stddev of consecutive charger_time gaps of one transaction's
--- samples, and the clock drift = charger gap minus server (received_at) gap, mean and stddev;
--- temperature mean/max and slope (degC per hour, least squares) over 24 h; failed starts and
--- failed attempts (charge_attempts, at the time their outcome was known); call errors; hours since
--- the last Faulted report (NULL if none yet); charger age in days (installed_at, else
--- first_seen_at); vendor/model/kind/rated_kw; time-based utilisation (port-minutes in a session /
--- (ports x minutes)) over 24 h and 7 d.
+-- _24h, _48h and _96h = the 6, 24, 48 and 96 hours ending at feature_at, _7d = 168 hours. Short
+-- windows beside long ones let a model see a signal accelerating (wear does) against the
+-- charger's own baseline (temperature and heartbeat gaps vs its 7 days).
+-- Columns: frames received (frames_in_1h/_24h, heartbeats_1h); error codes (stg_alerts, not
+-- cleared): errors_1h/_6h/_24h/_48h/_7d and by family, err_<family>_24h (overcurrent,
+-- overvoltage, undervoltage, ground, high_temperature, connector_lock, ev_communication,
+-- power_meter, power_switch, internal, reader, other); warnings = the codes a connector reported
+-- while not Faulted (the code of a Faulted report describes a fault already on, mostly
+-- self-clearing trips, and outnumbers the early warnings many times over): warnings_6h/_24h/_48h/
+-- _96h, warn_<family>_6h/_24h/_48h for the six ChargeX families (overcurrent .. connector_lock),
+-- warning_families_24h (how many of the six warned), hours_since_warning (NULL if none yet) and
+-- warning_span_h_96h (from the first warning of the last 96 h to feature_at: how long a signal has
+-- been building; NULL if none); reboots (stg_boots) over 6 h, 24 h, 48 h, 7 d and
+-- hours_since_reboot (NULL if none yet); heartbeat gaps between frames (stg_activity: the hour's
+-- max/mean/stddev, the 6 h and 24 h max, the 7 d mean); MeterValues interval: mean and stddev of
+-- consecutive charger_time gaps of one transaction's samples, and the clock drift = charger gap
+-- minus server (received_at) gap, mean and stddev, over 24 h; temperature: 24 h mean/max, 6 h
+-- max, slope over 24 h (degC per hour, least squares), the 6 h mean and the 6 h max above the
+-- 7 d mean; failed starts (24 h, 7 d), failed and closed attempts (24 h) (charge_attempts, at the
+-- time their outcome was known); call errors in/out (1 h, 24 h) and unparsable frames (24 h);
+-- Faulted reports in 7 d and hours since the last one (NULL if none yet); charger age in days
+-- (installed_at, else first_seen_at); vendor/model/kind/rated_kw/ports; kwh_24h (the increments
+-- of a transaction's energy register between its samples, in the hour the later one was
+-- received); time-based utilisation util_24h/util_7d (port-minutes in a session / (ports x
+-- minutes)), a session holding its port from its first transaction event until its end event,
+-- the charger's next boot, the port's next session or session_timeout_hours of silence, whichever
+-- the server saw first (the sessions mart rewrites a session once its stop arrives; these do not).
 WITH chargers AS (
     SELECT a.charge_point_id, min(a.hour) AS first_hour
     FROM stg_activity a GROUP BY ALL
@@ -41,6 +54,34 @@ act AS (
            avg(stddev_gap_s) AS stddev_gap_s
     FROM stg_activity GROUP BY ALL
 ),
+port_states AS (
+    -- one row per port and arrival time, Faulted if any report then was: a trip that clears
+    -- within the second has its Faulted and Available reports at one received_at
+    SELECT charge_point_id, port_no, received_at, bool_or(status = 'Faulted') AS faulted
+    FROM stg_status GROUP BY ALL
+),
+alert_rows AS (
+    SELECT a.*, CASE
+            WHEN a.code ILIKE '%overcurrent%' THEN 'overcurrent'
+            WHEN a.code ILIKE '%overvoltage%' THEN 'overvoltage'
+            WHEN a.code ILIKE '%undervoltage%' THEN 'undervoltage'
+            WHEN a.code ILIKE '%ground%' THEN 'ground'
+            WHEN a.code ILIKE '%temperature%' THEN 'high_temperature'
+            WHEN a.code ILIKE '%lock%' THEN 'connector_lock'
+            WHEN a.code ILIKE '%communication%' THEN 'ev_communication'
+            WHEN a.code ILIKE '%meter%' THEN 'power_meter'
+            WHEN a.code ILIKE '%switch%' THEN 'power_switch'
+            WHEN a.code ILIKE '%internal%' THEN 'internal'
+            WHEN a.code ILIKE '%reader%' THEN 'reader'
+            ELSE 'other' END AS bucket,
+        -- 1.6 carries the status in the message; 2.0.1 sends the status first, then NotifyEvent
+        NOT coalesce(a.status = 'Faulted', s.faulted, false) AS warning
+    FROM stg_alerts a
+    ASOF LEFT JOIN port_states s
+      ON s.charge_point_id = a.charge_point_id AND s.port_no = a.port_no
+     AND a.received_at >= s.received_at
+    WHERE NOT coalesce(a.cleared, false)
+),
 alerts AS (
     SELECT charge_point_id, date_trunc('hour', received_at) AS hour,
            count(*) AS errors,
@@ -55,25 +96,22 @@ alerts AS (
         count(*) FILTER (bucket = 'power_switch') AS err_power_switch,
         count(*) FILTER (bucket = 'internal') AS err_internal,
         count(*) FILTER (bucket = 'reader') AS err_reader,
-        count(*) FILTER (bucket = 'other') AS err_other
-    FROM (SELECT *, CASE
-            WHEN code ILIKE '%overcurrent%' THEN 'overcurrent'
-            WHEN code ILIKE '%overvoltage%' THEN 'overvoltage'
-            WHEN code ILIKE '%undervoltage%' THEN 'undervoltage'
-            WHEN code ILIKE '%ground%' THEN 'ground'
-            WHEN code ILIKE '%temperature%' THEN 'high_temperature'
-            WHEN code ILIKE '%lock%' THEN 'connector_lock'
-            WHEN code ILIKE '%communication%' THEN 'ev_communication'
-            WHEN code ILIKE '%meter%' THEN 'power_meter'
-            WHEN code ILIKE '%switch%' THEN 'power_switch'
-            WHEN code ILIKE '%internal%' THEN 'internal'
-            WHEN code ILIKE '%reader%' THEN 'reader'
-            ELSE 'other' END AS bucket
-          FROM stg_alerts WHERE NOT coalesce(cleared, false))
+        count(*) FILTER (bucket = 'other') AS err_other,
+        count(*) FILTER (warning) AS warnings,
+        count(*) FILTER (warning AND bucket = 'overcurrent') AS warn_overcurrent,
+        count(*) FILTER (warning AND bucket = 'overvoltage') AS warn_overvoltage,
+        count(*) FILTER (warning AND bucket = 'undervoltage') AS warn_undervoltage,
+        count(*) FILTER (warning AND bucket = 'ground') AS warn_ground,
+        count(*) FILTER (warning AND bucket = 'high_temperature') AS warn_high_temperature,
+        count(*) FILTER (warning AND bucket = 'connector_lock') AS warn_connector_lock,
+        min(received_at) FILTER (warning) AS first_warning_at,
+        max(received_at) FILTER (warning) AS last_warning_at
+    FROM alert_rows
     GROUP BY ALL
 ),
 boots AS (
-    SELECT charge_point_id, date_trunc('hour', received_at) AS hour, count(*) AS boots
+    SELECT charge_point_id, date_trunc('hour', received_at) AS hour, count(*) AS boots,
+           max(received_at) AS last_boot_at
     FROM stg_boots GROUP BY ALL
 ),
 meter_gaps AS (
@@ -111,9 +149,74 @@ faulted AS (
            max(received_at) AS last_faulted_at, count(*) AS faulted_reports
     FROM stg_status WHERE status = 'Faulted' GROUP BY ALL
 ),
+tx AS (
+    -- a transaction as the server learnt of it: its first event, its end event's arrival
+    SELECT charge_point_id, transaction_id,
+           arg_min(port_no, received_at) FILTER (port_no > 0) AS port_no,
+           min(received_at) AS start_at,
+           min(received_at) FILTER (event = 'ended') AS end_at
+    FROM stg_tx_events WHERE transaction_id IS NOT NULL
+    GROUP BY ALL
+),
+tx_signs AS (
+    SELECT charge_point_id, transaction_id, received_at,
+           lead(received_at) OVER (PARTITION BY charge_point_id, transaction_id
+                                   ORDER BY received_at) AS next_sign_at
+    FROM (SELECT charge_point_id, transaction_id, received_at FROM stg_tx_events
+          UNION ALL
+          SELECT charge_point_id, transaction_id, received_at FROM stg_meter)
+    WHERE transaction_id IS NOT NULL
+),
+tx_given_up AS (
+    -- a session with no stop is given up session_timeout_hours into its first silence that long,
+    -- as an observer would at the time (the sessions mart trims it back to its last sign later)
+    SELECT charge_point_id, transaction_id,
+           min(received_at + t.timeout)
+               FILTER (next_sign_at IS NULL OR next_sign_at - received_at > t.timeout) AS given_up_at
+    FROM tx_signs,
+         (SELECT to_microseconds(CAST(getvariable('session_timeout_hours') * 3600e6 AS BIGINT))
+              AS timeout) t
+    GROUP BY ALL
+),
+tx_spans AS (
+    -- ends at its stop, else the charger's next boot, the port's next session or the give-up,
+    -- whichever the server saw first; open ones run to as_of
+    SELECT x.charge_point_id, x.port_no, x.start_at,
+           least(x.end_at, g.given_up_at, b.received_at, getvariable('as_of'),
+                 lead(x.start_at) OVER (PARTITION BY x.charge_point_id, x.port_no ORDER BY x.start_at))
+               AS end_at
+    FROM tx x
+    LEFT JOIN tx_given_up g USING (charge_point_id, transaction_id)
+    ASOF LEFT JOIN stg_boots b
+      ON b.charge_point_id = x.charge_point_id AND b.received_at > x.start_at
+    WHERE x.port_no IS NOT NULL
+),
+port_busy AS (
+    SELECT charge_point_id, port_no, hour,
+           least(60, sum(greatest(0, overlap_min(start_at, end_at, hour, hour + INTERVAL 1 HOUR))))
+               AS session_min
+    FROM (SELECT *, unnest(range(date_trunc('hour', start_at),
+                                 greatest(end_at, date_trunc('hour', start_at) + INTERVAL 1 SECOND),
+                                 INTERVAL 1 HOUR)) AS hour
+          FROM tx_spans)
+    GROUP BY ALL
+),
+energy AS (
+    -- register increments between a transaction's samples, in the hour the later one arrived
+    SELECT charge_point_id, date_trunc('hour', received_at) AS hour,
+           sum(greatest(0, energy_wh - prev_wh)) / 1000 AS kwh
+    FROM (SELECT charge_point_id, received_at, energy_wh,
+                 lag(energy_wh) OVER (PARTITION BY charge_point_id, transaction_id
+                                      ORDER BY received_at, charger_time) AS prev_wh
+          FROM stg_meter WHERE transaction_id IS NOT NULL AND energy_wh IS NOT NULL)
+    GROUP BY ALL
+),
 usage AS (
     SELECT charge_point_id, hour, sum(session_min) AS session_min, sum(kwh) AS kwh
-    FROM usage_port_hourly GROUP BY ALL
+    FROM (SELECT charge_point_id, hour, session_min, 0 AS kwh FROM port_busy
+          UNION ALL
+          SELECT charge_point_id, hour, 0, kwh FROM energy)
+    GROUP BY ALL
 ),
 port_counts AS (
     SELECT charge_point_id, count(*) AS ports FROM usage_ports GROUP BY ALL
@@ -121,7 +224,7 @@ port_counts AS (
 hourly AS (
     SELECT s.charge_point_id, s.hour,
            act.* EXCLUDE (charge_point_id, hour), al.* EXCLUDE (charge_point_id, hour),
-           b.boots, m.* EXCLUDE (charge_point_id, hour), t.* EXCLUDE (charge_point_id, hour),
+           b.* EXCLUDE (charge_point_id, hour), m.* EXCLUDE (charge_point_id, hour), t.* EXCLUDE (charge_point_id, hour),
            at2.* EXCLUDE (charge_point_id, hour), f.* EXCLUDE (charge_point_id, hour),
            u.session_min, u.kwh
     FROM spine s
@@ -157,8 +260,34 @@ windowed AS (
     sum(coalesce(h.err_internal, 0)) OVER d1 AS err_internal_24h,
     sum(coalesce(h.err_reader, 0)) OVER d1 AS err_reader_24h,
     sum(coalesce(h.err_other, 0)) OVER d1 AS err_other_24h,
+    sum(coalesce(h.warnings, 0)) OVER d6 AS warnings_6h,
+    sum(coalesce(h.warnings, 0)) OVER d1 AS warnings_24h,
+    sum(coalesce(h.warnings, 0)) OVER d2 AS warnings_48h,
+    sum(coalesce(h.warnings, 0)) OVER d4 AS warnings_96h,
+    sum(coalesce(h.warn_overcurrent, 0)) OVER d6 AS warn_overcurrent_6h,
+    sum(coalesce(h.warn_overcurrent, 0)) OVER d1 AS warn_overcurrent_24h,
+    sum(coalesce(h.warn_overcurrent, 0)) OVER d2 AS warn_overcurrent_48h,
+    sum(coalesce(h.warn_overvoltage, 0)) OVER d6 AS warn_overvoltage_6h,
+    sum(coalesce(h.warn_overvoltage, 0)) OVER d1 AS warn_overvoltage_24h,
+    sum(coalesce(h.warn_overvoltage, 0)) OVER d2 AS warn_overvoltage_48h,
+    sum(coalesce(h.warn_undervoltage, 0)) OVER d6 AS warn_undervoltage_6h,
+    sum(coalesce(h.warn_undervoltage, 0)) OVER d1 AS warn_undervoltage_24h,
+    sum(coalesce(h.warn_undervoltage, 0)) OVER d2 AS warn_undervoltage_48h,
+    sum(coalesce(h.warn_ground, 0)) OVER d6 AS warn_ground_6h,
+    sum(coalesce(h.warn_ground, 0)) OVER d1 AS warn_ground_24h,
+    sum(coalesce(h.warn_ground, 0)) OVER d2 AS warn_ground_48h,
+    sum(coalesce(h.warn_high_temperature, 0)) OVER d6 AS warn_high_temperature_6h,
+    sum(coalesce(h.warn_high_temperature, 0)) OVER d1 AS warn_high_temperature_24h,
+    sum(coalesce(h.warn_high_temperature, 0)) OVER d2 AS warn_high_temperature_48h,
+    sum(coalesce(h.warn_connector_lock, 0)) OVER d6 AS warn_connector_lock_6h,
+    sum(coalesce(h.warn_connector_lock, 0)) OVER d1 AS warn_connector_lock_24h,
+    sum(coalesce(h.warn_connector_lock, 0)) OVER d2 AS warn_connector_lock_48h,
+    min(h.first_warning_at) OVER d4 AS first_warning_at_96h,
+    max(h.last_warning_at) OVER (PARTITION BY h.charge_point_id ORDER BY h.hour
+                                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS last_warning_at,
     sum(coalesce(h.boots, 0)) OVER d6 AS reboots_6h,
     sum(coalesce(h.boots, 0)) OVER d1 AS reboots_24h,
+    sum(coalesce(h.boots, 0)) OVER d2 AS reboots_48h,
     sum(coalesce(h.boots, 0)) OVER w7 AS reboots_7d,
     h.max_gap_s AS hb_gap_max_s_1h, h.mean_gap_s AS hb_gap_mean_s_1h,
     h.stddev_gap_s AS hb_gap_std_s_1h,
@@ -184,6 +313,8 @@ windowed AS (
     sum(coalesce(h.faulted_reports, 0)) OVER w7 AS faulted_reports_7d,
     max(h.last_faulted_at) OVER (PARTITION BY h.charge_point_id ORDER BY h.hour
                                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS last_faulted_at,
+    max(h.last_boot_at) OVER (PARTITION BY h.charge_point_id ORDER BY h.hour
+                              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS last_boot_at,
     sum(coalesce(h.session_min, 0)) OVER d1 AS session_min_24h,
     sum(coalesce(h.session_min, 0)) OVER w7 AS session_min_7d,
     sum(coalesce(h.kwh, 0)) OVER d1 AS kwh_24h,
@@ -193,12 +324,20 @@ windowed AS (
     WINDOW d6 AS (PARTITION BY h.charge_point_id ORDER BY h.hour ROWS BETWEEN 5 PRECEDING AND CURRENT ROW),
            d1 AS (PARTITION BY h.charge_point_id ORDER BY h.hour ROWS BETWEEN 23 PRECEDING AND CURRENT ROW),
            d2 AS (PARTITION BY h.charge_point_id ORDER BY h.hour ROWS BETWEEN 47 PRECEDING AND CURRENT ROW),
+           d4 AS (PARTITION BY h.charge_point_id ORDER BY h.hour ROWS BETWEEN 95 PRECEDING AND CURRENT ROW),
            w7 AS (PARTITION BY h.charge_point_id ORDER BY h.hour ROWS BETWEEN 167 PRECEDING AND CURRENT ROW)
 )
 SELECT
     w.* EXCLUDE (mg_n, mg_sum, mg_sq, md_sum, md_sq, t_n, t_sum, t_x, t_xx, t_xy, last_faulted_at,
-                 t6_n, t6_sum, t7_n, t7_sum,
+                 t6_n, t6_sum, t7_n, t7_sum, first_warning_at_96h, last_warning_at, last_boot_at,
                  session_min_24h, session_min_7d, hours_24h, hours_7d),
+    (w.warn_overcurrent_24h > 0)::INT + (w.warn_overvoltage_24h > 0)::INT
+        + (w.warn_undervoltage_24h > 0)::INT + (w.warn_ground_24h > 0)::INT
+        + (w.warn_high_temperature_24h > 0)::INT + (w.warn_connector_lock_24h > 0)::INT
+        AS warning_families_24h,
+    (epoch(w.feature_at) - epoch(w.last_warning_at)) / 3600 AS hours_since_warning,
+    (epoch(w.feature_at) - epoch(w.first_warning_at_96h)) / 3600 AS warning_span_h_96h,
+    (epoch(w.feature_at) - epoch(w.last_boot_at)) / 3600 AS hours_since_reboot,
     w.mg_sum / w.mg_n AS meter_interval_mean_s_24h,
     CASE WHEN w.mg_n > 1 THEN sqrt(greatest(0, (w.mg_sq - w.mg_sum * w.mg_sum / w.mg_n) / (w.mg_n - 1))) END
         AS meter_interval_std_s_24h,
@@ -207,6 +346,7 @@ SELECT
         AS meter_drift_std_s_24h,
     w.t_sum / w.t_n AS temp_mean_24h,
     w.t6_sum / w.t6_n - w.t7_sum / w.t7_n AS temp_6h_above_7d,
+    w.temp_max_6h - w.t7_sum / w.t7_n AS temp_max_6h_above_7d,
     CASE WHEN w.t_n > 1 AND w.t_n * w.t_xx - w.t_x * w.t_x > 1e-9
          THEN (w.t_n * w.t_xy - w.t_x * w.t_sum) / (w.t_n * w.t_xx - w.t_x * w.t_x) END
         AS temp_slope_per_h_24h,

@@ -8,6 +8,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from pipelines.warehouse import settings
 from tests.pipelines.warehouse_kit import DEFS, build, put, utc, warehouse_conn
 
 FAILURES = DEFS / "failures"
@@ -37,7 +38,8 @@ def conn(tmp_path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _features(conn: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
-    for name in ("usage_ports", "usage_port_hourly", "charge_attempts"):
+    build(conn, "sessions", DEFS / "sessions")  # from the stg_* rows the test put
+    for name in ("usage_ports", "charge_attempts"):
         build(conn, name, USAGE)
     build(conn, "faults", FAILURES)
     rows = build(conn, "failure_features", FAILURES)
@@ -213,3 +215,125 @@ def test_labels_ignore_a_one_minute_trip_and_flag_a_30_minute_fault(
     assert all(
         r["label_final"] for r in labels.values() if r["feature_at"] <= utc("2026-01-30 00:00")
     )
+
+
+def _activity(hours: list[str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "charge_point_id": "CP1",
+            "hour": utc(h),
+            "frames_in": 4,
+            "first_in": utc(h),
+            "last_in": utc(h).replace(minute=59),
+        }
+        for h in hours
+    ]
+
+
+def _tx(at: str, event: str, wh: float) -> dict[str, Any]:
+    return {
+        "charge_point_id": "CP1",
+        "received_at": utc(at),
+        "charger_time": utc(at),
+        "ocpp_version": "1.6",
+        "port_no": 1 if event == "started" else None,  # a 1.6 stop names no connector
+        "transaction_id": "T1",
+        "event": event,
+        "meter_wh": wh,
+        "auth_status": "Accepted" if event == "started" else None,
+        "stop_reason": "Local" if event == "ended" else None,
+        "unique_id": f"{event}-{at}",
+    }
+
+
+def _sample(at: str, wh: float, action: str = "MeterValues") -> dict[str, Any]:
+    return {
+        "charge_point_id": "CP1",
+        "received_at": utc(at),
+        "charger_time": utc(at),
+        "ocpp_version": "1.6",
+        "source_action": action,
+        "port_no": None if action == "StopTransaction" else 1,
+        "transaction_id": "T1",
+        "energy_wh": wh,
+        "unique_id": f"mv-{at}",
+    }
+
+
+def test_an_hour_s_features_are_the_same_before_and_after_later_data_arrives(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    """The build at feature_at (the lake up to then) and a build days later (a session's stop
+    and energy, a reboot, warnings after it) give the hour the same row: energy and busy time
+    come from what was received by then, not from the session as finally known."""
+    early_tx = [_tx("2026-01-30 09:40", "started", 0)]
+    early_meter = [
+        _sample("2026-01-30 09:40", 0, "StartTransaction"),
+        *(_sample(f"2026-01-30 {t}", wh) for t, wh in [("09:55", 1000), ("10:10", 5000),
+                                                       ("10:25", 9000), ("10:40", 13000),
+                                                       ("10:55", 17000)]),
+    ]
+    put(conn, "stg_activity", _activity(["2026-01-30 08:00", "2026-01-30 09:00",
+                                         "2026-01-30 10:00"]))
+    put(conn, "stg_tx_events", early_tx)
+    put(conn, "stg_meter", early_meter)
+    settings.apply(conn, settings.BuildSettings(), utc("2026-01-30 11:00"))
+    h10 = _features(conn)["30 10:00"]
+    # 1 kWh by the 09:55 sample, 16 more by 10:55; busy 09:40-11:00 = 20 + 60 port-minutes
+    # over the 3 spine hours 08:00-10:00
+    assert h10["kwh_24h"] == pytest.approx(17)
+    assert h10["util_24h"] == pytest.approx(80 / (3 * 60))
+
+    put(conn, "stg_activity", _activity(["2026-01-30 08:00", "2026-01-30 09:00",
+                                         "2026-01-30 10:00", "2026-01-30 11:00",
+                                         "2026-01-30 12:00"]))
+    put(conn, "stg_tx_events", [*early_tx, _tx("2026-01-30 11:20", "ended", 23000)])
+    put(conn, "stg_meter", [*early_meter, _sample("2026-01-30 11:10", 21000),
+                            _sample("2026-01-30 11:20", 23000, "StopTransaction")])
+    put(conn, "stg_boots", [{"charge_point_id": "CP1", "received_at": utc("2026-01-30 11:40")}])
+    put(conn, "stg_alerts", [{"charge_point_id": "CP1", "received_at": utc("2026-01-30 12:10"),
+                              "port_no": 1, "code": "GroundFailure", "status": "Available"}])
+    settings.apply(conn, settings.BuildSettings(), utc("2026-01-31 00:00"))
+    after = _features(conn)
+    assert after["30 10:00"] == h10
+    assert after["30 11:00"]["kwh_24h"] == pytest.approx(23)  # 4 + 2 kWh received in 11:xx
+    assert after["30 12:00"]["warnings_24h"] == 1
+
+
+def test_warnings_leave_out_the_codes_of_a_faulted_connector(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    put(conn, "stg_activity", _activity(["2026-01-29 00:00"]))
+    put(
+        conn,
+        "stg_status",
+        _status([("2026-01-30 06:00", 1, "Faulted", "OverCurrent"),
+                 ("2026-01-30 06:05", 1, "Available", None)]),
+    )
+
+    def alert(at: str, code: str, status: str | None) -> dict[str, Any]:
+        return {"charge_point_id": "CP1", "received_at": utc(at), "port_no": 1, "code": code,
+                "status": status, "ocpp_version": "1.6" if status else "2.0.1"}
+
+    put(
+        conn,
+        "stg_alerts",
+        [
+            alert("2026-01-29 20:30", "OverVoltage", "Available"),  # 1.6: a warning
+            alert("2026-01-30 06:00", "OverCurrent", None),  # 2.0.1, after its Faulted status
+            alert("2026-01-30 08:15", "GroundFailure", None),  # 2.0.1, connector Available
+            alert("2026-01-30 09:20", "GroundFailure", "Charging"),
+        ],
+    )
+    rows = _features(conn)
+    h9 = rows["30 09:00"]  # feature time 10:00
+    assert h9["errors_24h"] == 4
+    assert h9["warnings_24h"] == 3
+    assert h9["warnings_6h"] == 2
+    assert h9["warn_overcurrent_24h"] == 0
+    assert h9["err_overcurrent_24h"] == 1
+    assert h9["warn_ground_6h"] == 2
+    assert h9["warning_families_24h"] == 2
+    assert h9["hours_since_warning"] == pytest.approx(40 / 60)  # the 09:20 warning
+    assert h9["warning_span_h_96h"] == pytest.approx(13.5)  # building since 20:30 the day before
+    assert rows["29 19:00"]["hours_since_warning"] is None
