@@ -14,7 +14,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from models.fault.split import Split
 
@@ -47,24 +47,40 @@ def rule_baseline(columns: list[str]) -> RuleBaseline:
 
 
 def candidates(columns: list[str], seed: int) -> dict[str, Any]:
+    """Shallow boosting first: a few hundred fault onsets, a few dozen of them per validation
+    window, and deeper or longer-grown trees (31 leaves x 200 rounds, the old default) learnt the
+    training weeks' chargers rather than the precursors (validation PR-AUC 0.29 vs 0.35)."""
     categorical = [i for i, c in enumerate(columns) if c.endswith("_code")]
-    return {
-        "gradient_boosting": HistGradientBoostingClassifier(
-            max_iter=200,
+
+    def boosting(depth: int, rounds: int) -> HistGradientBoostingClassifier:
+        return HistGradientBoostingClassifier(
+            max_iter=rounds,
             learning_rate=0.05,
-            max_leaf_nodes=31,
+            max_depth=depth,
+            max_leaf_nodes=None,
+            min_samples_leaf=200,
             l2_regularization=1.0,
             class_weight="balanced",
             categorical_features=categorical or None,
             early_stopping=False,
             random_state=seed,
-        ),
+        )
+
+    return {
+        "gradient_boosting": boosting(depth=2, rounds=100),
+        "additive_boosting": boosting(depth=1, rounds=200),  # stumps: no interactions at all
         "logistic_regression": make_pipeline(
             SimpleImputer(strategy="median", keep_empty_features=True),
+            # counts and gaps are heavy-tailed: on a log scale one burst does not dominate
+            FunctionTransformer(_signed_log1p),
             StandardScaler(),
             LogisticRegression(max_iter=2000, class_weight="balanced", C=0.5),
         ),
     }
+
+
+def _signed_log1p(x: np.ndarray) -> np.ndarray:
+    return np.asarray(np.sign(x) * np.log1p(np.abs(x)))
 
 
 NEGATIVE_SHARE = 0.25  # of fault-free training hours kept: near-copies of each other, and slow

@@ -46,7 +46,8 @@ def load(marts: Path, horizon_h: int = 24, categories: dict[str, list[str]] | No
     faults = _read(marts, "faults").select("charge_point_id", "start_at", "end_at")
     joined = features.join(labels, on=["charge_point_id", "feature_at"], how="inner")
     joined = joined.filter(pl.col(label_column(horizon_h)).is_not_null())
-    joined = _drop_in_fault(joined, faults)
+    # one order whatever order the build wrote the rows in: training subsamples by position
+    joined = _drop_in_fault(joined, faults).sort("charge_point_id", "feature_at")
     if joined.height == 0:
         raise NotEnoughDataError(
             f"no labelled charger-hours in {marts}: run `cpo pipelines run` on a lake with data"
