@@ -22,6 +22,8 @@ from pathlib import Path
 import polars as pl
 from sklearn.metrics import average_precision_score
 
+from models.fault.dataset import drop_in_fault
+
 
 def phase_scores(data: Path, horizon_col: str = "fault_within_h") -> pl.DataFrame:
     labels = pl.read_parquet(data / "warehouse" / "marts" / "failure_labels.parquet").filter(
@@ -48,18 +50,8 @@ def test_rows(s: pl.DataFrame, data: Path, test_from: datetime) -> pl.DataFrame:
     """The rows the model was tested on: from ``test_from``, and not inside a fault already
     (``models.fault.dataset`` drops those hours: the question is a fault's onset)."""
     faults = pl.read_parquet(data / "warehouse" / "marts" / "faults.parquet")
-    s = s.filter(pl.col("feature_at") >= test_from)
-    inside = (
-        s.select("charge_point_id", "feature_at")
-        .join(faults.select("charge_point_id", "start_at", "end_at"), on="charge_point_id")
-        .filter(
-            (pl.col("start_at") <= pl.col("feature_at"))
-            & (pl.col("end_at").is_null() | (pl.col("end_at") > pl.col("feature_at")))
-        )
-        .select("charge_point_id", "feature_at")
-        .unique()
-    )
-    return s.join(inside, on=["charge_point_id", "feature_at"], how="anti")
+    in_test = s.filter(pl.col("feature_at") >= test_from)
+    return drop_in_fault(in_test, faults.select("charge_point_id", "start_at", "end_at"))
 
 
 def main() -> None:

@@ -47,7 +47,7 @@ def load(marts: Path, horizon_h: int = 24, categories: dict[str, list[str]] | No
     joined = features.join(labels, on=["charge_point_id", "feature_at"], how="inner")
     joined = joined.filter(pl.col(label_column(horizon_h)).is_not_null())
     # one order whatever order the build wrote the rows in: training subsamples by position
-    joined = _drop_in_fault(joined, faults).sort("charge_point_id", "feature_at")
+    joined = drop_in_fault(joined, faults).sort("charge_point_id", "feature_at")
     if joined.height == 0:
         raise NotEnoughDataError(
             f"no labelled charger-hours in {marts}: run `cpo pipelines run` on a lake with data"
@@ -85,7 +85,9 @@ def categories_of(marts: Path) -> dict[str, list[str]]:
     return {c: sorted(df[c].drop_nulls().unique().to_list()) for c in CATEGORICAL}
 
 
-def _drop_in_fault(df: pl.DataFrame, faults: pl.DataFrame) -> pl.DataFrame:
+def drop_in_fault(df: pl.DataFrame, faults: pl.DataFrame) -> pl.DataFrame:
+    """The rows whose charger is not in a fault at ``feature_at`` (``faults``: the mart's
+    charge_point_id, start_at, end_at)."""
     if faults.height == 0:
         return df
     inside = (

@@ -128,33 +128,26 @@ async def test_a_reset_cures_a_fault_and_the_outcome_row_says_so(
     assert outcome["requested_by"] == "self_healing"
 
 
-async def test_never_during_energy_delivery(csms: Csms, fleet: dict[str, Any]) -> None:
-    cp, brain = fleet["CP-A"]
-    csms.add_tag("TAG-1")
-    await cp.status(1, "Preparing")
-    await cp.start_transaction(1, "TAG-1")
-    await cp.status(1, "Charging")
-    await cp.status(2, "Faulted", "InternalError")
-    async with _api(csms) as api:
-        decisions = await SelfHealer(api, CFG).tick(time.time())
-    assert [(d.charge_point_id, d.blocked_by) for d in decisions] == [("CP-A", "energy_delivery")]
-    assert brain.resets == []
-    assert not [r for r in await _commands(csms) if r["requested_by"] == "self_healing"]
-
-
-async def test_never_ends_a_paused_session_beside_a_faulted_port(
-    csms: Csms, fleet: dict[str, Any]
+@pytest.mark.parametrize(
+    ("state", "guard"),
+    [
+        ("Charging", "energy_delivery"),
+        # SuspendedEV delivers nothing now, but a reset would still end the driver's session.
+        ("SuspendedEV", "session_open"),
+    ],
+)
+async def test_never_ends_a_session_beside_a_faulted_port(
+    csms: Csms, fleet: dict[str, Any], state: str, guard: str
 ) -> None:
-    """SuspendedEV delivers nothing now, but a reset would still end the driver's session."""
     cp, brain = fleet["CP-A"]
     csms.add_tag("TAG-1")
     await cp.status(1, "Preparing")
     await cp.start_transaction(1, "TAG-1")
-    await cp.status(1, "SuspendedEV")
+    await cp.status(1, state)
     await cp.status(2, "Faulted", "InternalError")
     async with _api(csms) as api:
         decisions = await SelfHealer(api, CFG).tick(time.time())
-    assert [(d.charge_point_id, d.blocked_by) for d in decisions] == [("CP-A", "session_open")]
+    assert [(d.charge_point_id, d.blocked_by) for d in decisions] == [("CP-A", guard)]
     assert brain.resets == []
 
 
