@@ -23,13 +23,14 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
 from sklearn.metrics import average_precision_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_fault_ceiling import phase_scores
+from bench_fault_ceiling import phase_scores, test_rows
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ SETTINGS = {
         Setting("no_near_miss", near_miss_share=0.0),
         Setting("linear_no_near_miss", ramp=1.0, near_miss_share=0.0),
         Setting("early_no_near_miss", ramp=0.5, near_miss_share=0.0),
+        Setting("short_linear_no_near_miss", window_h=12.0, ramp=1.0, near_miss_share=0.0),
     )
 }
 
@@ -84,9 +86,7 @@ def measure(folder: Path) -> dict[str, float]:
     version = (folder / "models" / "fault" / "latest").read_text().strip()
     card = json.loads((folder / "models" / "fault" / version / "model_card.json").read_text())
     test, test_from = card["test"], card["split"]["test_from"]
-    scores = phase_scores(folder).filter(
-        pl.col("feature_at") >= pl.lit(test_from).str.to_datetime(time_zone="UTC")
-    )
+    scores = test_rows(phase_scores(folder), folder, datetime.fromisoformat(test_from))
     y = scores["y"].cast(pl.Int8).to_numpy()
     budget = test["model"]["at_budget"]
     return {
