@@ -61,7 +61,7 @@ def measure(data: Path) -> dict[str, Any]:
         "CREATE TEMP VIEW outage_by_cause AS SELECT CASE "
         "WHEN t.fault_type = 'transient_trip' THEN 'trip' "
         "WHEN t.curable THEN 'curable' ELSE 'technician' END AS cause, "
-        "sum(greatest(0, epoch(least(o.end_at, t.\"end\")) - epoch(greatest(o.start_at, t.start))))"
+        'sum(greatest(0, epoch(least(o.end_at, t."end")) - epoch(greatest(o.start_at, t.start))))'
         " / 60 AS minutes "
         f"FROM {m('outages')} o JOIN {truth} t ON t.kind = 'fault' "
         "AND t.charge_point_id = o.charge_point_id "
@@ -69,26 +69,22 @@ def measure(data: Path) -> dict[str, Any]:
         'AND o.start_at < t."end" AND o.end_at > t.start WHERE NOT o.excluded GROUP BY ALL'
     )
 
-    def lost_h(cause: str) -> float:
-        return float(
-            one(
-                "SELECT coalesce(sum(minutes), 0) / 60 FROM outage_by_cause "
-                f"WHERE cause = '{cause}'"
-            )
-        )
-
-    period_h = float(one(f"SELECT sum(period_min) / 60 FROM {m('port_uptime_rolling')}") or 0.0)
-    uptime = one(
-        f"SELECT sum(uptime_pct * period_min) / sum(period_min) FROM {m('port_uptime_rolling')}"
-    )
+    lost_h = {
+        cause: float(minutes) / 60
+        for cause, minutes in con.execute("SELECT cause, minutes FROM outage_by_cause").fetchall()
+    }
+    uptime, period_h = con.execute(
+        "SELECT sum(uptime_pct * period_min) / sum(period_min), sum(period_min) / 60 "
+        f"FROM {m('port_uptime_rolling')}"
+    ).fetchall()[0]
     out = {
         "network uptime (NEVI, %)": uptime,
         "uptime if curable faults cost nothing (truth, %)": (
-            uptime + 100.0 * lost_h("curable") / period_h if period_h else None
+            uptime + 100.0 * lost_h.get("curable", 0.0) / period_h if period_h else None
         ),
-        "outage port-hours in curable long faults (truth)": lost_h("curable"),
-        "outage port-hours in technician faults (truth)": lost_h("technician"),
-        "outage port-hours in trips (truth)": lost_h("trip"),
+        "outage port-hours in curable long faults (truth)": lost_h.get("curable", 0.0),
+        "outage port-hours in technician faults (truth)": lost_h.get("technician", 0.0),
+        "outage port-hours in trips (truth)": lost_h.get("trip", 0.0),
         "ports below 97 %": one(
             f"SELECT count(*) FILTER (NOT meets_nevi) FROM {m('port_uptime_rolling')}"
         ),
