@@ -22,7 +22,6 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -32,32 +31,25 @@ from sklearn.metrics import average_precision_score
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_fault_ceiling import phase_scores, test_rows
 
-
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    window_h: float = 30.0
-    near_miss_share: float = 0.25
-    ramp: float = 2.0
-
-    def options(self) -> list[str]:
-        return [
-            "--precursor-window-h", str(self.window_h),
-            "--near-miss-share", str(self.near_miss_share),
-            "--precursor-ramp", str(self.ramp),
-        ]  # fmt: skip
+from ingest.sim.faults import Precursors
 
 
-SETTINGS = {
-    s.name: s
-    for s in (
-        Setting("default"),
-        Setting("linear", ramp=1.0),
-        Setting("no_near_miss", near_miss_share=0.0),
-        Setting("linear_no_near_miss", ramp=1.0, near_miss_share=0.0),
-        Setting("early_no_near_miss", ramp=0.5, near_miss_share=0.0),
-        Setting("short_linear_no_near_miss", window_h=12.0, ramp=1.0, near_miss_share=0.0),
-    )
+def options(p: Precursors) -> list[str]:
+    """``cpo simulate``'s flags for ``p``."""
+    return [
+        "--precursor-window-h", str(p.median_h),
+        "--near-miss-share", str(p.near_miss_share),
+        "--precursor-ramp", str(p.ramp),
+    ]  # fmt: skip
+
+
+SETTINGS = {  # the simulator's own defaults first, then one or more knobs turned
+    "default": Precursors(),
+    "linear": Precursors(ramp=1.0),
+    "no_near_miss": Precursors(near_miss_share=0.0),
+    "linear_no_near_miss": Precursors(ramp=1.0, near_miss_share=0.0),
+    "early_no_near_miss": Precursors(ramp=0.5, near_miss_share=0.0),
+    "short_linear_no_near_miss": Precursors(median_h=12.0, ramp=1.0, near_miss_share=0.0),
 }
 
 
@@ -71,11 +63,11 @@ def cpo(*args: str) -> None:
           f"{time.perf_counter() - started:.0f} s", flush=True)
 
 
-def build(setting: Setting, folder: Path, network: list[str], simulate_only: bool) -> None:
+def build(setting: Precursors, folder: Path, network: list[str], simulate_only: bool) -> None:
     data = ["--data-dir", str(folder)]
     if not (folder / "sim" / "sim_truth.parquet").exists():
         shutil.rmtree(folder, ignore_errors=True)
-        cpo("simulate", *data, *network, *setting.options())
+        cpo("simulate", *data, *network, *options(setting))
     if simulate_only:
         return
     cpo("pipelines", "run", *data)
