@@ -97,6 +97,8 @@ class Fault:
         if t < self.precursor_start or t >= self.start:
             return 0.0
         x = (t - self.precursor_start) / max(self.start - self.precursor_start, 1.0)
+        # x * x, not x ** 2.0: pow rounds differently in about 1 of 1,000 cases, and the
+        # default must draw the same lake as before the ramp was a setting.
         return x * x if self.ramp == 2.0 else float(x**self.ramp)
 
 

@@ -74,7 +74,7 @@ async def run_fleet(settings: SimSettings, profile: SimProfile, network: Network
     truth = ctx.truth.write(folder)
     (folder / "network.json").write_text(network.to_json())
     # What the faults' precursors looked like: a model trained on this lake is only as good as
-    # they allow (bench/bench_fault_ceiling.py reads it).
+    # they allow, so its figures are read against them (docs/simulator.md).
     (folder / "precursors.json").write_text(json.dumps(asdict(settings.precursors)))
     progress.done(wall)
     return SimRun(ctx.stats, progress.calls(), wall, truth)
