@@ -34,7 +34,7 @@ class Port:
 @dataclass(frozen=True)
 class Session:
     transaction_id: str
-    connector: int | None  # the 1.6 connector or the 2.0.1 EVSE it runs on
+    place: int | None  # the 1.6 connector or the 2.0.1 EVSE it runs on (see Port.place)
     charging_state: str | None
 
     @property
@@ -65,7 +65,7 @@ class ChargerView:
         """Open sessions on a port that is not Faulted: a fault already cut its own port's
         session, but a reset would also end a paused one (SuspendedEV) next to it."""
         faulted = {p.place for p in self.faulted_ports()}
-        return [s for s in self.sessions if str(s.connector) not in faulted]
+        return [s for s in self.sessions if str(s.place) not in faulted]
 
     def silent(self, now: float, tolerance: float) -> bool:
         """Connected (the socket is open) but nothing received for too long."""
