@@ -63,7 +63,9 @@ def test_real_labels_learn_and_shuffled_labels_give_chance() -> None:
     learned, base = _test_pr_auc(synthetic(1))
     assert learned > 3 * base
     chance, base_shuffled = _test_pr_auc(synthetic(1, shuffle=True))
-    assert chance == pytest.approx(base_shuffled, abs=2.5 * base_shuffled)
+    # Chance-level PR-AUC is the positive rate: within a factor of 2 of it either way (seen
+    # here: 0.98x-1.05x over five seeds), and far below what the real labels give.
+    assert base_shuffled / 2 < chance < 2 * base_shuffled
     assert chance < learned / 2
 
 
@@ -94,5 +96,5 @@ def test_budget_metrics_by_hand() -> None:
     got = metrics.at_budget(keys, p, onsets, threshold=0.75, horizon_h=24)
     # alerts: A on day 1 at 01:00 (0.9), B on day 1 at 01:00 (0.8); 0.7 is under the threshold.
     # A's fault at 10:00 is 9 h after its alert: caught, lead 9 h. B's at 100 h: not within 24 h.
-    assert (got.alerts_per_day, got.precision, got.recall) == (1.0, 0.5, 0.5)
+    assert (got.alerts_per_day, got.precision, got.recall) == pytest.approx((1.0, 0.5, 0.5))
     assert got.median_lead_h == pytest.approx(9.0)

@@ -3,18 +3,36 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from workbench.cli import app
 
 runner = CliRunner()
-SUBCOMMANDS = [
-    ["csms"], ["command"], ["status"], ["demo"], ["replay"], ["chargers"], ["chargers", "add"],
-    ["chargers", "list"], ["chargers", "remove"], ["tags"], ["tags", "add"], ["tags", "list"],
-    ["tags", "remove"],
-]
+
+
+def _paths(command: Any, path: tuple[str, ...] = ()) -> list[list[str]]:
+    """Every command and group under ``command``, as the words that name it on the command line.
+
+    Duck-typed on ``commands``: typer vendors its own click, whose classes are not click's.
+    """
+    found = [list(path)] if path else []
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        found += _paths(sub, (*path, name))
+    return found
+
+
+# From the app itself, so a new command without --help fails here without anyone listing it.
+SUBCOMMANDS = _paths(typer.main.get_command(app))
+
+
+def test_the_list_is_the_whole_app() -> None:
+    assert len(SUBCOMMANDS) > 30
+    assert ["chargers", "add"] in SUBCOMMANDS
+    assert ["pipelines", "run"] in SUBCOMMANDS
 
 
 @pytest.mark.parametrize("args", SUBCOMMANDS, ids=" ".join)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from pathlib import Path
 
 import orjson
@@ -256,15 +257,26 @@ def test_appends_racing_the_rotation_land_exactly_once(tmp_path: Path) -> None:
     writer.start()
     writer.flush()  # the converter is up: it converts while the rows come in
 
-    def produce(offset: int) -> None:
-        for i in range(offset, offset + 5000):
+    def produce(first: int, count: int) -> None:
+        for i in range(first, first + count):
             writer.append("ocpp_messages", message_row(i))
 
-    threads = [threading.Thread(target=produce, args=(k * 5000,)) for k in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    def race(first: int) -> None:  # two threads, 2,500 rows each
+        threads = [threading.Thread(target=produce, args=(first + k * 2500, 2500))
+                   for k in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    race(0)
+    # A conversion pass of the first half (bounded wait) before the second half comes in, so
+    # the converter provably works between appends however busy the machine is: one late pass
+    # could otherwise take every segment at once.
+    deadline = time.monotonic() + 20
+    while writer.stats.rows_written == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    race(5000)
     writer.close()
     ids = read_table(tmp_path, "ocpp_messages")["unique_id"]
     assert ids.len() == 10_000

@@ -19,6 +19,7 @@ from ingest.sim.fit_demand import fit_demand
 from ingest.sim.fit_faults import FaultParams, expected_hours_per_station_day
 from ingest.sim.fit_profile import fit_profile, main
 from ingest.sim.profile import FaultProfile, SimProfile, load_default
+from tests.floats import assert_close
 
 ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT.parent / "shared" / "data"
@@ -158,7 +159,8 @@ def test_main_writes_the_profile(tmp_path: Path) -> None:
     _real_data()
     out = tmp_path / "profile.json"
     assert main([str(ACN_REAL), str(SB_REAL), str(out)]) == 0
-    assert SimProfile.from_json(out.read_text()) == SimProfile.from_json(SHIPPED.read_text())
+    # The fit is numpy least squares and quantiles: compare within rounding, as on another CPU.
+    assert_close(SimProfile.from_json(out.read_text()), SimProfile.from_json(SHIPPED.read_text()))
 
 
 def test_main_usage() -> None:

@@ -132,7 +132,7 @@ def test_port_fault_with_partly_excluded_outage(marts: dict) -> None:
     assert (month["period_min"], month["outage_min"], month["excluded_min"]) == (JAN, 120, 60)
     # mu = (43200 - (120 - 60)) / 43200 x 100
     assert month["uptime_pct"] == pytest.approx((43200 - 60) / 43200 * 100)
-    assert one(marts["port_uptime_monthly"], port_id="CP1/2")["uptime_pct"] == 100.0
+    assert one(marts["port_uptime_monthly"], port_id="CP1/2")["uptime_pct"] == pytest.approx(100.0)
 
 
 def test_offline_period_counts_as_outage(marts: dict) -> None:
@@ -141,7 +141,7 @@ def test_offline_period_counts_as_outage(marts: dict) -> None:
     month = one(marts["port_uptime_monthly"], port_id="CP2/1")
     # 180 min disconnected + 50 min silent = 230 min: (43200 - 230) / 43200 x 100
     assert month["uptime_pct"] == pytest.approx((43200 - 230) / 43200 * 100)
-    assert one(marts["port_uptime_monthly"], port_id="CP5/1")["uptime_pct"] == 100.0
+    assert one(marts["port_uptime_monthly"], port_id="CP5/1")["uptime_pct"] == pytest.approx(100.0)
 
 
 def test_charger_level_fault_takes_down_every_port(marts: dict) -> None:

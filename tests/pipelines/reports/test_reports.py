@@ -42,9 +42,9 @@ def test_january_cdrs_month_boundary_and_zero_energy(data_dir: Path) -> None:
     # X ended on 1 February: not January's; U has no partner: nobody's
     assert [c["id"] for c in cdrs] == ["CP1:A", "CP1:Z"]
     a, z = cdrs
-    assert a["total_cost"] == {"excl_vat": 2.1}  # 0.70 + 0.90 + 0.50
-    assert a["total_energy_cost"] == {"excl_vat": 1.6}
-    assert a["total_energy"] == 4.0
+    assert a["total_cost"] == {"excl_vat": pytest.approx(2.1)}  # 0.70 + 0.90 + 0.50
+    assert a["total_energy_cost"] == {"excl_vat": pytest.approx(1.6)}
+    assert a["total_energy"] == pytest.approx(4.0)
     assert [p["dimensions"][0]["volume"] for p in a["charging_periods"]] == [2.0, 2.0]
     assert a["cdr_location"]["evse_id"] == "US*CPO*ECP1*1"
     assert (a["cdr_location"]["city"], a["cdr_location"]["state"]) == ("Santa Barbara", "CA")
@@ -57,9 +57,9 @@ def test_january_cdrs_month_boundary_and_zero_energy(data_dir: Path) -> None:
     ]
     manifest = json.loads(files["manifest.json"])
     assert manifest["totals"]["sessions"] == 2
-    assert manifest["totals"]["kwh"] == 4.0
-    assert manifest["totals"]["revenue"] == 2.1
-    assert manifest["totals"]["fees"] == 0.51
+    assert manifest["totals"]["kwh"] == pytest.approx(4.0)
+    assert manifest["totals"]["revenue"] == pytest.approx(2.1)
+    assert manifest["totals"]["fees"] == pytest.approx(0.51)
     assert manifest["totals"]["zero_energy_sessions"] == 1
     assert all(c["passed"] for c in manifest["checks"])
 
@@ -69,7 +69,7 @@ def test_february_gets_the_session_across_the_boundary(data_dir: Path) -> None:
     [x] = json.loads(_files(data_dir, "EMSP-ROAMY", "2026-02")["cdrs.json"])
     assert x["id"] == "CP1:X"
     # 5 kWh at 15:00 local x 0.35 + 5 kWh at 16:00 local x 0.45 + 0.50 = 4.50
-    assert (x["total_energy"], x["total_cost"]["excl_vat"]) == (10.0, 4.5)
+    assert (x["total_energy"], x["total_cost"]["excl_vat"]) == pytest.approx((10.0, 4.5))
     starts = [p["start_date_time"] for p in x["charging_periods"]]
     assert starts == ["2026-01-31T23:00:00Z", "2026-02-01T00:00:00Z"]
 
@@ -120,10 +120,11 @@ def test_site_host_report(data_dir: Path) -> None:
     summary = json.loads(files["summary.json"])
     [s01] = summary["sites"]
     # A + Z + U (unknown partner counts for the host): 3 sessions, 4 + 0 + 3 kWh, 2.10 + 0 + 1.55
-    assert (s01["sessions"], s01["kwh"], s01["revenue"]) == (3, 7.0, 3.65)
-    assert summary["totals"]["share"] == 0.73  # 20 % of 3.65
-    assert s01["time_utilisation_pct"] == 6.25  # (60 + 120) / (1440 + 1440)
-    assert (s01["faults"], s01["faults_fixed"], s01["mean_minutes_to_fix"]) == (2, 1, 30.0)
+    assert (s01["sessions"], s01["kwh"], s01["revenue"]) == pytest.approx((3, 7.0, 3.65))
+    assert summary["totals"]["share"] == pytest.approx(0.73)  # 20 % of 3.65
+    assert s01["time_utilisation_pct"] == pytest.approx(6.25)  # (60 + 120) / (1440 + 1440)
+    assert (s01["faults"], s01["faults_fixed"], s01["mean_minutes_to_fix"]) == pytest.approx(
+        (2, 1, 30.0))
     pages = PdfReader(io.BytesIO(files["site_report.pdf"])).pages
     text = " ".join(" ".join(p.extract_text() for p in pages).split())
     for expected in (
