@@ -24,8 +24,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from evaluation.self_healing.arms import ARMS, Arm, EvalOptions, run_arm
 from ingest.sim.context import SimSettings
-from workbench.healing_eval import ARMS, Arm, EvalOptions, run_arm
 
 LABELS: dict[Arm, str] = {"off": "off", "rules": "rules", "model": "rules + model"}
 
@@ -53,7 +53,7 @@ def main() -> None:
     say = (lambda line: None) if args.quiet else (lambda line: print(line, flush=True))
     model_dir = args.model_from
     if args.train is not None:
-        from workbench.healing_train import train_network
+        from evaluation.self_healing.train_model import train_network
 
         if args.train_seed == args.seed:
             parser.error("--train-seed must differ from --seed: the model is tested on unseen data")

@@ -21,8 +21,8 @@ from ingest.sim.chargepoint_v16 import SimChargePoint16
 from ingest.sim.context import SimSettings
 from ingest.sim.link import listen, open_link
 from ingest.sim.profile import load_default
-from workbench.sim_csms import SimCsms
-from workbench.simulate_run import SimulateJob, simulate
+from workbench.runs.sim_csms import SimCsms
+from workbench.runs.simulate import SimulateJob, simulate
 
 TARGET_S = 300.0  # the target for 100 chargers x 30 days
 

@@ -51,8 +51,8 @@ def serve(port: int, data_dir: Path, variant: str) -> None:
     import logging
 
     from csms_lite.config import CsmsConfig
-    from workbench.csms_cmd import run_loop
-    from workbench.csms_cmd import serve as serve_csms
+    from workbench.commands.csms import run_loop
+    from workbench.commands.csms import serve as serve_csms
 
     knobs = dict(VARIANTS[variant])
     if not knobs.pop("validate", True):

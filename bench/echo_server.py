@@ -59,7 +59,7 @@ async def main(host: str, port: int, max_seconds: float) -> None:
 
 
 def run_loop(coro: Coroutine[Any, Any, None]) -> None:
-    """The CSMS's policy (workbench.csms_cmd.run_loop): uvloop when it is installed."""
+    """The CSMS's policy (workbench.commands.csms.run_loop): uvloop when it is installed."""
     try:
         import uvloop
     except ImportError:  # pragma: no cover

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from workbench import command_cmd, csms_cmd, dashboard_cmd, demo_cmd, replay_cmd, simulate_cmd
-from workbench.evchart_cmd import export_app
-from workbench.exclusions_cmd import exclusions_app
-from workbench.models_cmd import models_app
-from workbench.pipelines_cmd import pipelines_app
-from workbench.registry_cli import chargers_app, tags_app
-from workbench.reports_cmd import reports_app
-from workbench.self_heal_cmd import self_heal_app
+from workbench.commands import command, csms, dashboard, demo, replay, simulate
+from workbench.commands.chargers import chargers_app
+from workbench.commands.exclusions import exclusions_app
+from workbench.commands.export import export_app
+from workbench.commands.models import models_app
+from workbench.commands.pipelines import pipelines_app
+from workbench.commands.reports import reports_app
+from workbench.commands.self_heal import self_heal_app
+from workbench.commands.tags import tags_app
 
 app = typer.Typer(
     name="cpo",
@@ -20,13 +21,13 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.command("csms")(csms_cmd.csms)
-app.command("command")(command_cmd.command)
-app.command("status")(command_cmd.status)
-app.command("demo")(demo_cmd.demo)
-app.command("dashboard")(dashboard_cmd.dashboard)
-app.command("replay")(replay_cmd.replay)
-app.command("simulate")(simulate_cmd.simulate)
+app.command("csms")(csms.csms)
+app.command("command")(command.command)
+app.command("status")(command.status)
+app.command("demo")(demo.demo)
+app.command("dashboard")(dashboard.dashboard)
+app.command("replay")(replay.replay)
+app.command("simulate")(simulate.simulate)
 app.add_typer(chargers_app, name="chargers", help="Registered charge points.")
 app.add_typer(pipelines_app, name="pipelines")
 app.add_typer(exclusions_app, name="exclusions", help="Exclusion windows left out of NEVI uptime.")

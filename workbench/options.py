@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+DEFAULT_DATA_DIR = Path("data")
 DataDir = Annotated[
     Path,
     typer.Option(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.dashboard_cmd import serve, url
+from workbench.commands.dashboard import serve, url
 
 CHROMIUM = shutil.which("chromium")
 ARGS = [

@@ -15,7 +15,7 @@ from ingest.sim.context import SimSettings
 from ingest.sim.profile import SimProfile, load_default
 from ingest.sim.runner import SIM_FOLDER, SimRun
 from ingest.sim.truth import TRUTH_FILE
-from workbench.simulate_run import SimulateJob, simulate
+from workbench.runs.simulate import SimulateJob, simulate
 
 DAY = 86400.0
 

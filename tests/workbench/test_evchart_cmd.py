@@ -7,7 +7,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from tests.pipelines.reliability.test_evchart import publish
-from workbench.evchart_cmd import export_app
+from workbench.commands.export import export_app
 
 runner = CliRunner()
 

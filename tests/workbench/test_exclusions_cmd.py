@@ -7,7 +7,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from pipelines import exclusions
-from workbench.exclusions_cmd import exclusions_app
+from workbench.commands.exclusions import exclusions_app
 
 runner = CliRunner()
 

@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from tests.pipelines.reports.fixture_month import make_data_dir
-from workbench.reports_cmd import reports_app
+from workbench.commands.reports import reports_app
 
 runner = CliRunner()
 

@@ -23,7 +23,7 @@ from tests.workbench.sim_helpers import (
     truth,
 )
 from workbench.cli import app
-from workbench.sim_csms import SimCsms
+from workbench.runs.sim_csms import SimCsms
 
 TX_ID = re.compile(r'"transactionId":(\d+)')
 

@@ -19,7 +19,7 @@ from ingest.replay.reconcile import reconcile
 from ingest.replay.session import ReplaySession
 from ingest.replay.tags import id_tag
 from tests.ingest.replay.conftest import session
-from workbench.replay_run import replay
+from workbench.runs.replay import replay
 
 TABLES = ("ocpp_messages", "meter_values", "connection_events")
 

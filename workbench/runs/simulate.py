@@ -17,7 +17,7 @@ from ingest.sim.network import Network, build_network
 from ingest.sim.profile import SimProfile
 from ingest.sim.runner import SimRun, run_fleet
 from ingest.sim.tags import build_tags
-from workbench.sim_csms import SimCsms
+from workbench.runs.sim_csms import SimCsms
 
 Say = Callable[[str], None]
 # Called at each simulated time step, after the CSMS clock moved and before the fleet acts:
@@ -44,7 +44,7 @@ async def simulate(job: SimulateJob, say: Say) -> SimRun:
     s = job.settings
     network = network_of(s)
     tags = build_tags(s.seed, s.drivers_per_charger * s.chargers)
-    from workbench.sim_registry import passwords, register_network
+    from workbench.runs.sim_registry import passwords, register_network
 
     secrets = passwords(network, s.seed)
     s.data_dir.mkdir(parents=True, exist_ok=True)
@@ -110,7 +110,7 @@ def load_profile(path: Path | None) -> SimProfile:
 
 
 def run_simulation(job: SimulateJob, say: Say) -> SimRun:
-    from workbench.replay_run import run_async
+    from workbench.runs.replay import run_async
 
     run = run_async(simulate(job, say))
     say(f"ground truth (for evaluation only): {run.truth_path}")

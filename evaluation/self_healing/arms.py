@@ -12,16 +12,16 @@ from typing import Any, Literal
 
 import polars as pl
 
+from evaluation.self_healing.live_features import LiveFeatures
+from evaluation.self_healing.measure import measure
+from evaluation.self_healing.predictive import LivePredictor
+from evaluation.self_healing.simulated_loop import SimulatedHealing
 from ingest.sim.context import SimSettings
 from ingest.sim.profile import load_default
 from models.healing.policy import PolicyConfig
 from pipelines.runner import run as run_pipelines
-from workbench.healing_measure import measure
-from workbench.healing_predictive import LivePredictor
-from workbench.healing_sim import SimulatedHealing
-from workbench.live_features import LiveFeatures
-from workbench.replay_run import run_async
-from workbench.simulate_run import Say, SimulateJob, network_of, simulate
+from workbench.runs.replay import run_async
+from workbench.runs.simulate import Say, SimulateJob, network_of, simulate
 
 Arm = Literal["off", "rules", "model"]
 ARMS: tuple[Arm, ...] = ("off", "rules", "model")

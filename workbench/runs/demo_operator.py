@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 
-from workbench.sim_csms import SimCsms
+from workbench.runs.sim_csms import SimCsms
 
 Say = Callable[[str], None]
 DAY = 86400.0

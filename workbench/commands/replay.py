@@ -92,7 +92,7 @@ def replay(
     # Heavy imports (the CSMS, DuckDB) only when the command runs.
     from ingest.replay.csv_reader import CsvMapping
     from ingest.replay.driver import ReplaySettings
-    from workbench.replay_run import ReplayJob, run_job
+    from workbench.runs.replay import ReplayJob, run_job
 
     settings = ReplaySettings(
         data_dir,

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import polars as pl
 
+from evaluation.self_healing.live_features import LiveFeatures
 from models.fault import store
 from models.fault.score import score_latest
 from models.healing import policy
 from models.healing.loop import scores_from
 from pipelines.warehouse.sql_files import publish_frame
-from workbench.live_features import LiveFeatures
-from workbench.sim_csms import SimCsms
+from workbench.runs.sim_csms import SimCsms
 
 Say = Callable[[str], None]
 HOUR = 3600.0

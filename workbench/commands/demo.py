@@ -45,8 +45,8 @@ def demo(
         raise fail(f"--chargers {chargers} is fewer than --sites {sites}; every site needs one")
     if data_dir.exists() and not data_dir.is_dir():
         raise fail(f"--data-dir {data_dir} is a file; give a folder")
-    from workbench.demo import DemoOptions
-    from workbench.demo import demo as run  # heavy imports only when used
+    from workbench.runs.demo import DemoOptions
+    from workbench.runs.demo import demo as run  # heavy imports only when used
 
     run(DemoOptions(data_dir, sites, chargers, days, seed, reuse), typer.echo)
     if serve:
@@ -54,7 +54,7 @@ def demo(
 
 
 def _serve_dashboard(data_dir: Path, port: int) -> None:
-    from workbench.dashboard_cmd import serve, url
+    from workbench.commands.dashboard import serve, url
 
     process = serve(data_dir, port=port, headless=True)
     typer.echo(f"dashboard: {url('127.0.0.1', port)} (serving {data_dir}; Ctrl-C stops it)")

@@ -4,11 +4,11 @@ the fault model's scores are refreshed from the lake first, on their own (longer
 
 from __future__ import annotations
 
+from evaluation.self_healing.predictive import LivePredictor
 from models.healing.client import CsmsApi
 from models.healing.loop import SelfHealer
 from models.healing.policy import PolicyConfig
-from workbench.healing_predictive import LivePredictor
-from workbench.sim_csms import SimCsms
+from workbench.runs.sim_csms import SimCsms
 
 
 class SimulatedHealing:

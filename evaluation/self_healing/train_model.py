@@ -11,7 +11,7 @@ from models.fault.report import card_lines
 from models.fault.train import TrainOptions, train
 from pipelines.runner import run as run_pipelines
 from pipelines.warehouse.layout import Layout
-from workbench.simulate_run import Say, SimulateJob, load_profile, run_simulation
+from workbench.runs.simulate import Say, SimulateJob, load_profile, run_simulation
 
 
 def train_network(settings: SimSettings, say: Say, horizon_h: int = 24) -> Path:

@@ -20,8 +20,8 @@ from ingest.replay.errors import ReplayError
 from ingest.replay.plan import build_plan
 from ingest.replay.reconcile import reconcile
 from ingest.replay.session import ReadResult, ReplaySession
-from workbench.replay_registry import register
-from workbench.sim_csms import SimCsms
+from workbench.runs.replay_registry import register
+from workbench.runs.sim_csms import SimCsms
 
 T = TypeVar("T")
 Say = Callable[[str], None]

@@ -105,7 +105,7 @@ def simulate(
     first = _day(start)
     from ingest.sim.context import SimSettings
     from ingest.sim.faults import Precursors
-    from workbench.simulate_run import SimulateJob, load_profile, run_simulation
+    from workbench.runs.simulate import SimulateJob, load_profile, run_simulation
 
     settings = SimSettings(
         data_dir=data_dir,

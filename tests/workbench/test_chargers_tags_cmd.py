@@ -11,7 +11,8 @@ import typer
 from typer.testing import CliRunner, Result
 
 from csms_lite.registry import Registry, registry_path, verify_password
-from workbench.registry_cli import chargers_app, tags_app
+from workbench.commands.chargers import chargers_app
+from workbench.commands.tags import tags_app
 
 PASSWORD = "0123456789abcdef-pw"
 app = typer.Typer()  # mounted the way the lead mounts them under `cpo`

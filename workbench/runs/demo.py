@@ -21,10 +21,10 @@ from ingest.sim.context import SimSettings
 from ingest.sim.profile import load_default
 from pipelines.errors import PipelineError
 from pipelines.runner import run as run_pipelines
-from workbench.demo_operator import DemoOperator, Say
-from workbench.kpi_summary import kpi_lines
-from workbench.lake_summary import summarize, truth_summary
-from workbench.simulate_run import SimulateJob, run_simulation
+from workbench.runs.demo_operator import DemoOperator, Say
+from workbench.runs.kpi_summary import kpi_lines
+from workbench.runs.lake_summary import summarize, truth_summary
+from workbench.runs.simulate import SimulateJob, run_simulation
 
 MARKER = ".cpo-demo.json"  # what the demo ran; only a folder holding it is ever wiped
 

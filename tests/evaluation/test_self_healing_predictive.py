@@ -18,6 +18,9 @@ import pytest
 from polars.testing import assert_frame_equal
 from sklearn.linear_model import LogisticRegression
 
+from evaluation.self_healing.live_features import Build, LiveFeatures, PeekError
+from evaluation.self_healing.predictive import LivePredictor
+from evaluation.self_healing.simulated_loop import SimulatedHealing
 from ingest.sim.faults import BY_NAME, Fault
 from ingest.sim.profile import load_default
 from models.fault import store
@@ -25,11 +28,8 @@ from models.fault.explain import Explainer
 from models.fault.train import FittedModel
 from models.healing.policy import PolicyConfig
 from tests.workbench.sim_helpers import query, settings, truth
-from workbench.healing_predictive import LivePredictor
-from workbench.healing_sim import SimulatedHealing
-from workbench.live_features import Build, LiveFeatures, PeekError
-from workbench.replay_run import run_async
-from workbench.simulate_run import SimulateJob, network_of, simulate
+from workbench.runs.replay import run_async
+from workbench.runs.simulate import SimulateJob, network_of, simulate
 
 HOUR = 3600.0
 EVERY_H = 2.0

@@ -1,0 +1,1 @@
+"""The self-healing A/B: arms, the predictive arm's live features and scoring, the KPIs."""

@@ -1,0 +1,1 @@
+"""The `cpo` subcommands, one module per command or command group."""
