@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
+from ingest.sim.agent_answers import AgentAnswers
 from ingest.sim.chargepoint_v16 import SimChargePoint16
 from ingest.sim.chargepoint_v201 import SimChargePoint201
-from ingest.sim.commands import AgentBrain
 from ingest.sim.context import SimContext
 from ingest.sim.faults import Fault, FaultType
 from ingest.sim.link import listen, open_link
@@ -65,7 +65,7 @@ class ChargerAgent:
         self.pending_reset: str | None = None  # a 2.0.1 OnIdle reset waiting for sessions to end
         self.hb_token = 0  # heartbeat chain of the current boot
         self.clock_offset = self._clock_offset()
-        self.brain = AgentBrain(self)  # answers the CSMS's commands on every link
+        self.answers = AgentAnswers(self)  # answers the CSMS's commands on every link
 
     # -- scheduling -------------------------------------------------------------------------
 
@@ -121,10 +121,10 @@ class ChargerAgent:
         cp: SimChargePoint16 | SimChargePoint201
         if self.spec.ocpp == "1.6":
             cp = SimChargePoint16(self.spec.id, ws, self.spec.connectors, self.charger_clock,
-                                  brain=self.brain)
+                                  answers=self.answers)
         else:
             cp = SimChargePoint201(self.spec.id, ws, self.spec.connectors, self.charger_clock,
-                                   brain=self.brain,
+                                   answers=self.answers,
                                    new_tx_id=lambda: f"{self.spec.id}-{next(self._tx_ids)}")
         cp._unique_id_generator = self._uid.__next__  # deterministic message ids
         self._carry_over(cp)

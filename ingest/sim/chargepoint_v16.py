@@ -12,8 +12,8 @@ from ocpp.routing import on
 from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import Action
 
-from ingest.sim.brain import Brain
 from ingest.sim.clock import iso
+from ingest.sim.command_answers import CommandAnswers
 from ingest.sim.counted import CountsCalls
 
 
@@ -21,9 +21,10 @@ class SimChargePoint16(CountsCalls, ChargePoint):  # type: ignore[misc]
     """State kept: energy register per connector, availability, configuration, open tx."""
 
     def __init__(self, cp_id: str, connection: Any, connectors: int = 2,
-                 now: Callable[[], float] = time.time, brain: Brain | None = None) -> None:
+                 now: Callable[[], float] = time.time,
+                 answers: CommandAnswers | None = None) -> None:
         super().__init__(cp_id, connection, response_timeout=15)
-        self.now, self.brain = now, brain
+        self.now, self.answers = now, answers
         self.connectors = connectors
         self.register_wh: dict[int, int] = dict.fromkeys(range(1, connectors + 1), 0)
         self.available: dict[int, bool] = dict.fromkeys(range(0, connectors + 1), True)
@@ -102,15 +103,15 @@ class SimChargePoint16(CountsCalls, ChargePoint):  # type: ignore[misc]
     def on_reset(self, type: str, **kw: Any) -> Any:
         self._got("Reset", type=type)
         self.resets.append(type)
-        return call_result.Reset(status=self.brain.reset(type == "Hard") if self.brain
+        return call_result.Reset(status=self.answers.reset(type == "Hard") if self.answers
                                  else "Accepted")
 
     @on(Action.remote_start_transaction)
     def on_remote_start(self, id_tag: str, connector_id: int | None = None, **kw: Any) -> Any:
         self._got("RemoteStartTransaction", id_tag=id_tag, connector_id=connector_id)
-        if self.brain:
+        if self.answers:
             return call_result.RemoteStartTransaction(
-                status=self.brain.remote_start(connector_id, id_tag))
+                status=self.answers.remote_start(connector_id, id_tag))
         free = connector_id or 1
         status = "Rejected" if free in self.transactions else "Accepted"
         return call_result.RemoteStartTransaction(status=status)
@@ -118,18 +119,18 @@ class SimChargePoint16(CountsCalls, ChargePoint):  # type: ignore[misc]
     @on(Action.remote_stop_transaction)
     def on_remote_stop(self, transaction_id: int, **kw: Any) -> Any:
         self._got("RemoteStopTransaction", transaction_id=transaction_id)
-        if self.brain:
+        if self.answers:
             return call_result.RemoteStopTransaction(
-                status=self.brain.remote_stop(str(transaction_id)))
+                status=self.answers.remote_stop(str(transaction_id)))
         known = transaction_id in self.transactions.values()
         return call_result.RemoteStopTransaction(status="Accepted" if known else "Rejected")
 
     @on(Action.change_availability)
     def on_change_availability(self, connector_id: int, type: str, **kw: Any) -> Any:
         self._got("ChangeAvailability", connector_id=connector_id, type=type)
-        if self.brain:
+        if self.answers:
             return call_result.ChangeAvailability(
-                status=self.brain.change_availability(connector_id, type == "Operative"))
+                status=self.answers.change_availability(connector_id, type == "Operative"))
         self.available[connector_id] = type == "Operative"
         busy = connector_id in self.transactions
         return call_result.ChangeAvailability(status="Scheduled" if busy else "Accepted")
@@ -138,9 +139,9 @@ class SimChargePoint16(CountsCalls, ChargePoint):  # type: ignore[misc]
     def on_trigger(self, requested_message: str, connector_id: int | None = None,
                    **kw: Any) -> Any:
         self._got("TriggerMessage", requested_message=requested_message)
-        if self.brain:
+        if self.answers:
             return call_result.TriggerMessage(
-                status=self.brain.trigger(requested_message, connector_id))
+                status=self.answers.trigger(requested_message, connector_id))
         if requested_message == "Heartbeat":
             asyncio.get_running_loop().create_task(self.heartbeat())
         return call_result.TriggerMessage(status="Accepted")
@@ -149,7 +150,7 @@ class SimChargePoint16(CountsCalls, ChargePoint):  # type: ignore[misc]
     def on_unlock(self, connector_id: int, **kw: Any) -> Any:
         self._got("UnlockConnector", connector_id=connector_id)
         return call_result.UnlockConnector(
-            status=self.brain.unlock(connector_id) if self.brain else "Unlocked")
+            status=self.answers.unlock(connector_id) if self.answers else "Unlocked")
 
     @on(Action.get_configuration)
     def on_get_configuration(self, key: list[str] | None = None, **kw: Any) -> Any:

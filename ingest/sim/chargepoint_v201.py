@@ -14,8 +14,8 @@ from ocpp.routing import on
 from ocpp.v201 import ChargePoint, call, call_result
 from ocpp.v201.enums import Action
 
-from ingest.sim.brain import Brain
 from ingest.sim.clock import iso
+from ingest.sim.command_answers import CommandAnswers
 from ingest.sim.counted import CountsCalls
 
 V16_TO_V201_STATUS = {
@@ -26,10 +26,10 @@ V16_TO_V201_STATUS = {
 
 class SimChargePoint201(CountsCalls, ChargePoint):  # type: ignore[misc]
     def __init__(self, cp_id: str, connection: Any, evses: int = 2,
-                 now: Callable[[], float] = time.time, brain: Brain | None = None,
+                 now: Callable[[], float] = time.time, answers: CommandAnswers | None = None,
                  new_tx_id: Callable[[], str] = lambda: uuid.uuid4().hex[:20]) -> None:
         super().__init__(cp_id, connection, response_timeout=15)
-        self.now, self.brain, self.new_tx_id = now, brain, new_tx_id
+        self.now, self.answers, self.new_tx_id = now, answers, new_tx_id
         self.evses = evses
         self.register_wh: dict[int, float] = dict.fromkeys(range(1, evses + 1), 0.0)
         self.variables: dict[tuple[str, str], str] = {
@@ -153,25 +153,25 @@ class SimChargePoint201(CountsCalls, ChargePoint):  # type: ignore[misc]
     def on_reset(self, type: str, **kw: Any) -> Any:
         self._got("Reset", type=type)
         self.resets.append(type)
-        return call_result.Reset(status=self.brain.reset(type == "Immediate") if self.brain
+        return call_result.Reset(status=self.answers.reset(type == "Immediate") if self.answers
                                  else "Accepted")
 
     @on(Action.request_start_transaction)
     def on_request_start(self, id_token: dict[str, Any], remote_start_id: int,
                          evse_id: int | None = None, **kw: Any) -> Any:
         self._got("RequestStartTransaction", id_token=id_token, evse_id=evse_id)
-        if self.brain:
+        if self.answers:
             return call_result.RequestStartTransaction(
-                status=self.brain.remote_start(evse_id, id_token["id_token"]))
+                status=self.answers.remote_start(evse_id, id_token["id_token"]))
         busy = (evse_id or 1) in self.transactions
         return call_result.RequestStartTransaction(status="Rejected" if busy else "Accepted")
 
     @on(Action.request_stop_transaction)
     def on_request_stop(self, transaction_id: str, **kw: Any) -> Any:
         self._got("RequestStopTransaction", transaction_id=transaction_id)
-        if self.brain:
+        if self.answers:
             return call_result.RequestStopTransaction(
-                status=self.brain.remote_stop(transaction_id))
+                status=self.answers.remote_stop(transaction_id))
         known = transaction_id in self.transactions.values()
         return call_result.RequestStopTransaction(status="Accepted" if known else "Rejected")
 
@@ -179,16 +179,16 @@ class SimChargePoint201(CountsCalls, ChargePoint):  # type: ignore[misc]
     def on_change_availability(self, operational_status: str, evse: Any = None,
                                **kw: Any) -> Any:
         self._got("ChangeAvailability", operational_status=operational_status, evse=evse)
-        if self.brain:
-            return call_result.ChangeAvailability(status=self.brain.change_availability(
+        if self.answers:
+            return call_result.ChangeAvailability(status=self.answers.change_availability(
                 (evse or {}).get("id", 0), operational_status == "Operative"))
         return call_result.ChangeAvailability(status="Accepted")
 
     @on(Action.trigger_message)
     def on_trigger(self, requested_message: str, evse: Any = None, **kw: Any) -> Any:
         self._got("TriggerMessage", requested_message=requested_message)
-        if self.brain:
-            return call_result.TriggerMessage(status=self.brain.trigger(
+        if self.answers:
+            return call_result.TriggerMessage(status=self.answers.trigger(
                 requested_message, (evse or {}).get("id")))
         if requested_message == "Heartbeat":
             asyncio.get_running_loop().create_task(self.heartbeat())
@@ -198,7 +198,7 @@ class SimChargePoint201(CountsCalls, ChargePoint):  # type: ignore[misc]
     def on_unlock(self, evse_id: int, connector_id: int, **kw: Any) -> Any:
         self._got("UnlockConnector", evse_id=evse_id, connector_id=connector_id)
         return call_result.UnlockConnector(
-            status=self.brain.unlock(evse_id) if self.brain else "Unlocked")
+            status=self.answers.unlock(evse_id) if self.answers else "Unlocked")
 
     @on(Action.get_variables)
     def on_get_variables(self, get_variable_data: list[dict[str, Any]], **kw: Any) -> Any:

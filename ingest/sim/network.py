@@ -57,9 +57,6 @@ class Network:
     sites: tuple[Site, ...]
     chargers: tuple[Charger, ...]
 
-    def at_site(self, site_id: str) -> list[Charger]:
-        return [c for c in self.chargers if c.site == site_id]
-
     def to_json(self) -> str:
         return json.dumps({"sites": [asdict(s) for s in self.sites],
                            "chargers": [asdict(c) for c in self.chargers]}, indent=1)

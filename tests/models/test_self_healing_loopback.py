@@ -26,7 +26,7 @@ CFG = PolicyConfig(fault_grace_s=0.0, verify_after_s=60.0, cooldown_s=600.0)
 
 
 class CurableCharger:
-    """A charger brain whose fault a reset cures: it boots again and reports Available."""
+    """A charger whose fault a reset cures: it boots again and reports Available."""
 
     def __init__(self, cp: SimChargePoint16, curable: bool = True) -> None:
         self.cp, self.curable = cp, curable
@@ -72,14 +72,14 @@ async def fleet(csms: Csms) -> AsyncIterator[dict[str, tuple[SimChargePoint16, C
         csms.add_charger(cp_id)
         ws = await open_link(csms.url, cp_id, "ocpp1.6", PASSWORD)
         cp = SimChargePoint16(cp_id, ws)
-        brain = CurableCharger(cp, curable=True)
-        cp.brain = brain
+        answers = CurableCharger(cp, curable=True)
+        cp.answers = answers
         tasks.append(asyncio.create_task(listen(cp)))
         links.append(ws)
         await cp.boot()
         await cp.status(1, "Available")
         await cp.status(2, "Available")
-        out[cp_id] = (cp, brain)
+        out[cp_id] = (cp, answers)
     yield out
     for ws in links:
         await ws.close()
@@ -97,7 +97,7 @@ def _api(csms: Csms) -> CsmsApi:
 async def test_a_reset_cures_a_fault_and_the_outcome_row_says_so(
     csms: Csms, fleet: dict[str, Any]
 ) -> None:
-    cp, brain = fleet["CP-A"]
+    cp, answers = fleet["CP-A"]
     await cp.status(1, "Faulted", "InternalError")
     async with _api(csms) as api:
         healer = SelfHealer(api, CFG)
@@ -110,7 +110,7 @@ async def test_a_reset_cures_a_fault_and_the_outcome_row_says_so(
             lambda: csms.server.hub.chargers["CP-A"].connectors["1"].status == "Available"
         )
         await healer.tick(now + CFG.verify_after_s)
-    assert brain.resets == [False]  # soft
+    assert answers.resets == [False]  # soft
     rows = await _commands(csms)
     reset, outcome = rows[-2], rows[-1]
     assert (reset["action"], reset["requested_by"], reset["status"]) == (
@@ -139,7 +139,7 @@ async def test_a_reset_cures_a_fault_and_the_outcome_row_says_so(
 async def test_never_ends_a_session_beside_a_faulted_port(
     csms: Csms, fleet: dict[str, Any], state: str, guard: str
 ) -> None:
-    cp, brain = fleet["CP-A"]
+    cp, answers = fleet["CP-A"]
     csms.add_tag("TAG-1")
     await cp.status(1, "Preparing")
     await cp.start_transaction(1, "TAG-1")
@@ -148,7 +148,7 @@ async def test_never_ends_a_session_beside_a_faulted_port(
     async with _api(csms) as api:
         decisions = await SelfHealer(api, CFG).tick(time.time())
     assert [(d.charge_point_id, d.blocked_by) for d in decisions] == [("CP-A", guard)]
-    assert brain.resets == []
+    assert answers.resets == []
 
 
 async def test_cooldown_and_network_cap(csms: Csms, fleet: dict[str, Any]) -> None:
@@ -198,8 +198,8 @@ async def test_allow_list(csms: Csms, fleet: dict[str, Any]) -> None:
 
 
 async def test_escalates_after_resets_that_did_not_help(csms: Csms, fleet: dict[str, Any]) -> None:
-    cp, brain = fleet["CP-A"]
-    brain.curable = False  # the fault comes back after every reboot
+    cp, answers = fleet["CP-A"]
+    answers.curable = False  # the fault comes back after every reboot
     await cp.status(1, "Faulted", "InternalError")
     cfg = replace(CFG, cooldown_s=0.0, verify_after_s=10.0, escalate_after=2)
     actions = []
@@ -211,14 +211,14 @@ async def test_escalates_after_resets_that_did_not_help(csms: Csms, fleet: dict[
                 actions.append((d.action, d.go))
             await asyncio.sleep(0.4)
     assert actions == [("soft_reset", True), ("hard_reset", True), ("inoperative", True)]
-    assert brain.resets == [False, True]
-    assert brain.availability == [(0, False)]
+    assert answers.resets == [False, True]
+    assert answers.availability == [(0, False)]
     outcomes = [r["status"] for r in await _commands(csms) if r["action"] == "Outcome"]
     assert outcomes == ["not_cured", "not_cured", "out_of_service"]
 
 
 async def test_hardware_fault_gets_a_ticket_not_a_reset(csms: Csms, fleet: dict[str, Any]) -> None:
-    cp, brain = fleet["CP-A"]
+    cp, answers = fleet["CP-A"]
     await cp.status(1, "Faulted", "GroundFailure")
     async with _api(csms) as api:
         healer = SelfHealer(api, CFG)
@@ -226,7 +226,7 @@ async def test_hardware_fault_gets_a_ticket_not_a_reset(csms: Csms, fleet: dict[
         again = await healer.tick(time.time() + 60)  # one ticket per fault, not one per pass
     assert [(d.action, d.trigger) for d in first] == [("ticket", "faulted_hardware")]
     assert again == []
-    assert brain.resets == []
+    assert answers.resets == []
     rows = await _commands(csms)
     assert [(r["action"], r["status"]) for r in rows] == [("Outcome", "maintenance_ticket")]
 
@@ -239,7 +239,7 @@ async def test_dagster_job_remembers_between_passes(
     from pipelines.defs.models.self_healing import self_heal
     from pipelines.resources import WarehouseResource
 
-    cp, brain = fleet["CP-A"]
+    cp, answers = fleet["CP-A"]
     await cp.status(1, "Faulted", "InternalError")
     monkeypatch.setenv("CPO_API_URL", csms.api_url)
     monkeypatch.setenv("CPO_API_TOKEN", csms.server.api.token)
@@ -253,5 +253,5 @@ async def test_dagster_job_remembers_between_passes(
         )
         assert result.success
         await asyncio.sleep(0.5)
-    assert brain.resets == [False]
+    assert answers.resets == [False]
     assert (tmp_path / "self_healing" / "state.json").exists()

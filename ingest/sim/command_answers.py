@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Protocol
 
 
-class Brain(Protocol):
+class CommandAnswers(Protocol):
     def reset(self, hard: bool) -> str:
         """Accepted, Rejected or (2.0.1 OnIdle while busy) Scheduled."""
         ...

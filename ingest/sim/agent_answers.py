@@ -13,7 +13,7 @@ RESET_DELAY_S = 3.0
 TRIGGERABLE = {"BootNotification", "Heartbeat", "StatusNotification", "MeterValues"}
 
 
-class AgentBrain:
+class AgentAnswers:
     def __init__(self, agent: ChargerAgent) -> None:
         self.agent = agent
 
