@@ -76,16 +76,6 @@ class MartSource:
         )
         return rows[0] if rows else {"name": partner, "fee_pct": 0.0, "fee_per_session_usd": 0.0}
 
-    def unassigned_cdrs(self, month: Month) -> int:
-        """CDRs of the month whose tag is not any partner's: reported to nobody."""
-        return int(
-            self.rows(
-                "SELECT count(*) AS n FROM cdrs WHERE partner IS NULL "
-                "AND end_date_time >= ? AND end_date_time < ?",
-                [month.start, month.end],
-            )[0]["n"]
-        )
-
     # --- eMSP reports -------------------------------------------------------------------------
     def partner_cdrs(self, partner: str, month: Month) -> list[Row]:
         """The month's CDRs of a partner, with the charger kind and the fee from session_charges."""
