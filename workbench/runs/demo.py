@@ -1,10 +1,11 @@
 """``cpo demo``: the whole product end to end on embedded data, in one process.
 
-Today: a simulated network (sites, AC/DC chargers on OCPP 1.6J and 2.0.1, drivers of several
-partners, faults fitted to a real network's report) runs through a real CSMS over real
-WebSockets, in simulated time, while an operator sends commands through the HTTP API; then the
-lake and the simulator's ground truth are read back with DuckDB. Later stages (pipelines,
-models, dashboard) append their steps here.
+A simulated network (sites, AC/DC chargers on OCPP 1.6J and 2.0.1, drivers of several partners,
+faults fitted to a real network's report) runs through a real CSMS over real WebSockets, in
+simulated time, while an operator sends commands through the HTTP API; then the lake and the
+simulator's ground truth are read back with DuckDB, the KPI pipelines build the warehouse and
+the headline KPIs are printed. The command (``workbench.commands.demo``) then serves the
+dashboard on the result.
 """
 
 from __future__ import annotations
