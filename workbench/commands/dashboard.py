@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
 
+import dashboard as dashboard_package
 from workbench.errors import fail, friendly
 from workbench.options import DataDir
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+APP = Path(dashboard_package.__file__).resolve().parent / "app.py"
 
 
 def command_line(
@@ -96,9 +99,29 @@ def dashboard(
         )
     typer.echo(f"Dashboard on {url(host, port)} (data {data_dir}); Ctrl-C stops it")
     env = {**os.environ, "CPO_DATA_DIR": str(data_dir.resolve())}
-    with contextlib.suppress(KeyboardInterrupt):
-        code = subprocess.run(
-            command_line(data_dir.resolve(), port, headless, host, api_url), env=env, check=False
-        ).returncode
-        if code not in (0, -2, 130):
-            raise fail(f"streamlit stopped with exit code {code} (is port {port} free?)")
+    process = subprocess.Popen(
+        command_line(data_dir.resolve(), port, headless, host, api_url), env=env
+    )
+    code = wait_or_stop(process)
+    if code not in (0, -2, -15, 130, 143):
+        raise fail(f"streamlit stopped with exit code {code} (is port {port} free?)")
+
+
+def wait_or_stop(process: subprocess.Popen[bytes]) -> int:
+    """Wait for Streamlit; on Ctrl-C or SIGTERM stop it too (a SIGTERM to this process alone
+    used to leave Streamlit serving)."""
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            return process.wait()
+        process.terminate()
+        try:
+            return process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            return process.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)

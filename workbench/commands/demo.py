@@ -54,17 +54,8 @@ def demo(
 
 
 def _serve_dashboard(data_dir: Path, port: int) -> None:
-    from workbench.commands.dashboard import serve, url
+    from workbench.commands.dashboard import serve, url, wait_or_stop
 
     process = serve(data_dir, port=port, headless=True)
     typer.echo(f"dashboard: {url('127.0.0.1', port)} (serving {data_dir}; Ctrl-C stops it)")
-    try:
-        process.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except Exception:
-            process.kill()
+    wait_or_stop(process)
