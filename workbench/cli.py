@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from workbench.commands import command, csms, dashboard, demo, replay, simulate
+from workbench.commands import command, csms, dashboard, demo, replay, simulate, up
 from workbench.commands.chargers import chargers_app
 from workbench.commands.exclusions import exclusions_app
 from workbench.commands.export import export_app
@@ -21,6 +21,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.command("up")(up.up)
 app.command("csms")(csms.csms)
 app.command("command")(command.command)
 app.command("status")(command.status)

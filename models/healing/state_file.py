@@ -14,6 +14,11 @@ from models.healing.loop import Pending, SelfHealer
 from models.healing.policy import ChargerMemory
 
 
+def state_path(data_dir: Path) -> Path:
+    """Where the loop keeps its memory in a data folder (``cpo self-heal run``, the Dagster job)."""
+    return data_dir / "self_healing" / "state.json"
+
+
 def save(healer: SelfHealer, path: Path) -> None:
     doc = {
         "resets": list(healer.memory.resets),

@@ -11,9 +11,11 @@ from typing import Annotated
 
 import typer
 
+from models.healing import state_file
 from models.healing.client import CsmsApi
 from models.healing.loop import SelfHealer, describe, scores_from
 from models.healing.policy import PolicyConfig, Score
+from models.healing.state_file import state_path
 from pipelines.warehouse.layout import Layout
 from workbench.api_client import resolve_token
 from workbench.errors import friendly
@@ -49,6 +51,12 @@ def run(
         bool,
         typer.Option("--predictions/--no-predictions", help="Act on the fault model's alerts too."),
     ] = True,
+    state: Annotated[
+        Path | None,
+        typer.Option(help="The loop's memory (cooldowns, escalations, actions to verify), "
+                     "saved after every pass and read at start. Default: "
+                     "<data-dir>/self_healing/state.json."),
+    ] = None,
 ) -> None:
     """Poll the CSMS, act on faulted, silent, flapping and predicted chargers, verify, log."""
     cfg = PolicyConfig(
@@ -61,8 +69,11 @@ def run(
         act_on_predictions=predictions,
     )
     scores = scores_from(Layout(data_dir.resolve()).mart_file("predictions"))
+    memory = state or state_path(data_dir.resolve())
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the loop quietly
-        asyncio.run(_loop(api_url, resolve_token(token, data_dir), cfg, scores, once, interval))
+        asyncio.run(
+            _loop(api_url, resolve_token(token, data_dir), cfg, scores, once, interval, memory)
+        )
 
 
 async def _loop(
@@ -72,13 +83,17 @@ async def _loop(
     scores: Callable[[], dict[str, Score]],
     once: bool,
     interval: float,
+    memory: Path,
 ) -> None:
     async with CsmsApi(api_url, token) as api:
         healer = SelfHealer(api, cfg, scores)
+        state_file.load(healer, memory)  # a restart resumes cooldowns and escalations
         mode = "dry run" if cfg.dry_run else "live"
-        typer.echo(f"self-healing ({mode}) on {api_url}, every {interval:g} s")
+        typer.echo(f"self-healing ({mode}) on {api_url}, every {interval:g} s, memory {memory}")
         while True:
-            for d in await healer.tick(time.time()):
+            decisions = await healer.tick(time.time())
+            state_file.save(healer, memory)
+            for d in decisions:
                 typer.echo(describe(d))
             for o in healer.journal.outcomes:
                 typer.echo(f"outcome {o['charge_point_id']}: {o['result']} after {o['action']}")

@@ -48,7 +48,7 @@ def self_heal_pass(
         cooldown_s=config.cooldown_s,
         fault_grace_s=config.fault_grace_s,
     )
-    state = layout.data_dir / "self_healing" / "state.json"
+    state = state_file.state_path(layout.data_dir)
 
     async def once() -> list[str]:
         async with CsmsApi(url, token) as client:

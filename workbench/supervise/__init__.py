@@ -1,0 +1,1 @@
+"""Run several long-lived processes as one system: start, watch, restart with back-off, stop."""
