@@ -196,6 +196,7 @@ async def test_open_transactions_follow_a_charger_to_another_node(
     await ws201.close()
 
 
+@pytest.mark.slow
 async def test_a_node_keeps_serving_its_chargers_while_the_broker_is_away(
     make_node: NodeFactory, redis_server: RedisServer, caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -54,6 +54,7 @@ def registry(data: Path) -> None:
         reg.add_id_tag(IdTag("TAG-1", "Accepted", "emsp-a", None, None))
 
 
+@pytest.mark.slow
 async def test_kill_a_node_under_load_chargers_move_and_the_lake_is_whole(
     tmp_path: Path,
 ) -> None:

@@ -147,6 +147,7 @@ async def charger(port: int, cp_id: str, version: str, load: Load) -> None:
         ws.transport.abort()
 
 
+@pytest.mark.slow
 async def test_kill_9_under_load_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     data = tmp_path / "data"
     lake = data / "lake"

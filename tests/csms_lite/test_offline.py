@@ -57,6 +57,7 @@ async def offline_rows(csms: Csms, cp_id: str) -> pl.DataFrame:
     return (await events(csms, cp_id)).filter(pl.col("event") == "offline")
 
 
+@pytest.mark.slow
 async def test_pong_keeps_idle_charger_online_silent_one_goes_offline(
     make_csms: CsmsFactory,
 ) -> None:
@@ -124,6 +125,7 @@ async def test_pong_keeps_idle_charger_online_silent_one_goes_offline(
     assert csms.server.hub.chargers["SILENT"].connected is False
 
 
+@pytest.mark.slow
 async def test_silent_before_boot_goes_offline(make_csms: CsmsFactory) -> None:
     """A link that never says anything (no BootNotification, no pong) is offline after the
     heartbeat interval the CSMS would have given it x the tolerance, not after a built-in 300 s
@@ -139,6 +141,7 @@ async def test_silent_before_boot_goes_offline(make_csms: CsmsFactory) -> None:
         silent.abort()
 
 
+@pytest.mark.slow
 async def test_registered_charger_uses_its_registry_interval(make_csms: CsmsFactory) -> None:
     """A registered charger's interval comes from the registry (here 1 s, node default 300 s):
     BootNotification hands it out, and offline detection uses it."""

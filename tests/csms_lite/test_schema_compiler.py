@@ -114,6 +114,7 @@ def verdict_reference(check: Any, payload: Any) -> bool:
 
 
 @pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
+@pytest.mark.slow
 def test_same_verdicts_as_fastjsonschema(path: Path) -> None:
     schema = load(path)
     ours, reference = compile_schema(schema), fastjsonschema.compile(schema)

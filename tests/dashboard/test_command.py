@@ -60,6 +60,7 @@ def csms() -> Iterator[str]:
     server.server_close()
 
 
+@pytest.mark.slow
 def test_reset_needs_confirmation_then_reaches_the_api(
     fixture_dir: Path, csms: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -33,7 +33,10 @@ PAGES = [
     ("partners", "Largest partner by revenue: Own app"),
 ]
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt)")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt)"),
+]
 
 
 def free_port() -> int:

@@ -31,6 +31,8 @@ from tests.workbench.sim_helpers import query, settings, truth
 from workbench.runs.replay import run_async
 from workbench.runs.simulate import SimulateJob, network_of, simulate
 
+pytestmark = pytest.mark.slow  # module fixtures that build a lake
+
 HOUR = 3600.0
 EVERY_H = 2.0
 

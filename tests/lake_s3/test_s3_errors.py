@@ -35,6 +35,7 @@ def assert_fails(url: str, says: str, tmp_path: Path) -> None:
         assert "\n" not in str(raised.value)
 
 
+@pytest.mark.slow
 def test_a_missing_bucket_says_to_create_it(tmp_path: Path, s3_lake: S3Lake) -> None:
     assert_fails("s3://no-such-bucket/lake", r"bucket 'no-such-bucket' does not exist at "
                  r"http://127\.0\.0\.1:\d+: create it", tmp_path)
@@ -55,6 +56,7 @@ def test_an_unknown_access_key_says_to_check_the_credentials(
     assert_fails(s3_lake.url, "(refused the credentials|denied access)", tmp_path)
 
 
+@pytest.mark.slow
 def test_an_unreachable_endpoint_says_to_start_the_server(
     tmp_path: Path, s3_lake: S3Lake, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -135,6 +135,7 @@ def test_kill_9_of_writer_and_converter_mid_load_loses_and_doubles_nothing(
         range(300))
 
 
+@pytest.mark.slow
 def test_a_store_outage_keeps_rows_journaled_until_the_store_is_back(
     tmp_path: Path, s3_server: S3Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -39,6 +39,7 @@ def upload(folder: Path, lake: S3Lake) -> None:
     )
 
 
+@pytest.mark.slow
 def test_two_workers_stage_an_s3_lake_as_one_range_stages_it_from_a_folder(
     tmp_path: Path, s3_lake: S3Lake, monkeypatch: pytest.MonkeyPatch
 ) -> None:

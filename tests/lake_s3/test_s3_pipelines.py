@@ -76,6 +76,7 @@ def build_staging(data_dir: Path) -> dict[str, pl.DataFrame]:
     return out
 
 
+@pytest.mark.slow
 def test_staging_from_an_s3_lake_equals_staging_from_a_local_lake(
     tmp_path: Path, s3_lake: S3Lake, monkeypatch: pytest.MonkeyPatch
 ) -> None:

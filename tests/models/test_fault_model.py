@@ -59,6 +59,7 @@ def test_labels_never_leak_into_features() -> None:
     assert not [c for c in frame.columns if c.startswith("fault_within")]
 
 
+@pytest.mark.slow
 def test_real_labels_learn_and_shuffled_labels_give_chance() -> None:
     learned, base = _test_pr_auc(synthetic(1))
     assert learned > 3 * base

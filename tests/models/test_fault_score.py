@@ -13,6 +13,8 @@ from models.fault.score import score_latest
 from models.fault.train import TrainOptions, train
 from tests.models.test_fault_model import synthetic
 
+pytestmark = pytest.mark.slow  # a module fixture trains a model
+
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, datetime]:
@@ -46,6 +48,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, datet
     return data, marts, last
 
 
+@pytest.mark.slow
 def test_scores_each_chargers_last_complete_hour(trained: tuple[Path, Path, datetime]) -> None:
     data, marts, last = trained
     scored = score_latest(data, marts)

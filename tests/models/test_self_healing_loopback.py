@@ -197,6 +197,7 @@ async def test_allow_list(csms: Csms, fleet: dict[str, Any]) -> None:
     ]
 
 
+@pytest.mark.slow
 async def test_escalates_after_resets_that_did_not_help(csms: Csms, fleet: dict[str, Any]) -> None:
     cp, answers = fleet["CP-A"]
     answers.curable = False  # the fault comes back after every reboot
@@ -231,6 +232,7 @@ async def test_hardware_fault_gets_a_ticket_not_a_reset(csms: Csms, fleet: dict[
     assert [(r["action"], r["status"]) for r in rows] == [("Outcome", "maintenance_ticket")]
 
 
+@pytest.mark.slow
 async def test_dagster_job_remembers_between_passes(
     csms: Csms, fleet: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -17,6 +17,7 @@ from tests.pipelines.warehouse_kit import DEFS, build, utc, warehouse_conn
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_dg_check_defs_passes(tmp_path: Path) -> None:
     env = {**os.environ, "CPO_DATA_DIR": str(tmp_path)}
     dg = Path(sys.executable).with_name("dg")

@@ -33,6 +33,8 @@ from tests.pipelines.parallel_lake import (
 )
 from workbench.cli import app
 
+pytestmark = pytest.mark.slow  # module fixtures that build a lake
+
 runner = CliRunner()
 RANGES = [f"{DAYS[0]}..{DAYS[1]}", f"{DAYS[2]}..{DAYS[3]}"]
 

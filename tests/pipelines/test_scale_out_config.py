@@ -44,6 +44,7 @@ def test_every_example_is_valid_yaml() -> None:
         assert isinstance(load(f), dict), f
 
 
+@pytest.mark.slow
 def test_single_machine_instance_queues_runs_with_a_writer_limit(tmp_path: Path) -> None:
     shutil.copy(DEPLOY / "dagster.yaml", tmp_path / "dagster.yaml")
     with dg.DagsterInstance.from_config(str(tmp_path)) as instance:

@@ -15,7 +15,7 @@ import pytest
 
 from tests.loopback import answers, free_port, wait_until_answers
 
-pytestmark = pytest.mark.timeout(90)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
 
 
 def test_sigterm_to_the_command_stops_streamlit(tmp_path: Path) -> None:

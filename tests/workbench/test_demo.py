@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 from typer.testing import CliRunner
 
 from ingest.lake.reader import duckdb_scan_sql
@@ -13,6 +14,7 @@ from workbench.cli import app
 SMALL = ["--no-serve", "--sites", "2", "--chargers", "4", "--days", "1.5"]
 
 
+@pytest.mark.slow
 def test_demo_end_to_end_then_reuse(tmp_path: Path) -> None:
     data = tmp_path / "demo"
     result = CliRunner().invoke(app, ["demo", "--data-dir", str(data), *SMALL])

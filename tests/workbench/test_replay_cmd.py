@@ -31,6 +31,7 @@ def test_help() -> None:
         assert option in result.output
 
 
+@pytest.mark.slow
 def test_acn_slice(tmp_path: Path) -> None:
     result = runner.invoke(app, ["replay", str(ACN_FILE), "--format", "acn", "--data-dir",
                                  str(tmp_path), "--limit", "40"])

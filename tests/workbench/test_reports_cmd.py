@@ -26,6 +26,7 @@ def _app() -> typer.Typer:
     return app
 
 
+@pytest.mark.slow
 def test_one_partner_month(data_dir: Path) -> None:
     args = ["reports", "partners", "--data-dir", str(data_dir), "--month", "2026-01"]
     result = runner.invoke(_app(), [*args, "--partner", "EMSP-ROAMY"])

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from ingest.sim.faults import BY_NAME, Fault
@@ -28,6 +29,7 @@ from workbench.runs.sim_csms import SimCsms
 TX_ID = re.compile(r'"transactionId":(\d+)')
 
 
+@pytest.mark.slow
 async def test_lake_is_in_simulated_time_with_sessions_of_both_versions(tmp_path: Path) -> None:
     s = settings(tmp_path)
     result = await run(s)
@@ -63,6 +65,7 @@ def _normalised(data_dir: Path) -> list[tuple[Any, ...]]:
     return [(*r[:6], TX_ID.sub(rename, r[6] or "")) for r in rows]
 
 
+@pytest.mark.slow
 async def test_same_seed_same_lake_other_seed_other_lake(tmp_path: Path) -> None:
     for name, seed in (("a", 11), ("b", 11), ("c", 12)):
         await run(settings(tmp_path / name, seed=seed, days=3.0), faulty_profile(0.3))
@@ -73,6 +76,7 @@ async def test_same_seed_same_lake_other_seed_other_lake(tmp_path: Path) -> None
     assert truth(tmp_path / "a") == truth(tmp_path / "b")
 
 
+@pytest.mark.slow
 async def test_precursors_come_before_long_faults(tmp_path: Path) -> None:
     s = settings(tmp_path, chargers=8, sites=2, days=12.0, seed=3)
     await run(s, faulty_profile(0.25))
@@ -98,6 +102,7 @@ def _fault(kind: str, onset: float, hours: float = 48.0) -> Fault:
     return Fault(BY_NAME[kind], onset - 6 * 3600, onset, onset + hours * 3600, connector=1)
 
 
+@pytest.mark.slow
 async def test_reset_cures_a_curable_fault_and_not_a_hardware_one(tmp_path: Path) -> None:
     s = settings(tmp_path, chargers=2, sites=1, days=1.0, demand_scale=0.0)
     curable, broken = (c.id for c in build_network(s.seed, s.sites, s.chargers).chargers)
@@ -128,6 +133,7 @@ async def test_reset_cures_a_curable_fault_and_not_a_hardware_one(tmp_path: Path
     assert statuses(tmp_path, broken)[-1][1] == "Faulted"
 
 
+@pytest.mark.slow
 async def test_reset_in_the_precursor_window_averts_a_curable_fault_only(tmp_path: Path) -> None:
     """What predictive self-healing relies on: a reset while a hang is building stops it (the
     wear restarts); worn hardware fails on schedule whatever the reset."""
@@ -156,6 +162,7 @@ async def test_reset_in_the_precursor_window_averts_a_curable_fault_only(tmp_pat
     assert statuses(tmp_path, broken)[-1][1] == "Faulted"
 
 
+@pytest.mark.slow
 async def test_commands_answered_as_a_charger_would(tmp_path: Path) -> None:
     s = settings(tmp_path, chargers=2, sites=1, days=0.5, demand_scale=0.0)
     cps = [c.id for c in build_network(s.seed, s.sites, s.chargers).chargers]
@@ -190,6 +197,7 @@ async def test_commands_answered_as_a_charger_would(tmp_path: Path) -> None:
     assert starts[0][0] == len(cps)
 
 
+@pytest.mark.slow
 async def test_simulator_truth_is_apart_from_the_lake(tmp_path: Path) -> None:
     await run(settings(tmp_path, days=1.0))
     assert not (tmp_path / "lake" / "sim_truth").exists()
@@ -197,6 +205,7 @@ async def test_simulator_truth_is_apart_from_the_lake(tmp_path: Path) -> None:
     assert len(network["chargers"]) == 4
 
 
+@pytest.mark.slow
 async def test_fleet_against_a_running_csms_on_its_own_clock(csms: Csms) -> None:
     s = settings(csms.data_dir, days=0.5, demand_scale=3.0)
     result = await run(s, csms_url=csms.url)
@@ -210,6 +219,7 @@ async def test_fleet_against_a_running_csms_on_its_own_clock(csms: Csms) -> None
     assert last_us / 1e6 > s.end  # wall clock: that CSMS keeps its own time
 
 
+@pytest.mark.slow
 def test_cli_refuses_an_unreachable_csms(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["simulate", "--data-dir", str(tmp_path), "--days", "0.1",
                                       "--csms-url", "ws://127.0.0.1:9/ocpp"])

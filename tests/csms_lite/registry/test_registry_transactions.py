@@ -154,6 +154,7 @@ def _open_at_once(path: str, barrier: Barrier, queue: multiprocessing.Queue[obje
         queue.put(repr(exc))
 
 
+@pytest.mark.slow
 def test_processes_creating_the_same_new_file_at_once(tmp_path: Path) -> None:
     ctx = multiprocessing.get_context("fork")  # fast start; the parent holds no connection
     for round_no in range(8):  # the race is timing-dependent: several rounds catch it

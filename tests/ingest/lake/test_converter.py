@@ -35,6 +35,7 @@ def visible_and_temp_files(lake: Path) -> tuple[int, int]:
     return len(list(table.glob("*/*.parquet"))), len(list(table.glob("*/.*.tmp")))
 
 
+@pytest.mark.slow
 def test_kill_9_of_the_converter_mid_conversion_loses_and_duplicates_nothing(
     tmp_path: Path,
 ) -> None:
@@ -73,6 +74,7 @@ def test_a_dead_converter_is_restarted_by_the_writer(tmp_path: Path) -> None:
     assert read_table(tmp_path, "ocpp_messages")["unique_id"].to_list() == ["u1"]
 
 
+@pytest.mark.slow
 def test_flush_waits_for_a_previous_converter_of_the_node(tmp_path: Path) -> None:
     lock_file = paths.converter_lock_file(paths.journal_dir(tmp_path, NODE))
     draining = locks.try_lock(lock_file)  # stands for a dying server's converter
@@ -133,6 +135,7 @@ def converters(tmp_path: Path) -> Iterator[Callable[[], Converter]]:
             converter.proc.wait()
 
 
+@pytest.mark.slow
 def test_two_converters_of_one_node_never_run_at_once(
     tmp_path: Path, converters: Callable[[], Converter]
 ) -> None:

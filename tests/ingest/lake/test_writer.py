@@ -211,6 +211,7 @@ def test_a_bad_row_in_a_large_batch_only_sets_that_row_apart(tmp_path: Path) -> 
     assert writer.stats.rows_rejected == 1
 
 
+@pytest.mark.slow
 def test_write_error_keeps_rows_until_the_problem_is_fixed(tmp_path: Path) -> None:
     blocker = paths.table_dir(tmp_path, "ocpp_messages")
     blocker.parent.mkdir(parents=True, exist_ok=True)
@@ -285,6 +286,7 @@ def test_appends_racing_the_rotation_land_exactly_once(tmp_path: Path) -> None:
     assert writer.stats.flushes > 1
 
 
+@pytest.mark.slow
 def test_a_second_live_writer_on_the_same_node_is_refused(tmp_path: Path) -> None:
     with LakeWriter(tmp_path, NODE):
         with pytest.raises(RuntimeError, match="in use"):

@@ -23,6 +23,8 @@ from tests.ingest.lake.lake_samples import (
     us_to_datetime,
 )
 
+pytestmark = pytest.mark.slow  # kill -9 of real writer processes
+
 
 def recover(lake: Path) -> tuple[pl.DataFrame, LakeWriter]:
     """Start and close a new writer on the lake (its converter converts what was left), return

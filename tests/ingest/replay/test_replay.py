@@ -89,6 +89,7 @@ async def test_overlapping_sessions_on_one_station(tmp_path: Path) -> None:
     assert suspended == [(1,)]
 
 
+@pytest.mark.slow
 async def test_same_input_same_lake(acn_slice: list[ReplaySession], tmp_path: Path) -> None:
     sessions = acn_slice[:15]
     results = []
@@ -107,6 +108,7 @@ async def test_refuses_a_station_registered_with_a_password(tmp_path: Path) -> N
         await _replay([session("CP1", 0, 30, 1.0)], tmp_path)
 
 
+@pytest.mark.slow
 async def test_speed_paces_history(tmp_path: Path) -> None:
     # 30 minutes of history at 1,800 x real time: about a second.
     run = await _replay([session("CP1", 0, 30, 1.0)], tmp_path, speed=1800.0)

@@ -141,6 +141,7 @@ def _real_data() -> None:
                     f"{SB_REAL.name}); the shipped profile cannot be checked against a refit")
 
 
+@pytest.mark.slow
 def test_shipped_profile_is_the_fit_of_the_real_data() -> None:
     _real_data()
     refit = fit_profile(ACN_REAL, SB_REAL)
@@ -155,6 +156,7 @@ def test_shipped_profile_is_the_fit_of_the_real_data() -> None:
                 assert got == pytest.approx(want, rel=1e-9, abs=0.0), f"{part}.{f.name}"
 
 
+@pytest.mark.slow
 def test_main_writes_the_profile(tmp_path: Path) -> None:
     _real_data()
     out = tmp_path / "profile.json"

@@ -20,6 +20,8 @@ from pipelines.defs.reports.automation import (
 from pipelines.reports.delivery_log import entries as read_log
 from pipelines.reports.outbox import outbox_dir, reports_dir
 
+pytestmark = pytest.mark.slow  # each test builds a warehouse
+
 PARTNER_NAMES = ["EMSP-FLEETCO", "EMSP-PLUGPAY", "EMSP-ROAMY", "HOST-HARBOR"]
 
 
@@ -35,6 +37,7 @@ def test_previous_month_crosses_the_year() -> None:
     assert previous_month(date(2026, 3, 31)) == "2026-02"
 
 
+@pytest.mark.slow
 def test_sync_adds_each_partner_once(instance: dg.DagsterInstance) -> None:
     first = report_partners_sync(dg.build_sensor_context(instance=instance))
     assert isinstance(first, dg.SensorResult)
@@ -53,6 +56,7 @@ def test_sync_skips_a_folder_without_marts(tmp_path: Path, monkeypatch: pytest.M
     assert "partners not readable yet" in (result.skip_message or "")
 
 
+@pytest.mark.slow
 def test_schedule_skips_until_partners_are_known(instance: dg.DagsterInstance) -> None:
     context = dg.build_schedule_context(
         instance=instance, scheduled_execution_time=datetime(2026, 2, 3, 4, tzinfo=UTC)

@@ -14,6 +14,8 @@ from csms_lite.registry.store import Registry, registry_path
 from pipelines.runner import run
 from tests.pipelines.lake_fixture import FixtureLake, at
 
+pytestmark = pytest.mark.slow  # module fixtures that build a lake
+
 AS_OF = at("2026-03-03 12:00")
 
 
