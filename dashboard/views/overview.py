@@ -8,8 +8,9 @@ from datetime import UTC, datetime, time
 import plotly.express as px
 import streamlit as st
 
-from dashboard import api, fmt
+from dashboard import fmt
 from dashboard.context import current
+from dashboard.live import live_panel
 from dashboard.queries import overview as q
 from dashboard.ui import chart, need, nevi_line, now_caption
 
@@ -17,6 +18,7 @@ ctx = current()
 f, run = ctx.filters, ctx.run
 st.title("Network overview")
 now_caption(ctx)
+live_panel(ctx.settings)
 
 if need(ctx, "port_uptime_monthly"):
     u = q.uptime(run, f).iloc[0]
@@ -50,15 +52,6 @@ if need(ctx, "charger_connectivity_intervals", "connector_status_intervals"):
             f"{len(recent)} charger(s) went offline in the last 15 minutes of the data: "
             "if that is where the recording stopped, they may just have been switched off."
         )
-    if ctx.settings.api_url:
-        try:
-            live = api.live_counts(api.chargers(ctx.settings.api_url, ctx.settings.api_token))
-            st.caption(
-                f"Live from the CSMS ({ctx.settings.api_url}): {live['online']} online, "
-                f"{live['offline']} offline, {live['faulted']} faulted."
-            )
-        except api.ApiError as exc:
-            st.caption(f"Live state unavailable: {exc}")
 
 if need(ctx, "session_charges"):
     end_of_day = datetime.combine(f.end, time.max, tzinfo=UTC)

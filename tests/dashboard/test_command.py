@@ -95,11 +95,13 @@ def test_overview_shows_live_state(
     fixture_dir: Path, csms: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = open_app(fixture_dir, monkeypatch, api_url=csms)
-    assert any("0 online, 1 offline, 1 faulted" in c.value for c in at.caption)
+    live = {m.label: m.value for m in at.metric if m.label.endswith(" now")}
+    assert live == {"Online now": "0", "Faulted now": "1", "Offline now": "1"}
+    assert any(c.value.startswith("Updated ") and "every 10 s" in c.value for c in at.caption)
 
 
 def test_unreachable_api_is_one_line(fixture_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_app(fixture_dir, monkeypatch, api_url="http://127.0.0.1:9")
     assert any(
-        c.value.startswith("Live state unavailable: cannot reach the CSMS API") for c in at.caption
+        w.value.startswith("Live state unavailable: cannot reach the CSMS API") for w in at.warning
     )

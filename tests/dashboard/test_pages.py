@@ -152,3 +152,30 @@ def test_missing_optional_mart_is_one_line(tmp_path: Path, monkeypatch: pytest.M
     data = build(tmp_path, skip=("faults",))
     at = open_app(data, monkeypatch, "reliability")
     assert any("Needs the mart(s) faults" in i.value for i in at.info)
+
+
+def test_overview_live_panel_reads_the_latest_alerts_and_actions(
+    fixture_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "d"
+    shutil.copytree(fixture_dir, data)
+    marts = data / "warehouse" / "marts"
+    con = duckdb.connect()
+    con.execute(f"""COPY (SELECT * FROM (VALUES
+        ('A-1', TIMESTAMPTZ '2026-01-12 11:00:00+00', 0.95, true, '["errors_24h"]'),
+        ('A-1', TIMESTAMPTZ '2026-01-12 12:00:00+00', 0.10, false, '[]'),
+        ('B-2', TIMESTAMPTZ '2026-01-12 12:00:00+00', 0.80, true, '["reboots_7d"]'))
+        t(charge_point_id, scored_at, probability, alert, top_features))
+        TO '{marts}/predictions.parquet' (FORMAT parquet)""")
+    con.execute(f"""COPY (SELECT TIMESTAMPTZ '2026-01-12 09:05:00+00' AS requested_at,
+        'A-1' AS charge_point_id, 'Reset' AS action, 'faulted' AS trigger,
+        'Accepted' AS answer, 'cured' AS result)
+        TO '{marts}/self_healing_actions.parquet' (FORMAT parquet)""")
+    at = open_app(data, monkeypatch)
+    alerts = next(d.value for d in at.dataframe if "probability" in d.value.columns)
+    assert list(alerts["charge_point_id"]) == ["B-2"]  # A-1's latest score no longer alerts
+    actions = next(d.value for d in at.dataframe if "trigger" in d.value.columns)
+    assert actions.iloc[0].to_dict() == {
+        "requested_at": actions.iloc[0]["requested_at"], "charge_point_id": "A-1",
+        "action": "Reset", "trigger": "faulted", "answer": "Accepted", "result": "cured"}
+    assert any("No CSMS API given" in c.value for c in at.caption)
