@@ -45,6 +45,14 @@ def run(
     escalate_after: Annotated[
         int, typer.Option(min=1, help="Unhelpful resets before Inoperative.")
     ] = 2,
+    fault_grace: Annotated[
+        float, typer.Option(min=0.0, help="Seconds a fault must last before a reset "
+                            "(self-clearing trips last minutes).")
+    ] = 600.0,
+    verify_after: Annotated[
+        float, typer.Option(min=1.0, help="Seconds after an action before checking it cured "
+                            "the charger.")
+    ] = 1800.0,
     allow: Ids = None,
     deny: Ids = None,
     predictions: Annotated[
@@ -64,6 +72,8 @@ def run(
         cooldown_s=cooldown,
         max_resets_per_hour=max_resets_per_hour,
         escalate_after=escalate_after,
+        fault_grace_s=fault_grace,
+        verify_after_s=verify_after,
         allow=frozenset(allow) if allow else None,
         deny=frozenset(deny or ()),
         act_on_predictions=predictions,

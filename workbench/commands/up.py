@@ -33,6 +33,12 @@ def up(
     heal_interval: Annotated[
         float, typer.Option(min=5.0, help="Seconds between self-healing passes.")
     ] = 60.0,
+    fault_grace: Annotated[
+        float, typer.Option(min=0.0, help="Self-healing: seconds a fault lasts before a reset.")
+    ] = 600.0,
+    verify_after: Annotated[
+        float, typer.Option(min=1.0, help="Self-healing: seconds before checking an action.")
+    ] = 1800.0,
     health_interval: Annotated[
         float, typer.Option(min=1.0, help="Seconds between health lines.")
     ] = 60.0,
@@ -63,6 +69,7 @@ def up(
         data_dir=data_dir, host=host, port=port, api_port=api_port,
         dashboard_port=dashboard_port, dagster_ui_port=dagster_ui_port or None,
         self_healing=self_healing, self_heal_dry_run=dry_run, self_heal_interval_s=heal_interval,
+        fault_grace_s=fault_grace, verify_after_s=verify_after,
         accept_unknown=accept_unknown, tls_cert=tls_cert, tls_key=tls_key, node_id=node_id,
         broker=broker, lake_url=lake_url,
     )

@@ -41,6 +41,8 @@ class UpOptions:
     self_healing: bool = True
     self_heal_dry_run: bool = False
     self_heal_interval_s: float = 60.0
+    fault_grace_s: float = 600.0
+    verify_after_s: float = 1800.0
     accept_unknown: bool = False
     tls_cert: Path | None = None
     tls_key: Path | None = None
@@ -121,7 +123,8 @@ def _dagster_ui(opts: UpOptions, env: dict[str, str], logs: Path) -> ChildSpec:
 
 def _self_healing(opts: UpOptions, data: Path, env: dict[str, str], logs: Path) -> ChildSpec:
     args = ["self-heal", "run", "--data-dir", str(data), "--api-url", api_url(opts),
-            "--interval", f"{opts.self_heal_interval_s:g}"]
+            "--interval", f"{opts.self_heal_interval_s:g}", "--fault-grace",
+            f"{opts.fault_grace_s:g}", "--verify-after", f"{opts.verify_after_s:g}"]
     if opts.self_heal_dry_run:
         args.append("--dry-run")
     mode = "dry run" if opts.self_heal_dry_run else "live"
