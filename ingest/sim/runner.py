@@ -67,17 +67,30 @@ async def run_fleet(settings: SimSettings, profile: SimProfile, network: Network
         timeline.enter()
         tasks.append(asyncio.get_running_loop().create_task(runner.run()))
     started = time.perf_counter()
-    await timeline.run(settings.end, tick)
-    await asyncio.gather(*tasks)
+    try:
+        await timeline.run(settings.end, tick)
+        await asyncio.gather(*tasks)
+    except asyncio.CancelledError:
+        # Stopped early (Ctrl-C in a live demo): the truth so far is still written.
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        _write_outputs(settings, ctx, network)
+        raise
     wall = time.perf_counter() - started
+    truth = _write_outputs(settings, ctx, network)
+    progress.done(wall)
+    return SimRun(ctx.stats, progress.calls(), wall, truth)
+
+
+def _write_outputs(settings: SimSettings, ctx: SimContext, network: Network) -> Path:
     folder = settings.data_dir / SIM_FOLDER
     truth = ctx.truth.write(folder)
     (folder / "network.json").write_text(network.to_json())
     # What the faults' precursors looked like: a model trained on this lake is only as good as
     # they allow, so its figures are read against them (docs/simulator.md).
     (folder / "precursors.json").write_text(json.dumps(asdict(settings.precursors)))
-    progress.done(wall)
-    return SimRun(ctx.stats, progress.calls(), wall, truth)
+    return truth
 
 
 def _faults(settings: SimSettings, profile: SimProfile, cp_id: str,

@@ -53,18 +53,21 @@ def serve(
     headless: bool = True,
     host: str = "127.0.0.1",
     api_url: str | None = None,
+    log_file: Path | None = None,
 ) -> subprocess.Popen[bytes]:
     """Start the dashboard in the background (for ``cpo demo`` and tests); the caller stops it.
-    Its URL is ``url(host, port)``."""
+    Its URL is ``url(host, port)``. Its output goes to ``log_file`` when given (a long-running
+    dashboard must not fill a pipe nobody reads), else to a pipe the caller reads."""
     env = {**os.environ, "CPO_DATA_DIR": str(data_dir.resolve())}
     if api_url:
         env["CPO_API_URL"] = api_url
-    return subprocess.Popen(
-        command_line(data_dir.resolve(), port, headless, host, api_url),
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    command = command_line(data_dir.resolve(), port, headless, host, api_url)
+    if log_file is None:
+        return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("ab") as log:
+        return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def url(host: str, port: int) -> str:

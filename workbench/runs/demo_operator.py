@@ -1,6 +1,6 @@
-"""The demo's operator: works through the CSMS's HTTP API while the simulation runs, as a
-person at the dashboard would. Once a simulated day it looks for faulted chargers and resets
-each once; on the first day it tries the other commands on one charger of each OCPP version."""
+"""The demo's operator: on the first simulated day, half a day in, tries a few commands through
+the CSMS's HTTP API on one charger of each OCPP version, as a person at the dashboard would.
+Faulted chargers are the self-healing loop's job (``workbench.runs.sim_healing``)."""
 
 from __future__ import annotations
 
@@ -23,26 +23,16 @@ SHOWCASE: tuple[tuple[str, dict[str, Any]], ...] = (
 class DemoOperator:
     def __init__(self, start: float, say: Say) -> None:
         self.start, self.say = start, say
-        self.next_round = start + DAY / 2
-        self.reset_once: set[str] = set()
+        self.tour_at: float | None = start + DAY / 2
         self.answers: dict[str, int] = {}
 
     async def __call__(self, t: float, csms: SimCsms) -> None:
-        if t < self.next_round:
+        if self.tour_at is None or t < self.tour_at:
             return
-        self.next_round += DAY
+        self.tour_at = None
         headers = {"Authorization": f"Bearer {csms.server.api.token}"}
         async with aiohttp.ClientSession(csms.api_url, headers=headers) as http:
-            chargers = await self._get(http, "/api/v1/chargers")
-            if t < self.start + DAY:
-                await self._showcase(http, chargers)
-            for c in chargers:
-                faulted = any(x["status"] == "Faulted" for x in c["connectors"].values())
-                if c["connected"] and faulted and c["charge_point_id"] not in self.reset_once:
-                    self.reset_once.add(c["charge_point_id"])
-                    await self._send(
-                        http, c["charge_point_id"], "reset", {"type": "hard"}, "connector Faulted"
-                    )
+            await self._showcase(http, await self._get(http, "/api/v1/chargers"))
 
     async def _showcase(self, http: aiohttp.ClientSession, chargers: list[Any]) -> None:
         for version in ("1.6", "2.0.1"):

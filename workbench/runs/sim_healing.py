@@ -1,0 +1,42 @@
+"""The product's self-healing loop inside a simulation (``cpo demo``, the A/B harness): one pass
+every ``every_s`` simulated seconds, on the simulated clock, through the simulated CSMS's real
+HTTP API, exactly as ``cpo self-heal run`` works against a live network."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from models.healing.client import CsmsApi
+from models.healing.loop import Journal, SelfHealer
+from models.healing.policy import PolicyConfig, Score
+from workbench.runs.sim_csms import SimCsms
+
+
+class SimClockHealing:
+    """A ``During`` hook for ``SimulateJob``."""
+
+    def __init__(self, cfg: PolicyConfig, every_s: float = 300.0,
+                 scores: Callable[[], dict[str, Score]] = dict) -> None:
+        self.cfg, self.every_s, self.scores = cfg, every_s, scores
+        self.next_at: float | None = None
+        self.healer: SelfHealer | None = None
+        self._api: CsmsApi | None = None
+
+    async def __call__(self, t: float, csms: SimCsms, now_anyway: bool = False) -> None:
+        """A pass if one is due (or ``now_anyway``: fresh scores just arrived)."""
+        if self.next_at is not None and t < self.next_at and not now_anyway:
+            return
+        self.next_at = t + self.every_s
+        if self.healer is None:
+            self._api = await CsmsApi(csms.api_url, csms.server.api.token).__aenter__()
+            self.healer = SelfHealer(self._api, self.cfg, self.scores)
+        await self.healer.tick(t)
+
+    @property
+    def journal(self) -> Journal:
+        return Journal() if self.healer is None else self.healer.journal
+
+    async def close(self) -> None:
+        if self._api is not None:
+            await self._api.__aexit__(None, None, None)
+            self._api = None
