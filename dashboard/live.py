@@ -5,10 +5,12 @@ the latest alerts and self-healing actions from the marts; it refreshes itself e
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import streamlit as st
 
-from dashboard import api, fmt
+from csms_lite.client import ClientError, CsmsClient
+from dashboard import fmt
 from dashboard.context import runner
 from dashboard.queries import live as q
 from dashboard.settings import Settings
@@ -44,14 +46,29 @@ def live_panel(settings: Settings) -> None:
 def _from_the_csms(settings: Settings) -> None:
     assert settings.api_url is not None
     try:
-        chargers = api.chargers(settings.api_url, settings.api_token)
-    except api.ApiError as exc:
+        chargers = CsmsClient(settings.api_url, settings.api_token).chargers()
+    except ClientError as exc:
         st.warning(f"Live state unavailable: {exc}")
         return
-    counts = api.live_counts(chargers)
+    counts = live_counts(chargers)
     sessions = sum(len(c.get("open_transactions") or []) for c in chargers)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Online now", fmt.count(counts["online"]))
     c2.metric("Faulted now", fmt.count(counts["faulted"]))
     c3.metric("Offline now", fmt.count(counts["offline"]))
     c4.metric("Open sessions", fmt.count(sessions))
+
+
+def live_counts(states: list[dict[str, Any]]) -> dict[str, int]:
+    """Connected / faulted (a connector reporting Faulted) / offline among the chargers known."""
+    out = {"online": 0, "faulted": 0, "offline": 0}
+    for cp in states:
+        if not cp.get("connected"):
+            out["offline"] += 1
+        elif any(
+            (c or {}).get("status") == "Faulted" for c in (cp.get("connectors") or {}).values()
+        ):
+            out["faulted"] += 1
+        else:
+            out["online"] += 1
+    return out

@@ -15,15 +15,21 @@ OURS = frozenset(
 )
 # Each package may import itself and these of ours, nothing else of ours (so never workbench,
 # the ``cpo`` command's composition root, nor evaluation, which only bench/ and tests use).
+# An entry names a package or one module of it: "csms_lite.client" allows that and its modules.
 ALLOWED: dict[str, frozenset[str]] = {
     "csms_lite": frozenset({"ingest"}),
     "ingest": frozenset(),
     "pipelines": frozenset({"ingest", "models"}),
-    "models": frozenset(),
-    "dashboard": frozenset(),
+    # The CSMS only through its HTTP API, so through its one client.
+    "models": frozenset({"csms_lite.client"}),
+    "dashboard": frozenset({"csms_lite.client"}),
     # The composition root wires every package together, but never the evaluation harness.
     "workbench": frozenset({"csms_lite", "ingest", "pipelines", "models", "dashboard"}),
 }
+# The client of the CSMS API runs where no server does: of csms_lite it may use only itself
+# and the exception root (csms_lite.errors imports nothing).
+CLIENT = "csms_lite.client"
+CLIENT_MAY_USE = frozenset({CLIENT, "csms_lite.errors"})
 
 
 def _modules(node: ast.AST, path: Path) -> list[str]:
@@ -39,17 +45,37 @@ def _modules(node: ast.AST, path: Path) -> list[str]:
     return []
 
 
-def violations(package: str) -> list[str]:
-    forbidden = OURS - ALLOWED[package] - {package}
+def _within(module: str, names: frozenset[str]) -> bool:
+    """``module`` is one of ``names`` or inside one of them."""
+    return any(module == n or module.startswith(n + ".") for n in names)
+
+
+def _imports(folder: Path) -> list[tuple[str, str]]:
+    """(``path:line``, module) for every import statement under ``folder``."""
     found = []
-    for path in sorted((ROOT / package).rglob("*.py")):
+    for path in sorted(folder.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in ast.walk(tree):
             for module in _modules(node, path):
-                if module.split(".")[0] in forbidden:
-                    line = getattr(node, "lineno", 0)
-                    found.append(f"{path.relative_to(ROOT)}:{line}: imports {module}")
-    return sorted(found)
+                found.append((f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}", module))
+    return found
+
+
+def violations(package: str) -> list[str]:
+    allowed = ALLOWED[package] | {package}
+    return sorted(
+        f"{where}: imports {module}"
+        for where, module in _imports(ROOT / package)
+        if module.split(".")[0] in OURS and not _within(module, allowed)
+    )
+
+
+def client_violations() -> list[str]:
+    return sorted(
+        f"{where}: imports {module}"
+        for where, module in _imports(ROOT / Path(*CLIENT.split(".")))
+        if module.split(".")[0] in OURS and not _within(module, CLIENT_MAY_USE)
+    )
 
 
 @pytest.mark.parametrize("package", sorted(ALLOWED))
@@ -58,6 +84,28 @@ def test_package_imports_only_what_design_allows(package: str) -> None:
     bad = violations(package)
     assert not bad, (f"{package} may import only {allowed} of ours (DESIGN.md):\n"
                      + "\n".join(bad))
+
+
+def test_the_csms_client_imports_no_server_code() -> None:
+    bad = client_violations()
+    assert not bad, (f"{CLIENT} may import only {', '.join(sorted(CLIENT_MAY_USE))} of ours:\n"
+                     + "\n".join(bad))
+
+
+def test_the_errors_the_client_uses_import_nothing_of_ours() -> None:
+    tree = ast.parse((ROOT / "csms_lite" / "errors.py").read_text(encoding="utf-8"))
+    path = ROOT / "csms_lite" / "errors.py"
+    assert [m for node in ast.walk(tree) for m in _modules(node, path)
+            if m.split(".")[0] in OURS] == []
+
+
+def test_a_module_entry_allows_that_module_only() -> None:
+    allowed = frozenset({"csms_lite.client"})
+    assert _within("csms_lite.client", allowed)
+    assert _within("csms_lite.client.sync", allowed)
+    assert not _within("csms_lite.clients", allowed)
+    assert not _within("csms_lite.server.hub", allowed)
+    assert not _within("csms_lite", allowed)
 
 
 def test_the_checker_sees_imports_inside_functions() -> None:

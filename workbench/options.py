@@ -8,6 +8,9 @@ from typing import Annotated
 
 import typer
 
+from csms_lite.api.token import token_path
+from csms_lite.client import read_token
+
 DEFAULT_DATA_DIR = Path("data")
 DataDir = Annotated[
     Path,
@@ -43,3 +46,10 @@ def use_lake_url(url: str | None) -> None:
     """The pipelines (and their worker processes) find the lake through ``CPO_LAKE_URL``."""
     if url:
         os.environ["CPO_LAKE_URL"] = url
+
+
+def api_token(token: str | None, data_dir: Path) -> str:
+    """--token, else the token the CSMS keeps in its data folder."""
+    return read_token(
+        token, token_path(data_dir), f"pass --token or run the CSMS with --data-dir {data_dir}"
+    )

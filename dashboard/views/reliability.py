@@ -7,7 +7,8 @@ import json
 import plotly.express as px
 import streamlit as st
 
-from dashboard import api, fmt
+from csms_lite.client import ClientError, CsmsClient, Refused
+from dashboard import fmt
 from dashboard.context import current
 from dashboard.queries import reliability as q
 from dashboard.ui import chart, need, nevi_line, now_caption
@@ -125,18 +126,17 @@ else:
                 if command == "reset"
                 else {"available": what == "make available", "connector_id": int(connector)}
             )
+            client = CsmsClient(ctx.settings.api_url, ctx.settings.api_token)
             try:
-                status, rec = api.send(
-                    ctx.settings.api_url,
-                    ctx.settings.api_token,
-                    str(cp),
-                    command,
-                    params,
-                    "sent by hand from the dashboard",
+                answer = client.command(
+                    str(cp), command, params, requested_by="operator",
+                    reason="sent by hand from the dashboard",
                 )
-                (st.success if status < 300 else st.error)(
-                    f"{command} to {cp}: {rec.get('outcome', status)} "
-                    f"{rec.get('status') or rec.get('error') or ''}".strip()
+                (st.success if answer.answered else st.error)(
+                    f"{command} to {cp}: {answer.outcome or answer.http_status} "
+                    f"{answer.status or answer.error or ''}".strip()
                 )
-            except api.ApiError as exc:
+            except Refused as exc:  # e.g. 401: the API's own words, as for any answer
+                st.error(f"{command} to {cp}: {exc.status} {exc.message}")
+            except ClientError as exc:
                 st.error(str(exc))

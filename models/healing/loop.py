@@ -16,10 +16,19 @@ from typing import Any
 
 import polars as pl
 
+from csms_lite.client import AsyncCsmsClient, CommandAnswer
+from models.errors import ModelError
 from models.healing import policy, views
-from models.healing.client import NO_COMMAND, CsmsApi
+from models.healing.actions import COMMANDS, NO_COMMAND
 
 log = logging.getLogger("cpo.self_healing")
+REQUESTED_BY = "self_healing"
+
+
+def connect(api_url: str, token: str, timeout_s: float = 30.0) -> AsyncCsmsClient:
+    """The CSMS API client the loop acts through (``async with`` it); built here so callers
+    that may not import ``csms_lite`` (pipelines) need not."""
+    return AsyncCsmsClient(api_url, token, timeout_s)
 
 
 @dataclass
@@ -37,14 +46,14 @@ class Journal:
     """What the loop did, for the command line and the A/B evaluation."""
 
     decisions: list[policy.Decision] = field(default_factory=list)
-    answers: list[dict[str, Any]] = field(default_factory=list)
+    answers: list[tuple[policy.Decision, CommandAnswer]] = field(default_factory=list)
     outcomes: list[dict[str, Any]] = field(default_factory=list)
 
 
 class SelfHealer:
     def __init__(
         self,
-        api: CsmsApi,
+        api: AsyncCsmsClient,
         cfg: policy.PolicyConfig,
         scores: Callable[[], dict[str, policy.Score]] = dict,
     ) -> None:
@@ -72,7 +81,8 @@ class SelfHealer:
             if d.action in NO_COMMAND:
                 ticket = f"ticket-{d.charge_point_id}-{int(now)}"
                 detail = {"trigger": d.trigger, **d.reason}
-                await self.api.outcome(ticket, d.charge_point_id, "maintenance_ticket", detail)
+                await self.api.record_outcome(ticket, d.charge_point_id, "maintenance_ticket",
+                                              detail, REQUESTED_BY)
                 self.journal.outcomes.append(
                     {
                         "charge_point_id": d.charge_point_id,
@@ -81,25 +91,36 @@ class SelfHealer:
                     }
                 )
                 continue
-            answer = await self.api.act(
-                d.charge_point_id, d.action, {"trigger": d.trigger, **d.reason}
-            )
-            self.journal.answers.append({"decision": d, "answer": answer})
+            answer = await self._act(d)
+            self.journal.answers.append((d, answer))
             log.info(
                 "%s %s (%s): %s",
                 d.charge_point_id,
                 d.action,
                 d.trigger,
-                answer.get("status") or answer.get("outcome"),
+                answer.status or answer.outcome,
             )
-            if answer.get("command_id") and d.action != "restore":
+            if answer.command_id and d.action != "restore":
                 sessions = {s.transaction_id for s in by_id[d.charge_point_id].sessions}
                 self.pending.append(
                     Pending(
-                        answer["command_id"], d.charge_point_id, d.action, d.trigger, now, sessions
+                        answer.command_id, d.charge_point_id, d.action, d.trigger, now, sessions
                     )
                 )
         return decisions
+
+    async def _act(self, d: policy.Decision) -> CommandAnswer:
+        """Send the decision's command; offline, CALLERROR and timeout are answers the
+        verification handles, an invalid command is a bug of ours."""
+        command, params = COMMANDS[d.action]
+        reason = json.dumps({"trigger": d.trigger, **d.reason}, sort_keys=True)
+        answer = await self.api.command(
+            d.charge_point_id, command, params, requested_by=REQUESTED_BY, reason=reason
+        )
+        if answer.kind == "invalid":
+            raise ModelError(f"the CSMS API refused {command} for {d.charge_point_id} as "
+                             f"invalid: {answer.error or answer.error_description}")
+        return answer
 
     async def _verify(self, now: float, chargers: dict[str, views.ChargerView]) -> None:
         due = [p for p in self.pending if now - p.acted_at >= self.cfg.verify_after_s]
@@ -126,7 +147,8 @@ class SelfHealer:
                 "connected": bool(c and c.connected),
                 "session_after": new_session,
             }
-            await self.api.outcome(p.command_id, p.charge_point_id, result, detail)
+            await self.api.record_outcome(p.command_id, p.charge_point_id, result, detail,
+                                          REQUESTED_BY)
             self.journal.outcomes.append(
                 {"charge_point_id": p.charge_point_id, "result": result, **detail}
             )

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
+from csms_lite.client import AsyncCsmsClient
 from ingest.sim.chargepoint_v16 import SimChargePoint16
 from ingest.sim.link import listen, open_link
-from models.healing.client import CsmsApi
-from models.healing.loop import SelfHealer
+from models.healing.loop import SelfHealer, connect
 from models.healing.policy import PolicyConfig
 from tests.conftest import PASSWORD, Csms
 from tests.csms_lite.helpers.ocppj import wait_for
@@ -52,8 +52,8 @@ async def _commands(csms: Csms) -> list[dict[str, Any]]:
     return (await table(csms, "commands")).sort("requested_at").to_dicts()
 
 
-def _api(csms: Csms) -> CsmsApi:
-    return CsmsApi(csms.api_url, csms.server.api.token)
+def _api(csms: Csms) -> AsyncCsmsClient:
+    return connect(csms.api_url, csms.server.api.token)
 
 
 async def test_a_reset_cures_a_fault_and_the_outcome_row_says_so(

@@ -9,10 +9,12 @@ from typing import Annotated, Any
 
 import typer
 
+from csms_lite.client import CommandAnswer, CsmsClient, Refused
 from csms_lite.commands.build import COMMANDS
-from workbench.api_client import request, resolve_token
 from workbench.errors import fail, friendly
-from workbench.options import ApiUrl, DataDir, Token
+from workbench.options import ApiUrl, DataDir, Token, api_token
+
+TIMEOUT_S = 60.0  # a command waits for the charger (30 s by default on the CSMS)
 
 
 def parse_params(pairs: list[str], params_json: str | None) -> dict[str, Any]:
@@ -57,24 +59,23 @@ def command(
     token: Token = None,
 ) -> None:
     """Send a command (reset, remote_start, ...) to a charger and print its answer."""
-    body: dict[str, Any] = {"requested_by": "operator", "reason": reason}
-    if timeout is not None:
-        body["timeout"] = timeout
-    if name == "raw":
-        if not action:
-            raise fail("raw needs --action (and usually --payload)")
-        body |= {"action": action, "payload": json.loads(payload or "{}")}
-    else:
-        body |= {"command": name, "params": parse_params(param or [], params_json)}
-    status, answer = request(
-        api_url,
-        resolve_token(token, data_dir),
-        "POST",
-        f"/api/v1/chargers/{charge_point_id}/commands",
-        body,
-    )
-    typer.echo(json.dumps(answer, indent=2))
-    if status != 200:
+    if name == "raw" and not action:
+        raise fail("raw needs --action (and usually --payload)")
+    client = CsmsClient(api_url, api_token(token, data_dir), TIMEOUT_S, TIMEOUT_S)
+    try:
+        answer: CommandAnswer = (
+            client.command(charge_point_id, action=action, payload=json.loads(payload or "{}"),
+                           requested_by="operator", reason=reason, charger_timeout_s=timeout)
+            if name == "raw"
+            else client.command(charge_point_id, name, parse_params(param or [], params_json),
+                                requested_by="operator", reason=reason,
+                                charger_timeout_s=timeout)
+        )
+    except Refused as exc:  # 401, 404, ...: shown as the API said it, like any answer
+        typer.echo(json.dumps(exc.body, indent=2))
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps(answer.raw, indent=2))
+    if not answer.answered:
         raise typer.Exit(1)
 
 
@@ -89,7 +90,7 @@ def status(
 ) -> None:
     """Print the live state (connected, connectors, open transactions) from the CSMS API."""
     path = f"/api/v1/chargers/{charge_point_id}" if charge_point_id else "/api/v1/chargers"
-    code, answer = request(api_url, resolve_token(token, data_dir), "GET", path)
+    code, answer = CsmsClient(api_url, api_token(token, data_dir), TIMEOUT_S).get(path)
     typer.echo(json.dumps(answer, indent=2))
     if code != 200:
         raise typer.Exit(1)

@@ -12,14 +12,12 @@ from typing import Annotated
 import typer
 
 from models.healing import state_file
-from models.healing.client import CsmsApi
-from models.healing.loop import SelfHealer, describe, scores_from
+from models.healing.loop import SelfHealer, connect, describe, scores_from
 from models.healing.policy import PolicyConfig, Score
 from models.healing.state_file import state_path
 from pipelines.warehouse.layout import Layout
-from workbench.api_client import resolve_token
 from workbench.errors import friendly
-from workbench.options import ApiUrl, DataDir, Token
+from workbench.options import ApiUrl, DataDir, Token, api_token
 
 self_heal_app = typer.Typer(
     help="Self-healing: automatic remote resets with guard rails.", no_args_is_help=True
@@ -82,7 +80,7 @@ def run(
     memory = state or state_path(data_dir.resolve())
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the loop quietly
         asyncio.run(
-            _loop(api_url, resolve_token(token, data_dir), cfg, scores, once, interval, memory)
+            _loop(api_url, api_token(token, data_dir), cfg, scores, once, interval, memory)
         )
 
 
@@ -95,7 +93,7 @@ async def _loop(
     interval: float,
     memory: Path,
 ) -> None:
-    async with CsmsApi(api_url, token) as api:
+    async with connect(api_url, token) as api:
         healer = SelfHealer(api, cfg, scores)
         state_file.load(healer, memory)  # a restart resumes cooldowns and escalations
         mode = "dry run" if cfg.dry_run else "live"

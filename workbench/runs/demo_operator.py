@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import aiohttp
-
+from csms_lite.client import AsyncCsmsClient
 from workbench.runs.sim_csms import SimCsms
 
 Say = Callable[[str], None]
@@ -30,11 +29,10 @@ class DemoOperator:
         if self.tour_at is None or t < self.tour_at:
             return
         self.tour_at = None
-        headers = {"Authorization": f"Bearer {csms.server.api.token}"}
-        async with aiohttp.ClientSession(csms.api_url, headers=headers) as http:
-            await self._showcase(http, await self._get(http, "/api/v1/chargers"))
+        async with AsyncCsmsClient(csms.api_url, csms.server.api.token, timeout_s=60.0) as http:
+            await self._showcase(http, await http.chargers())
 
-    async def _showcase(self, http: aiohttp.ClientSession, chargers: list[Any]) -> None:
+    async def _showcase(self, http: AsyncCsmsClient, chargers: list[dict[str, Any]]) -> None:
         for version in ("1.6", "2.0.1"):
             pick = next(
                 (
@@ -51,28 +49,18 @@ class DemoOperator:
             for command, params in SHOWCASE:
                 await self._send(http, pick["charge_point_id"], command, params, "demo tour")
 
-    async def _get(self, http: aiohttp.ClientSession, path: str) -> Any:
-        async with http.get(path) as resp:
-            body = await resp.json()
-            return body.get("chargers", body) if isinstance(body, dict) else body
-
     async def _send(
         self,
-        http: aiohttp.ClientSession,
+        http: AsyncCsmsClient,
         cp_id: str,
         command: str,
         params: dict[str, Any],
         why: str,
     ) -> None:
-        body = {
-            "command": command,
-            "params": params,
-            "requested_by": "operator",
-            "reason": f"cpo demo: {why}",
-        }
-        async with http.post(f"/api/v1/chargers/{cp_id}/commands", json=body) as resp:
-            answer = await resp.json()
-        status = answer.get("status") or answer.get("outcome") or answer.get("error")
+        answer = await http.command(
+            cp_id, command, params, requested_by="operator", reason=f"cpo demo: {why}"
+        )
+        status = answer.status or answer.outcome or answer.error
         key = f"{command} {status}"
         self.answers[key] = self.answers.get(key, 0) + 1
         self.say(f"  operator: {command} {params or ''} -> {cp_id}: {status} ({why})")

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from models.healing.client import CsmsApi
-from models.healing.loop import Journal, SelfHealer
+from csms_lite.client import AsyncCsmsClient
+from models.healing.loop import Journal, SelfHealer, connect
 from models.healing.policy import PolicyConfig, Score
 from workbench.runs.sim_csms import SimCsms
 
@@ -20,7 +20,7 @@ class SimClockHealing:
         self.cfg, self.every_s, self.scores = cfg, every_s, scores
         self.next_at: float | None = None
         self.healer: SelfHealer | None = None
-        self._api: CsmsApi | None = None
+        self._api: AsyncCsmsClient | None = None
 
     async def __call__(self, t: float, csms: SimCsms, now_anyway: bool = False) -> None:
         """A pass if one is due (or ``now_anyway``: fresh scores just arrived)."""
@@ -28,7 +28,7 @@ class SimClockHealing:
             return
         self.next_at = t + self.every_s
         if self.healer is None:
-            self._api = await CsmsApi(csms.api_url, csms.server.api.token).__aenter__()
+            self._api = connect(csms.api_url, csms.server.api.token)
             self.healer = SelfHealer(self._api, self.cfg, self.scores)
         await self.healer.tick(t)
 
@@ -38,5 +38,5 @@ class SimClockHealing:
 
     async def close(self) -> None:
         if self._api is not None:
-            await self._api.__aexit__(None, None, None)
+            await self._api.aclose()
             self._api = None

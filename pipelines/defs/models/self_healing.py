@@ -10,8 +10,7 @@ from pathlib import Path
 import dagster as dg
 
 from models.healing import state_file
-from models.healing.client import CsmsApi
-from models.healing.loop import SelfHealer, describe, scores_from
+from models.healing.loop import SelfHealer, connect, describe, scores_from
 from models.healing.policy import PolicyConfig
 from pipelines.resources import WarehouseResource
 
@@ -51,7 +50,7 @@ def self_heal_pass(
     state = state_file.state_path(layout.data_dir)
 
     async def once() -> list[str]:
-        async with CsmsApi(url, token) as client:
+        async with connect(url, token) as client:
             healer = SelfHealer(client, cfg, scores_from(layout.mart_file("predictions")))
             state_file.load(healer, state)
             decisions = await healer.tick(time.time())

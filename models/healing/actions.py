@@ -1,0 +1,13 @@
+"""What each self-healing action asks of the CSMS: a version-neutral command of its API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+COMMANDS: dict[str, tuple[str, dict[str, Any]]] = {
+    "soft_reset": ("reset", {"type": "soft"}),
+    "hard_reset": ("reset", {"type": "hard"}),
+    "inoperative": ("change_availability", {"connector_id": 0, "available": False}),
+    "restore": ("change_availability", {"connector_id": 0, "available": True}),
+}
+NO_COMMAND = {"ticket"}  # recorded as an outcome row only: a person must go
