@@ -34,6 +34,7 @@ from csms_lite.rpc import frames, validation
 from csms_lite.server.connection import ChargerConnection
 from csms_lite.server.hub import Hub
 from csms_lite.server.lake_log import LakeLog
+from csms_lite.versions import V16
 from ingest.lake.paths import lake_dir
 from ingest.lake.writer import LakeWriter
 
@@ -66,7 +67,7 @@ def connection(data_dir: Path, log_frames: bool) -> tuple[ChargerConnection, Lak
     writer.start()
     registry = Registry(data_dir / "registry.sqlite")
     hub = Hub(config, SystemClock(), registry, LakeLog(writer, "bench"))
-    conn = ChargerConnection(None, hub, hub.charger("CP-1"), "1.6", "127.0.0.1:1")  # type: ignore[arg-type]
+    conn = ChargerConnection(None, hub, hub.charger("CP-1"), V16, "127.0.0.1:1")  # type: ignore[arg-type]
     hub.attach(conn)
     return conn, writer
 
@@ -129,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             (
                 "  validation.validate (compiled schemas)",
                 per_call(
-                    lambda f: validation.validate("1.6", f.action, f.payload, request=True), parsed
+                    lambda f: validation.validate(V16, f.action, f.payload, request=True), parsed
                 ),
             )
         )

@@ -6,8 +6,8 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from csms_lite.rpc.versions import SUBPROTOCOLS
 from csms_lite.server.client_address import Network
+from csms_lite.versions import SUBPROTOCOLS
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class CsmsConfig:
     accept_unknown: bool = False  # accept charge points that are not in the registry
     tls_cert: Path | None = None
     tls_key: Path | None = None
-    subprotocols: tuple[str, ...] = tuple(SUBPROTOCOLS)
+    subprotocols: tuple[str, ...] = SUBPROTOCOLS
     heartbeat_interval: int = 300  # sent in BootNotification when the registry has none
     offline_tolerance: float = 1.5  # offline after heartbeat interval x this without a frame
     ping_interval: float = 60.0  # WebSocket ping to a silent charger after this many seconds

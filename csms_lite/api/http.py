@@ -30,6 +30,7 @@ from csms_lite.commands.request import REQUESTERS, CommandRequest
 from csms_lite.config import CsmsConfig
 from csms_lite.errors import InvalidCommand
 from csms_lite.server.hub import Hub
+from csms_lite.versions import Version
 
 PUBLIC_PATHS = frozenset({"/healthz"})
 HTTP_STATUS = {"answered": 200, "invalid": 400, "offline": 409, "call_error": 502,
@@ -149,7 +150,7 @@ class ApiServer:
                                 detail)
         return web.json_response({"recorded": True})
 
-    def _request(self, cp_id: str, body: Any, version: str) -> CommandRequest:
+    def _request(self, cp_id: str, body: Any, version: Version) -> CommandRequest:
         if not isinstance(body, dict):
             raise InvalidCommand("body must be a JSON object")
         requested_by = body.get("requested_by", "api")

@@ -15,11 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from csms_lite.commands.request import CommandRequest, CommandResult
 from csms_lite.handlers.context import CallContext
 from csms_lite.state import ChargerState
+
+if TYPE_CHECKING:
+    from csms_lite.versions import Version
 
 # CALLs after which a charger's open transactions may have changed (1.6 StatusNotification
 # carries the charging state of the connector's transaction).
@@ -85,7 +88,7 @@ class Broker(Protocol):
         """Share the charger's open transactions as they are now."""
         ...
 
-    def preparers(self, version: str) -> dict[str, Prepare]:
+    def preparers(self, version: Version) -> dict[str, Prepare]:
         """Actions of this OCPP version that need the broker before they are answered."""
         ...
 

@@ -5,11 +5,14 @@ and the node imports nothing of Redis."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from csms_lite.cluster.broker import NodeView, Prepare, Presence
 from csms_lite.commands.request import CommandRequest, CommandResult
 from csms_lite.state import ChargerState
+
+if TYPE_CHECKING:
+    from csms_lite.versions import Version
 
 
 class LocalBroker:
@@ -30,7 +33,7 @@ class LocalBroker:
     def transactions_changed(self, state: ChargerState) -> None:
         return None
 
-    def preparers(self, version: str) -> dict[str, Prepare]:
+    def preparers(self, version: Version) -> dict[str, Prepare]:
         return {}
 
     async def locate(self, cp_id: str) -> Presence | None:

@@ -47,6 +47,7 @@ from csms_lite.errors import BrokerError
 from csms_lite.handlers.context import CallContext
 from csms_lite.rpc.errors import OcppCallError
 from csms_lite.state import ChargerState, TransactionState
+from csms_lite.versions import Version
 
 log = logging.getLogger(__name__)
 
@@ -197,8 +198,9 @@ class RedisBroker:
     def transactions_changed(self, state: ChargerState) -> None:
         self._enqueue(("txs", state.charge_point_id, self._txs_args(state)))
 
-    def preparers(self, version: str) -> dict[str, Prepare]:
-        return {"StartTransaction": self._prepare_start} if version == "1.6" else {}
+    def preparers(self, version: Version) -> dict[str, Prepare]:
+        return ({"StartTransaction": self._prepare_start}
+                if version.csms_assigns_transaction_ids else {})
 
     async def _prepare_start(self, ctx: CallContext, p: dict[str, Any]) -> None:
         """Allocate the transaction id (the same one for a start retried on any node) and

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from csms_lite.commands import v16, v201
 from csms_lite.errors import InvalidCommand
+
+if TYPE_CHECKING:  # the version records import COMMANDS from here
+    from csms_lite.versions import Version
 
 Builder = Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]
 
@@ -17,15 +19,11 @@ COMMANDS = (
 )
 
 
-def _builders(version: str) -> Any:
-    return v16 if version == "1.6" else v201
-
-
-def build(command: str, params: dict[str, Any], version: str) -> tuple[str, dict[str, Any]]:
+def build(command: str, params: dict[str, Any], version: Version) -> tuple[str, dict[str, Any]]:
     """(action, payload) for ``command``; raises :class:`InvalidCommand` on bad params."""
     if command not in COMMANDS:
         raise InvalidCommand(f"unknown command {command!r}; known: {', '.join(COMMANDS)}")
-    builder: Builder = getattr(_builders(version), command)
+    builder = version.commands[command]
     try:
         return builder(params)
     except KeyError as exc:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from csms_lite.config import CsmsConfig
-from csms_lite.registry.store import Registry
 from csms_lite.state import ChargerState
+
+if TYPE_CHECKING:  # annotations only: csms_lite.config imports the handlers (via versions)
+    from csms_lite.config import CsmsConfig
+    from csms_lite.registry.store import Registry
 
 
 @dataclass(slots=True)

@@ -2,7 +2,8 @@
 
 OCPP 1.6 keeps two typos in its enumeration (``FormationViolation``,
 ``OccurenceConstraintViolation``, see the 1.6 errata sheet, "known issues that will not be
-fixed"); strict 1.6 clients reject the 2.0.1 spellings, so the code is chosen per version.
+fixed"); strict 1.6 clients reject the 2.0.1 spellings, so each version record
+(``csms_lite.versions``) names its spelling table.
 """
 
 from __future__ import annotations
@@ -33,10 +34,9 @@ _CODES: dict[str, tuple[str, str]] = {
 }
 
 
-def spelled(code: str, version: str) -> str:
-    """The wire spelling of an error code for an OCPP version."""
-    v16, v2 = _CODES[code]
-    return v16 if version == "1.6" else v2
+# Each version's record (csms_lite.versions) holds one of these.
+SPELLING_V16: dict[str, str] = {code: v16 for code, (v16, _) in _CODES.items()}
+SPELLING_V2: dict[str, str] = {code: v2 for code, (_, v2) in _CODES.items()}
 
 
 class OcppCallError(Exception):

@@ -12,17 +12,19 @@ import json
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ocpp
 
 from csms_lite.rpc.errors import OcppCallError
 from csms_lite.rpc.schema_compiler import Violation, compile_schema
 
+if TYPE_CHECKING:  # the version records import the handlers, which need none of this
+    from csms_lite.versions import Version
+
 Validator = Callable[[Any], Any]
 
-_SCHEMA_ROOT = Path(ocpp.__file__).parent
-_SCHEMA_DIRS = {"1.6": "v16", "2.0.1": "v201", "2.1": "v21"}
+SCHEMA_ROOT = Path(ocpp.__file__).parent
 
 # JSON-schema keyword that failed -> OCPP-J error code (same table as strict OCPP-J peers).
 _RULE_CODES = {
@@ -43,39 +45,42 @@ _RULE_CODES = {
 }
 
 
-def schema_name(version: str, action: str, request: bool) -> str:
-    if version == "1.6":
-        return action if request else f"{action}Response"
-    return f"{action}Request" if request else f"{action}Response"
+def schema_folder(version: Version) -> Path:
+    return SCHEMA_ROOT / version.schema_dir / "schemas"
 
 
-def schema_path(version: str, action: str, request: bool) -> Path:
-    name = schema_name(version, action, request)
-    return _SCHEMA_ROOT / _SCHEMA_DIRS[version] / "schemas" / f"{name}.json"
+def schema_name(version: Version, action: str, request: bool) -> str:
+    return action + version.request_suffix if request else f"{action}Response"
+
+
+def schema_path(version: Version, action: str, request: bool) -> Path:
+    return schema_folder(version) / f"{schema_name(version, action, request)}.json"
 
 
 @cache
-def actions(version: str) -> frozenset[str]:
-    """Every action the version defines (either direction), from its schema file names."""
-    folder = _SCHEMA_ROOT / _SCHEMA_DIRS[version] / "schemas"
-    if version == "1.6":
-        return frozenset(p.stem for p in folder.glob("*.json") if not p.stem.endswith("Response"))
-    return frozenset(p.stem.removesuffix("Request") for p in folder.glob("*Request.json"))
+def actions(version: Version) -> frozenset[str]:
+    """Every action the version defines (either direction), from its request schemas' names."""
+    suffix = version.request_suffix
+    return frozenset(
+        p.stem.removesuffix(suffix)
+        for p in schema_folder(version).glob(f"*{suffix}.json")
+        if not p.stem.endswith("Response")
+    )
 
 
-def has_schema(version: str, action: str) -> bool:
+def has_schema(version: Version, action: str) -> bool:
     # A fixed set, never a path built from what the charger sent.
     return action in actions(version)
 
 
 @cache
-def validator(version: str, action: str, request: bool) -> Validator:
+def validator(version: Version, action: str, request: bool) -> Validator:
     path = schema_path(version, action, request)
     schema = json.loads(path.read_text(encoding="utf-8-sig"))  # 2.x schemas start with a BOM
     return compile_schema(schema)
 
 
-def validate(version: str, action: str, payload: Any, *, request: bool) -> None:
+def validate(version: Version, action: str, payload: Any, *, request: bool) -> None:
     """Raise :class:`OcppCallError` with the OCPP error code for the first violation."""
     try:
         validator(version, action, request)(payload)

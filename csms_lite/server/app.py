@@ -17,12 +17,12 @@ from csms_lite.cluster.factory import open_broker
 from csms_lite.config import CsmsConfig
 from csms_lite.errors import ConfigError
 from csms_lite.registry.store import Registry
-from csms_lite.rpc.versions import SUBPROTOCOLS
 from csms_lite.server.connection import ChargerConnection
 from csms_lite.server.handshake import Gatekeeper, charge_point_id, remote_address
 from csms_lite.server.hub import Hub
 from csms_lite.server.lake_log import LakeLog
 from csms_lite.server.watchdog import Watchdog
+from csms_lite.versions import BY_SUBPROTOCOL
 from ingest.lake.paths import lake_dir
 from ingest.lake.writer import LakeFlushError, LakeWriter
 
@@ -118,7 +118,7 @@ class CsmsServer:
             await ws.close(1002, "no supported OCPP subprotocol")
             return
         conn = ChargerConnection(ws, self.hub, self.hub.charger(cp_id),
-                                 SUBPROTOCOLS[ws.subprotocol], remote)
+                                 BY_SUBPROTOCOL[ws.subprotocol], remote)
         self.hub.attach(conn)
         lake.connection_event(self.clock.now(), cp_id, conn.connection_id, "connect", None,
                               subprotocol=ws.subprotocol, remote=remote)

@@ -14,6 +14,7 @@ from csms_lite.server.lake_log import LakeLog
 
 if TYPE_CHECKING:
     from csms_lite.server.connection import QueuedCommand
+    from csms_lite.versions import Version
 
 
 class CommandBook:
@@ -34,14 +35,15 @@ class CommandBook:
 
     def finish(
         self, item: QueuedCommand, uid: str, outcome: str, answer: Frame | None,
-        sent_at: float, answered_at: float | None, version: str = "",
+        sent_at: float, answered_at: float | None, protocol: Version | None = None,
     ) -> CommandResult:
+        """``protocol``: the charger's version, needed to check an ``answer``."""
         req = item.request
         result = CommandResult(uid, req.charge_point_id, req.action, req.payload, outcome,
                                sent_at=sent_at, answered_at=answered_at)
-        if answer is not None and answered_at is not None:
+        if answer is not None and answered_at is not None and protocol is not None:
             result.latency_ms = (answered_at - sent_at) * 1000.0
-            self._read_answer(result, answer, version)
+            self._read_answer(result, answer, protocol)
         self._log(item, result, sent_at, answered_at)
         return result
 
@@ -50,7 +52,7 @@ class CommandBook:
         self._log(item, result, result.sent_at, result.answered_at)
         return result
 
-    def _read_answer(self, result: CommandResult, answer: Frame, version: str) -> None:
+    def _read_answer(self, result: CommandResult, answer: Frame, version: Version) -> None:
         result.response = answer.payload
         if answer.message_type == CALLERROR:
             result.outcome = "call_error"

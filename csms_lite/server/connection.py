@@ -20,14 +20,14 @@ from websockets.exceptions import ConnectionClosed
 
 from csms_lite.cluster.broker import TRANSACTION_ACTIONS
 from csms_lite.commands.request import CommandRequest, CommandResult
-from csms_lite.handlers import v16, v201
 from csms_lite.handlers.context import CallContext, Handler
 from csms_lite.rpc import frames, validation
-from csms_lite.rpc.errors import OcppCallError, spelled
+from csms_lite.rpc.errors import OcppCallError
 from csms_lite.rpc.frames import CALL, CALLERROR, Frame, FrameError
 from csms_lite.server.lake_log import Row
 from csms_lite.server.ratelimit import TokenBucket
 from csms_lite.state import ChargerState
+from csms_lite.versions import Version
 
 if TYPE_CHECKING:
     from csms_lite.server.hub import Hub
@@ -54,24 +54,21 @@ class QueuedCommand:
     record: bool = True  # False: forwarded by another node, which writes the commands row
 
 
-def handlers_for(version: str) -> dict[str, Handler]:
-    return v16.HANDLERS if version == "1.6" else v201.HANDLERS
-
-
 class ChargerConnection:
     def __init__(
-        self, ws: ServerConnection, hub: Hub, charger: ChargerState, version: str,
+        self, ws: ServerConnection, hub: Hub, charger: ChargerState, protocol: Version,
         remote: str | None,
     ) -> None:
         self.ws = ws
         self.hub = hub
         self.charger = charger
         self.cp_id = charger.charge_point_id
-        self.version = version
+        self.protocol = protocol  # decided once, from the subprotocol the charger chose
+        self.version = protocol.name  # as the lake and the live state spell it
         self.remote = remote
         self.connection_id = uuid.uuid4().hex[:16]
-        self.handlers = handlers_for(version)
-        self.preparers = hub.broker.preparers(version)
+        self.handlers = protocol.handlers
+        self.preparers = hub.broker.preparers(protocol)
         cfg = hub.config
         self.bucket = TokenBucket(cfg.rate_limit, cfg.rate_burst) if cfg.rate_limit > 0 else None
         self.over_limit = 0
@@ -127,7 +124,7 @@ class ChargerConnection:
 
     def _reject(self, now: float, text: str, exc: FrameError) -> str:
         """A frame that does not parse: log it raw, answer with the spec's CALLERROR."""
-        code = spelled(exc.code, self.version)
+        code = self.protocol.error_codes[exc.code]
         reply = frames.error(exc.unique_id, code, exc.description, {})
         lake = self.hub.lake
         lake.write([
@@ -180,10 +177,10 @@ class ChargerConnection:
         self._check_rate()
         handler = self.handlers.get(action)
         if handler is None:
-            if validation.has_schema(self.version, action):
+            if validation.has_schema(self.protocol, action):
                 raise OcppCallError("NotSupported", f"{action} is not supported by this CSMS")
             raise OcppCallError("NotImplemented", f"unknown action {action!r}")
-        validation.validate(self.version, action, payload, request=True)
+        validation.validate(self.protocol, action, payload, request=True)
         return handler
 
     def _run(
@@ -194,7 +191,7 @@ class ChargerConnection:
         try:
             answer = handler(ctx, payload)
             if self.hub.config.validate_responses:
-                validation.validate(self.version, action, answer, request=False)
+                validation.validate(self.protocol, action, answer, request=False)
         except Exception as exc:
             return self._failed_call(ctx, in_row, action, exc)
         self.hub.lake.write([in_row, self._out_row(now, frames.CALLRESULT, uid, action, answer)])
@@ -224,7 +221,7 @@ class ChargerConnection:
     def _call_error(
         self, now: float, in_row: Row, uid: str, action: str, exc: OcppCallError
     ) -> str:
-        code = spelled(exc.code, self.version)
+        code = self.protocol.error_codes[exc.code]
         out = self._out_row(now, CALLERROR, uid, action, exc.details, code, exc.description)
         self.hub.lake.write([in_row, out])
         return frames.error(uid, code, exc.description, exc.details)
@@ -288,7 +285,7 @@ class ChargerConnection:
         if answer is None:  # the socket closed while we waited
             return self.hub.commands.finish(item, uid, "offline", None, sent_at, None)
         return self.hub.commands.finish(item, uid, "answered", answer, sent_at, clock.now(),
-                                        self.version)
+                                        self.protocol)
 
     def fail_queued(self, outcome: str) -> None:
         """The socket closed: everything still waiting gets an answer now."""

@@ -20,6 +20,7 @@ from csms_lite.server.command_book import CommandBook
 from csms_lite.server.connection import ChargerConnection, QueuedCommand
 from csms_lite.server.lake_log import LakeLog
 from csms_lite.state import ChargerState
+from csms_lite.versions import Version, named
 
 
 class Hub:
@@ -79,26 +80,27 @@ class Hub:
     def held(self) -> list[Held]:
         return [Held(c.charger, c.connection_id, c.version) for c in self.connections.values()]
 
-    async def version_of(self, cp_id: str) -> str:
+    async def version_of(self, cp_id: str) -> Version:
         """The OCPP version of a charger, wherever in the cluster it is connected."""
         conn = self.connections.get(cp_id)
         if conn is not None:
-            return conn.version
+            return conn.protocol
         where = await self.broker.locate(cp_id)
         if where is not None:
-            return where.version
+            return named(where.version)
         state = self.chargers.get(cp_id)
-        return (state.ocpp_version if state else "") or "1.6"
+        return named(state.ocpp_version if state else "")
 
     def request_for(
         self, cp_id: str, command: str, params: dict[str, Any], requested_by: str = "api",
-        reason: str | None = None, timeout: float | None = None, version: str | None = None,
+        reason: str | None = None, timeout: float | None = None,
+        version: Version | None = None,
     ) -> CommandRequest:
         """A version-neutral command as the CALL of the charger's version (``version``: as
         found by :meth:`version_of`; else this node's view)."""
         if version is None:
             conn = self.connections.get(cp_id)
-            version = conn.version if conn else self.charger(cp_id).ocpp_version or "1.6"
+            version = conn.protocol if conn else named(self.charger(cp_id).ocpp_version)
         action, payload = build(command, params, version)
         return CommandRequest(cp_id, action, payload, requested_by, reason, timeout)
 
@@ -129,9 +131,9 @@ class Hub:
     async def _submit(self, item: QueuedCommand, conn: ChargerConnection) -> CommandResult:
         req = item.request
         try:
-            if not validation.has_schema(conn.version, req.action):
+            if not validation.has_schema(conn.protocol, req.action):
                 raise InvalidCommand(f"{req.action} is not an OCPP {conn.version} action")
-            validation.validate(conn.version, req.action, req.payload, request=True)
+            validation.validate(conn.protocol, req.action, req.payload, request=True)
         except (OcppCallError, InvalidCommand) as exc:
             code = getattr(exc, "code", "InvalidCommand")
             return self.commands.failed(item, "invalid", code, str(exc))

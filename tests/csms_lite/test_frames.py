@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from csms_lite.rpc import frames, validation
-from csms_lite.rpc.errors import OcppCallError, spelled
+from csms_lite.rpc.errors import OcppCallError
 from csms_lite.rpc.frames import FrameError
+from csms_lite.versions import V16, V21, V201, VERSIONS
 
 
 def test_parse_call_result_and_error() -> None:
@@ -42,10 +43,11 @@ def test_bad_frames(text: str, code: str, uid: str) -> None:
 
 
 def test_error_codes_spelled_per_version() -> None:
-    assert spelled("FormatViolation", "1.6") == "FormationViolation"
-    assert spelled("FormatViolation", "2.0.1") == "FormatViolation"
-    assert spelled("OccurrenceConstraintViolation", "1.6") == "OccurenceConstraintViolation"
-    assert spelled("RpcFrameworkError", "2.0.1") == "RpcFrameworkError"
+    assert V16.error_codes["FormatViolation"] == "FormationViolation"
+    assert V201.error_codes["FormatViolation"] == "FormatViolation"
+    assert V16.error_codes["OccurrenceConstraintViolation"] == "OccurenceConstraintViolation"
+    assert V201.error_codes["RpcFrameworkError"] == "RpcFrameworkError"
+    assert V21.error_codes == V201.error_codes
     with pytest.raises(ValueError, match="unknown OCPP error code"):
         OcppCallError("Nope", "x")
 
@@ -61,14 +63,14 @@ def test_error_codes_spelled_per_version() -> None:
 )
 def test_schema_violation_codes(payload: dict[str, object], code: str) -> None:
     with pytest.raises(OcppCallError) as info:
-        validation.validate("1.6", "BootNotification", payload, request=True)
+        validation.validate(V16, "BootNotification", payload, request=True)
     assert info.value.code == code
 
 
 def test_enum_violation_and_schemas_for_all_versions() -> None:
     with pytest.raises(OcppCallError) as info:
-        validation.validate("2.0.1", "Reset", {"type": "Warm"}, request=True)
+        validation.validate(V201, "Reset", {"type": "Warm"}, request=True)
     assert info.value.code == "PropertyConstraintViolation"
-    for version in ("1.6", "2.0.1", "2.1"):
+    for version in VERSIONS:
         assert validation.has_schema(version, "BootNotification")
         assert not validation.has_schema(version, "FooBar")

@@ -13,10 +13,11 @@ import fastjsonschema
 import pytest
 
 from csms_lite.rpc.schema_compiler import Violation, compile_schema
-from csms_lite.rpc.validation import _SCHEMA_DIRS, _SCHEMA_ROOT
+from csms_lite.rpc.validation import SCHEMA_ROOT, schema_folder
+from csms_lite.versions import VERSIONS
 
 SCHEMAS = sorted(
-    p for d in _SCHEMA_DIRS.values() for p in (_SCHEMA_ROOT / d / "schemas").glob("*.json")
+    p for v in VERSIONS for p in schema_folder(v).glob("*.json")
 )
 
 
@@ -127,7 +128,7 @@ def test_same_verdicts_as_fastjsonschema(path: Path) -> None:
 
 
 def test_violation_names_rule_and_path() -> None:
-    schema = load(_SCHEMA_ROOT / "v16" / "schemas" / "MeterValues.json")
+    schema = load(SCHEMA_ROOT / "v16" / "schemas" / "MeterValues.json")
     check = compile_schema(schema)
     bad = {"connectorId": 1, "meterValue": [{"timestamp": "2026-01-01T00:00:00Z",
                                              "sampledValue": [{"value": "1", "unit": "Parsec"}]}]}
