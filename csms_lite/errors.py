@@ -20,9 +20,5 @@ class CommandError(CsmsError):
     """A remote command could not be built or sent."""
 
 
-class ChargerOffline(CommandError):
-    pass
-
-
 class InvalidCommand(CommandError):
     pass
