@@ -28,9 +28,9 @@ import duckdb
 from ingest.lake import location
 from ingest.lake.location import LakeLocation
 from ingest.lake.schemas import TABLES, partition_column
-from pipelines import sources
 from pipelines.staging_sql import staging_sql_files
 from pipelines.warehouse import connect, sql_files, staging_build
+from pipelines.warehouse import reference_data as sources
 from pipelines.warehouse.layout import Layout
 from pipelines.warehouse.settings import BuildSettings
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines import sources
+from pipelines.warehouse import reference_data
 from pipelines.warehouse.layout import Layout
 from tests.pipelines.warehouse_kit import DEFS, build, utc, warehouse_conn
 
@@ -67,7 +67,7 @@ def test_dimension_sql_matches_its_contract(tmp_path: Path, name: str) -> None:
     """The DDL in dimensions.sql (what tests and readers rely on) is what the SQL builds."""
     conn = warehouse_conn(tmp_path, utc("2026-01-02 00:00"))
     contract = [d[0] for d in conn.execute(f"SELECT * FROM {name} LIMIT 0").description]
-    sources.register(conn, Layout(tmp_path))
+    reference_data.register(conn, Layout(tmp_path))
     build(conn, name, DEFS / "dimensions")
     built = [d[0] for d in conn.execute(f"SELECT * FROM {name} LIMIT 0").description]
     assert built == contract

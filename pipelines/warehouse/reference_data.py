@@ -1,5 +1,6 @@
-"""Sources outside the lake that the dimensions read: the CSMS registry and the simulator's
-network file (when the data folder was simulated), registered on a connection as Arrow tables."""
+"""Reference data outside the lake that the dimensions read, registered on a connection as Arrow
+tables: the CSMS registry (``reg_*``) and the simulator's network file (``net_*``, when the data
+folder was simulated; a real operator's asset register). Not Dagster assets: nothing builds them."""
 
 from __future__ import annotations
 
