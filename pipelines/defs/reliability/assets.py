@@ -10,8 +10,8 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines import exclusions
-from pipelines.assets_kit import mart_asset
 from pipelines.resources import WarehouseResource
+from pipelines.sql_assets import mart_asset
 from pipelines.warehouse import sql_files
 
 SQL_DIR = Path(__file__).parent

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.assets_kit import mart_asset
 from pipelines.resources import WarehouseResource
+from pipelines.sql_assets import mart_asset
 from pipelines.tariffs import tables
 from pipelines.warehouse import sql_files
 

@@ -1,6 +1,6 @@
 """Daily staging: the lake's JSON payloads typed once per day, for every mart to share."""
 
-from pipelines.assets_kit import lake_tables, staging_asset
+from pipelines.sql_assets import lake_tables, staging_asset
 from pipelines.staging_sql import staging_sql_files
 
 lake = lake_tables()
