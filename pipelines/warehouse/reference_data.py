@@ -28,6 +28,10 @@ NET_CHARGERS = pa.schema(
 )
 
 
+# The names a model's SQL reads them by (pipelines.lineage: no asset builds them).
+TABLE_NAMES = frozenset({"reg_chargers", "reg_id_tags", "net_sites", "net_chargers"})
+
+
 def register(conn: duckdb.DuckDBPyConnection, layout: Layout) -> None:
     """``reg_chargers``, ``reg_id_tags``, ``net_sites``, ``net_chargers`` (empty when absent)."""
     conn.register("reg_chargers", registry_tables.read(layout.registry_file, "chargers"))
