@@ -84,7 +84,7 @@ def feature_marts() -> list[tuple[str, Path]]:
     order: list[str] = []
 
     def visit(name: str) -> None:
-        if name in order or name == "staging" or name.startswith("raw_"):
+        if name in order or name.startswith(("stg_", "raw_")):
             return
         if name not in by_name:
             raise RuntimeError(f"{FEATURES} now reads {name}, which the live rebuild cannot build")

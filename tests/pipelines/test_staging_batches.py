@@ -66,7 +66,7 @@ def test_days_per_run_rejects_nonsense(monkeypatch: pytest.MonkeyPatch, value: s
 
 
 def test_backfill_policy_follows_days_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipelines.sql_assets import staging_backfill_policy
+    from pipelines.staging_assets import staging_backfill_policy
 
     monkeypatch.delenv(day_chunks.DAYS_PER_RUN_ENV, raising=False)
     assert staging_backfill_policy() == dg.BackfillPolicy.single_run()

@@ -14,23 +14,5 @@ SQL_DIR = Path(__file__).parent
 GROUP = "failures"
 
 failure_assets = [
-    mart_asset("faults", SQL_DIR, ["stg_status", "stg_alerts", "dim_chargers"], GROUP),
-    mart_asset(
-        "failure_features",
-        SQL_DIR,
-        [
-            "stg_activity",
-            "stg_alerts",
-            "stg_boots",
-            "stg_meter",
-            "stg_temperature",
-            "stg_tx_events",
-            "stg_status",
-            "charge_attempts",
-            "usage_ports",
-            "dim_chargers",
-        ],
-        GROUP,
-    ),
-    mart_asset("failure_labels", SQL_DIR, ["failure_features", "faults"], GROUP),
+    mart_asset(name, SQL_DIR, GROUP) for name in ("faults", "failure_features", "failure_labels")
 ]

@@ -88,6 +88,4 @@ quarter_hourly_scoring = dg.ScheduleDefinition(
     job=score_job, cron_schedule="*/15 * * * *", execution_timezone="UTC"
 )
 
-self_healing_actions = mart_asset(
-    "self_healing_actions", Path(__file__).parent, ["raw_commands"], "models"
-)
+self_healing_actions = mart_asset("self_healing_actions", Path(__file__).parent, "models")

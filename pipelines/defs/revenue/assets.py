@@ -54,31 +54,13 @@ def _table_asset(name: str, deps: Sequence[str]) -> dg.AssetsDefinition:
     return _asset
 
 
-PRICES = ("utility_prices", "tariff_components", "site_tariffs", "partners")
+MARTS = ("session_energy_slices", "session_charges", "revenue_daily", "site_demand_charges", "cdrs")
 
+# The price tables are built in Python (pipelines/tariffs), so their deps are written here.
 revenue_assets = [
     _table_asset("utility_prices", []),
     _table_asset("tariff_components", []),
     _table_asset("site_tariffs", ["dim_sites"]),
     _table_asset("partners", []),
-    mart_asset("session_energy_slices", SQL_DIR, ["sessions", "stg_meter"], GROUP),
-    mart_asset(
-        "session_charges",
-        SQL_DIR,
-        ["sessions", "session_energy_slices", "dim_chargers", *PRICES],
-        GROUP,
-    ),
-    mart_asset("revenue_daily", SQL_DIR, ["session_charges"], GROUP),
-    mart_asset(
-        "site_demand_charges",
-        SQL_DIR,
-        ["stg_meter", "dim_chargers", "session_charges", "site_tariffs", "utility_prices"],
-        GROUP,
-    ),
-    mart_asset(
-        "cdrs",
-        SQL_DIR,
-        ["session_charges", "session_energy_slices", "partners", "dim_sites", "dim_chargers"],
-        GROUP,
-    ),
+    *(mart_asset(name, SQL_DIR, GROUP) for name in MARTS),
 ]

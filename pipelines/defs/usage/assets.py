@@ -15,26 +15,14 @@ from pipelines.sql_assets import mart_asset
 
 SQL_DIR = Path(__file__).parent
 GROUP = "usage"
-DIMS = ["dim_chargers", "dim_ports"]
+MARTS = (
+    "usage_ports",
+    "usage_port_hourly",
+    "utilisation_port_daily",
+    "utilisation_site_daily",
+    "utilisation_hour_of_week",
+    "charge_attempts",
+    "charge_success_daily",
+)
 
-usage_assets = [
-    mart_asset("usage_ports", SQL_DIR, ["stg_status", "stg_activity", "sessions", *DIMS], GROUP),
-    mart_asset(
-        "usage_port_hourly",
-        SQL_DIR,
-        ["usage_ports", "sessions", "stg_status", "stg_gaps", "raw_connection_events"],
-        GROUP,
-    ),
-    mart_asset("utilisation_port_daily", SQL_DIR, ["usage_ports", "usage_port_hourly"], GROUP),
-    mart_asset("utilisation_site_daily", SQL_DIR, ["utilisation_port_daily"], GROUP),
-    mart_asset(
-        "utilisation_hour_of_week",
-        SQL_DIR,
-        ["usage_ports", "usage_port_hourly", "sessions"],
-        GROUP,
-    ),
-    mart_asset(
-        "charge_attempts", SQL_DIR, ["sessions", "stg_authorizations", "stg_status", *DIMS], GROUP
-    ),
-    mart_asset("charge_success_daily", SQL_DIR, ["charge_attempts"], GROUP),
-]
+usage_assets = [mart_asset(name, SQL_DIR, GROUP) for name in MARTS]
