@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
@@ -28,6 +28,8 @@ from pipelines.warehouse.sql_files import read_sql
 # (warehouse/staging_build.py, warehouse/connect.py).
 OUTSIDE = reference_data.TABLE_NAMES | {"charger_intervals"}
 RECURSIVE = "RECURSIVE_CTE_NODE"
+# The parse tree as JSON, without its empty and null fields (a smaller tree to walk).
+SERIALIZE = "SELECT json_serialize_sql(?::VARCHAR, skip_empty := true, skip_null := true)"
 
 class LineageError(PipelineError):
     """A model's SQL file does not parse, so what it reads is unknown."""
@@ -36,7 +38,7 @@ class LineageError(PipelineError):
 def tables_read(sql: str) -> frozenset[str]:
     """Every table or view ``sql`` reads, lower-case, without its own CTEs (however nested)."""
     with _parser().cursor() as cursor:
-        row = cursor.execute("SELECT json_serialize_sql(?::VARCHAR)", [sql]).fetchone()
+        row = cursor.execute(SERIALIZE, [sql]).fetchone()
     tree = json.loads(str(row[0])) if row else {}
     if tree.get("error", True):
         raise LineageError(str(tree.get("error_message", "no statement")))
@@ -68,34 +70,37 @@ def _walk(node: object, ctes: frozenset[str], found: set[str]) -> None:
     A query's CTEs are in scope in its body and in the CTEs after them (and a recursive CTE in
     itself); so ``WITH sessions AS (SELECT * FROM sessions)`` still reads the table.
     """
+    # json.loads gives dicts and lists: concrete type checks, scalars never recursed into (the
+    # walk runs at every code-location load).
     if isinstance(node, list):
         for item in node:
-            _walk(item, ctes, found)
+            if isinstance(item, dict | list):
+                _walk(item, ctes, found)
         return
-    if not isinstance(node, Mapping):
+    if not isinstance(node, dict):
         return
     if node.get("type") == "BASE_TABLE":
         name = str(node["table_name"]).lower()
         if name not in ctes:
             found.add(name)
-    scope = set(ctes)
+    scope = ctes
     for name, query in _ctes(node):
-        own = {name} if isinstance(query, Mapping) and query.get("type") == RECURSIVE else set()
-        _walk(query, frozenset(scope | own), found)
-        scope.add(name)
+        own = {name} if isinstance(query, dict) and query.get("type") == RECURSIVE else set()
+        _walk(query, scope | own, found)
+        scope = scope | {name}
     for key, value in node.items():
-        if key != "cte_map":
-            _walk(value, frozenset(scope), found)
+        if key != "cte_map" and isinstance(value, dict | list):
+            _walk(value, scope, found)
 
 
-def _ctes(node: Mapping[str, object]) -> list[tuple[str, object]]:
+def _ctes(node: dict[str, object]) -> list[tuple[str, object]]:
     """A query node's CTEs in order: (name, its query node)."""
     cte_map = node.get("cte_map")
-    entries = cte_map.get("map") if isinstance(cte_map, Mapping) else None
+    entries = cte_map.get("map") if isinstance(cte_map, dict) else None
     found: list[tuple[str, object]] = []
     for entry in entries if isinstance(entries, list) else []:
-        value = entry.get("value") if isinstance(entry, Mapping) else None
-        if isinstance(value, Mapping):
+        value = entry.get("value") if isinstance(entry, dict) else None
+        if isinstance(value, dict):
             found.append((str(entry["key"]).lower(), value.get("query_node")))
     return found
 
