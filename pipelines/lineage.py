@@ -31,6 +31,7 @@ RECURSIVE = "RECURSIVE_CTE_NODE"
 # The parse tree as JSON, without its empty and null fields (a smaller tree to walk).
 SERIALIZE = "SELECT json_serialize_sql(?::VARCHAR, skip_empty := true, skip_null := true)"
 
+
 class LineageError(PipelineError):
     """A model's SQL file does not parse, so what it reads is unknown."""
 

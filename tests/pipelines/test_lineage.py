@@ -42,7 +42,7 @@ def sql_marts() -> dict[str, Path]:
     ("sql", "tables"),
     [
         ("SELECT * FROM a JOIN b USING (k) WHERE x IN (SELECT x FROM c)", {"a", "b", "c"}),
-        ("WITH q AS (SELECT * FROM a) SELECT * FROM q, (SELECT max(y) FROM \"B\")", {"a", "b"}),
+        ('WITH q AS (SELECT * FROM a) SELECT * FROM q, (SELECT max(y) FROM "B")', {"a", "b"}),
         # a CTE named like a table reads the table; a later CTE sees an earlier one
         ("WITH s AS (SELECT * FROM s), t AS (SELECT * FROM s) SELECT * FROM t", {"s"}),
         ("WITH u AS (SELECT * FROM v), v AS (SELECT 1) SELECT * FROM u, v", {"v"}),
@@ -107,9 +107,7 @@ def test_every_dep_is_a_defined_asset(graph: dg.AssetGraph) -> None:
     defined = {
         key.to_user_string()
         for item in defs().assets or []
-        for key in (
-            [item.key] if isinstance(item, dg.AssetSpec) else getattr(item, "keys", [])
-        )
+        for key in ([item.key] if isinstance(item, dg.AssetSpec) else getattr(item, "keys", []))
     }
     for key in graph.get_all_asset_keys():
         assert deps(graph, key.to_user_string()) <= defined, key
