@@ -29,8 +29,7 @@ from ingest.lake import location
 from ingest.lake.location import LakeLocation
 from ingest.lake.schemas import TABLES, partition_column
 from pipelines.staging_sql import staging_sql_files
-from pipelines.warehouse import connect, sql_files, staging_build
-from pipelines.warehouse import reference_data as sources
+from pipelines.warehouse import connect, reference_data, sql_files, staging_build
 from pipelines.warehouse.layout import Layout
 from pipelines.warehouse.settings import BuildSettings
 
@@ -147,7 +146,7 @@ class LiveFeatures:
         conn = duckdb.connect(config={"threads": THREADS})
         try:
             connect.prepare(conn, self.layout, self.staging, self.settings)
-            sources.register(conn, self.layout)
+            reference_data.register(conn, self.layout)
             lake_until = _lake_until(conn)
             if lake_until is not None and lake_until > now:
                 raise PeekError(f"the lake holds a row at {lake_until}, after the rebuild's {now}")
