@@ -26,10 +26,10 @@ from pathlib import Path
 
 import dagster as dg
 
+from ingest.data_folder import DataFolder
 from ingest.lake.location import LAKE_URL_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
-COPIED = ("lake", "registry.sqlite", "sim", "config")  # what a backfill reads
 
 
 @dataclass
@@ -45,12 +45,17 @@ def fresh_copy(source: Path, target: Path) -> None:
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
-    for name in COPIED:
-        src = source / name
+    have, make = DataFolder(source), DataFolder(target)
+    for src, dst in zip(copied(have), copied(make), strict=True):
         if src.is_dir():
-            shutil.copytree(src, target / name)
+            shutil.copytree(src, dst)
         elif src.exists():
-            shutil.copy2(src, target / name)
+            shutil.copy2(src, dst)
+
+
+def copied(folder: DataFolder) -> tuple[Path, ...]:
+    """What a backfill reads: the lake, the registry, the simulator's network, the config."""
+    return folder.local_lake, folder.registry_file, folder.sim, folder.config
 
 
 def run_once(data_dir: Path, workers: int, extra: list[str]) -> float:
@@ -75,7 +80,7 @@ def run_once(data_dir: Path, workers: int, extra: list[str]) -> float:
 
 def phases(data_dir: Path) -> tuple[float, float, int]:
     """(staging seconds, marts seconds, staging runs) from the instance's run records."""
-    instance = dg.DagsterInstance.from_config(str(data_dir / "dagster_home"))
+    instance = dg.DagsterInstance.from_config(str(DataFolder(data_dir).dagster_home))
     try:
         records = instance.get_run_records()
         spans: dict[str, list[tuple[float, float]]] = {}
@@ -120,7 +125,7 @@ def main() -> None:
     parser.add_argument("--to", dest="last", help="last day (default: the lake's last)")
     args = parser.parse_args()  # fmt: skip
 
-    if not (args.lake / "lake").is_dir():
+    if not DataFolder(args.lake).local_lake.is_dir():
         raise SystemExit(f"{args.lake} has no lake/: fill it with `cpo simulate --data-dir ...`")
     if os.environ.get(LAKE_URL_ENV):
         print(f"note: {LAKE_URL_ENV} is ignored: each run reads its local copy of {args.lake}")
@@ -128,7 +133,8 @@ def main() -> None:
     extra = [*(["--from", args.first] if args.first else []),
              *(["--to", args.last] if args.last else [])]  # fmt: skip
     days = sorted(
-        p.name.removeprefix("date=") for p in (args.lake / "lake" / "ocpp_messages").glob("date=*")
+        p.name.removeprefix("date=")
+        for p in (DataFolder(args.lake).local_lake / "ocpp_messages").glob("date=*")
     )
     print(f"backfill of {args.lake} ({len(days)} lake days, {days[0]}..{days[-1]}) on "
           f"{os.cpu_count()} CPUs; worker counts {counts}")  # fmt: skip

@@ -51,6 +51,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))  # the repo: `tests.cluster.procs`, the processes of a cluster
 
+from ingest.data_folder import DataFolder  # noqa: E402
 from tests.cluster.procs import Haproxy, Node, RedisServer  # noqa: E402
 
 TOKEN = "bench-token"
@@ -156,7 +157,7 @@ def storm_worker(argv: list[str]) -> int:
 
 def lake_check(data: Path, answered: int) -> tuple[bool, int, int]:
     """(2 rows per CALL answered?, ocpp_messages rows, bytes of every Parquet file)."""
-    lake = data / "lake"
+    lake = DataFolder(data).local_lake
     con = duckdb.connect()
     rows = con.execute(f"select count(*) from read_parquet('{lake}/ocpp_messages/*/*.parquet')"
                        ).fetchall()

@@ -37,6 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ingest.data_folder import DataFolder
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 KINDS = ("echo", "csms", "no-log")
@@ -132,7 +134,7 @@ class Run:
 def check_lake(data_dir: Path, result: dict[str, Any]) -> tuple[bool, str]:
     import duckdb
 
-    lake = data_dir / "lake"
+    lake = DataFolder(data_dir).local_lake
     if list((lake / "_journal").glob("*/*.jsonl")) and any(
         p.stat().st_size for p in (lake / "_journal").glob("*/*.jsonl")
     ):

@@ -26,6 +26,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.filters import Filters
 from dashboard.queries import common, overview, planning, pricing, reliability
 from dashboard.warehouse import Runner, plain_runner, tables
+from ingest.data_folder import DataFolder
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 COPIES, SHIFT_DAYS = 4, 91
@@ -58,7 +59,7 @@ PAGE_MARTS = DIMENSIONS | {
 
 
 def build_year(source: Path, out: Path) -> None:
-    src, dst = source / "warehouse" / "marts", out / "warehouse" / "marts"
+    src, dst = DataFolder(source).marts, DataFolder(out).marts
     if dst.exists():
         shutil.rmtree(dst)
     dst.mkdir(parents=True)
@@ -98,7 +99,7 @@ def page_queries(
     run: Runner, f: Filters, now: object, data: Path
 ) -> dict[str, Callable[[], object]]:
     """What each page asks the warehouse (the baseline)."""
-    truth = data / "sim" / "sim_truth.parquet"
+    truth = DataFolder(data).sim_truth_file
 
     def ov() -> None:
         overview.uptime(run, f)
@@ -154,7 +155,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("/tmp/bench_dashboard_year"))
     ap.add_argument("--rebuild", action="store_true")
     args = ap.parse_args()
-    marts = args.out / "warehouse" / "marts"
+    marts = DataFolder(args.out).marts
     if args.rebuild or not (marts / "session_charges.parquet").is_file():
         print(f"building a year of marts in {marts} ...", flush=True)
         print(f"  built in {timed(lambda: build_year(args.source, args.out)):.1f} s")

@@ -22,14 +22,15 @@ from pathlib import Path
 import polars as pl
 from sklearn.metrics import average_precision_score
 
+from ingest.data_folder import DataFolder
 from models.fault.dataset import drop_in_fault
 
 
 def phase_scores(data: Path, horizon_col: str = "fault_within_h") -> pl.DataFrame:
-    labels = pl.read_parquet(data / "warehouse" / "marts" / "failure_labels.parquet").filter(
+    labels = pl.read_parquet(DataFolder(data).mart_file("failure_labels")).filter(
         pl.col("label_final") & pl.col(horizon_col).is_not_null()
     )
-    truth = pl.read_parquet(data / "sim" / "sim_truth.parquet").filter(
+    truth = pl.read_parquet(DataFolder(data).sim_truth_file).filter(
         pl.col("kind").is_in(["fault", "near_miss", "averted"])
         & (pl.col("fault_type") != "transient_trip")
     )
@@ -49,7 +50,7 @@ def phase_scores(data: Path, horizon_col: str = "fault_within_h") -> pl.DataFram
 def test_rows(s: pl.DataFrame, data: Path, test_from: datetime) -> pl.DataFrame:
     """The rows the model was tested on: from ``test_from``, and not inside a fault already
     (``models.fault.dataset`` drops those hours: the question is a fault's onset)."""
-    faults = pl.read_parquet(data / "warehouse" / "marts" / "faults.parquet")
+    faults = pl.read_parquet(DataFolder(data).mart_file("faults"))
     in_test = s.filter(pl.col("feature_at") >= test_from)
     return drop_in_fault(in_test, faults.select("charge_point_id", "start_at", "end_at"))
 
@@ -71,11 +72,10 @@ def main() -> None:
         "phase oracle (truth)": average_precision_score(y, phase),
         "in window (truth)": average_precision_score(y, (phase > 0).astype(float)),
     }
-    latest = data / "models" / "fault" / "latest"
+    models = DataFolder(data).fault_models
+    latest = models / "latest"
     if latest.exists():
-        card = json.loads(
-            (data / "models" / "fault" / latest.read_text().strip() / "model_card.json").read_text()
-        )
+        card = json.loads((models / latest.read_text().strip() / "model_card.json").read_text())
         t = test_rows(s, data, datetime.fromisoformat(card["split"]["test_from"]))
         y_t, phase_t = t["y"].cast(pl.Int8).to_numpy(), t["phase"].to_numpy()
         print(f"test weeks from {card['split']['test_from']}: {t.height:,} charger-hours not in "

@@ -43,6 +43,8 @@ sys.path.insert(0, str(BENCH))
 
 from bench_csms import free_port, wait_listening  # noqa: E402
 
+from ingest.data_folder import DataFolder  # noqa: E402
+
 TARGET_KB = 100.0
 
 BOOT = (
@@ -192,10 +194,10 @@ def lake_counts(data_dir: Path) -> dict[str, int]:
     con = duckdb.connect()
     try:
         for table in ("ocpp_messages", "connection_events"):
-            if not list((data_dir / "lake" / table).glob("*/*.parquet")):
+            if not list((DataFolder(data_dir).local_lake / table).glob("*/*.parquet")):
                 out[table] = 0
                 continue
-            glob = str(data_dir / "lake" / table / "*" / "*.parquet")
+            glob = str(DataFolder(data_dir).local_lake / table / "*" / "*.parquet")
             row = con.execute(f"select count(*) from read_parquet('{glob}')").fetchone()
             out[table] = int(row[0]) if row else 0
     finally:

@@ -35,7 +35,7 @@ from csms_lite.server.connection import ChargerConnection
 from csms_lite.server.hub import Hub
 from csms_lite.server.lake_log import LakeLog
 from csms_lite.versions import V16
-from ingest.lake.paths import lake_dir
+from ingest.data_folder import DataFolder
 from ingest.lake.writer import LakeWriter
 
 
@@ -63,9 +63,10 @@ def connection(data_dir: Path, log_frames: bool) -> tuple[ChargerConnection, Lak
         flush_interval=3600,
         node_id="bench",
     )
-    writer = LakeWriter(lake_dir(data_dir), "bench", flush_interval=3600, enabled=log_frames)
+    folder = DataFolder(data_dir)
+    writer = LakeWriter(folder.local_lake, "bench", flush_interval=3600, enabled=log_frames)
     writer.start()
-    registry = Registry(data_dir / "registry.sqlite")
+    registry = Registry(folder.registry_file)
     hub = Hub(config, SystemClock(), registry, LakeLog(writer, "bench"))
     conn = ChargerConnection(None, hub, hub.charger("CP-1"), V16, "127.0.0.1:1")  # type: ignore[arg-type]
     hub.attach(conn)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.data_folder import DataFolder
 from ingest.lake.schemas import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,18 +46,19 @@ def replicate(base: Path, work: Path, copies: int) -> None:
     """``copies`` copies of base's lake and registry, charger ids suffixed ``-c<k>``."""
     if work.exists():
         shutil.rmtree(work)
-    (work / "lake").mkdir(parents=True)
-    shutil.copy(base / "registry.sqlite", work / "registry.sqlite")
-    reg = sqlite3.connect(work / "registry.sqlite")
+    have, make = DataFolder(base), DataFolder(work)
+    make.local_lake.mkdir(parents=True)
+    shutil.copy(have.registry_file, make.registry_file)
+    reg = sqlite3.connect(make.registry_file)
     ids = [r[0] for r in reg.execute("SELECT id FROM charge_points")]
     con = duckdb.connect()
     for k in range(copies):
         for table in TABLES:
-            src = base / "lake" / table
+            src = have.local_lake / table
             if not any(src.glob("*/*.parquet")):
                 continue
             cols = ", ".join(f"{c} || '-c{k}' AS {c}" for c in TABLE_ID_COLUMNS[table])
-            out = str(work / "lake" / table)
+            out = str(make.local_lake / table)
             con.execute(
                 f"COPY (SELECT * REPLACE ({cols}) FROM read_parquet('{src}/*/*.parquet', "
                 f"hive_partitioning = true)) TO '{out}' (FORMAT parquet, PARTITION_BY (date), "
@@ -119,20 +121,21 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="reuse --work if it exists")
     args = parser.parse_args()
 
-    base_n = messages_in(args.base / "lake")
+    base_n = messages_in(DataFolder(args.base).local_lake)
     copies = max(1, math.ceil(args.messages / base_n))
     if not (args.keep and args.work.exists()):
         print(f"building the lake: {copies} copies of {args.base} ({base_n:,} messages each)")
         replicate(args.base, args.work, copies)
-    lake = args.work / "lake"
+    work = DataFolder(args.work)
+    lake = work.local_lake
     total = messages_in(lake)
     days = sorted(p.name[5:] for p in (lake / "ocpp_messages").iterdir())
     print(f"lake: {total:,} OCPP messages, {len(days)} days, {copies} x the base network")
 
     floor = min(bare_scan_s(lake) for _ in range(2))
     print(f"bare DuckDB scan of every payload and meter value: {floor:.2f} s")
-    shutil.rmtree(args.work / "warehouse", ignore_errors=True)
-    shutil.rmtree(args.work / "dagster_home", ignore_errors=True)
+    shutil.rmtree(work.warehouse, ignore_errors=True)
+    shutil.rmtree(work.dagster_home, ignore_errors=True)
     full_s, full_gib = run_cpo(args.work)
     print(
         f"full build: {full_s:.1f} s ({full_s / floor:.1f} x the bare scan), "

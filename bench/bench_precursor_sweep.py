@@ -31,6 +31,7 @@ from sklearn.metrics import average_precision_score
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_fault_ceiling import phase_scores, test_rows
 
+from ingest.data_folder import DataFolder
 from ingest.sim.faults import Precursors
 
 
@@ -65,7 +66,7 @@ def cpo(*args: str) -> None:
 
 def build(setting: Precursors, folder: Path, network: list[str], simulate_only: bool) -> None:
     data = ["--data-dir", str(folder)]
-    if not (folder / "sim" / "sim_truth.parquet").exists():
+    if not DataFolder(folder).sim_truth_file.exists():
         shutil.rmtree(folder, ignore_errors=True)
         cpo("simulate", *data, *network, *options(setting))
     if simulate_only:
@@ -75,8 +76,9 @@ def build(setting: Precursors, folder: Path, network: list[str], simulate_only: 
 
 
 def measure(folder: Path) -> dict[str, float]:
-    version = (folder / "models" / "fault" / "latest").read_text().strip()
-    card = json.loads((folder / "models" / "fault" / version / "model_card.json").read_text())
+    models = DataFolder(folder).fault_models
+    version = (models / "latest").read_text().strip()
+    card = json.loads((models / version / "model_card.json").read_text())
     test, test_from = card["test"], card["split"]["test_from"]
     scores = test_rows(phase_scores(folder), folder, datetime.fromisoformat(test_from))
     y = scores["y"].cast(pl.Int8).to_numpy()

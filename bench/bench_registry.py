@@ -13,14 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from csms_lite.registry import (
-    ChargePoint,
-    IdTag,
-    Registry,
-    VerifiedCache,
-    hash_password,
-    registry_path,
-)
+from csms_lite.registry import ChargePoint, IdTag, Registry, VerifiedCache, hash_password
+from ingest.data_folder import DataFolder
 
 TS = "2025-06-01T12:00:00Z"
 
@@ -33,7 +27,7 @@ def us_per_call(call: Callable[[], object], n: int) -> float:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp, Registry(registry_path(Path(tmp))) as reg:
+    with tempfile.TemporaryDirectory() as tmp, Registry(DataFolder(Path(tmp)).registry_file) as reg:
         encoded = hash_password("0123456789abcdef")
         for i in range(10_000):
             reg.add_charge_point(ChargePoint(f"CP{i:05d}", connectors=2, password_hash=encoded))

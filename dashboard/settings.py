@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.data_folder import DataFolder, data_dir_from_env
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -17,17 +19,21 @@ class Settings:
     api_token: str | None
 
     @property
+    def folder(self) -> DataFolder:
+        return DataFolder(self.data_dir)
+
+    @property
     def marts_dir(self) -> Path:
-        return self.data_dir / "warehouse" / "marts"
+        return self.folder.marts
 
     @property
     def outbox_dir(self) -> Path:
-        return self.data_dir / "reports" / "outbox"
+        return self.folder.outbox
 
 
 def load(argv: list[str]) -> Settings:
     parser = argparse.ArgumentParser(prog="dashboard", add_help=False)
-    parser.add_argument("--data-dir", default=os.environ.get("CPO_DATA_DIR", "data"))
+    parser.add_argument("--data-dir", default=str(data_dir_from_env()))
     parser.add_argument("--api-url", default=os.environ.get("CPO_API_URL") or None)
     known, _ = parser.parse_known_args(argv)
     data_dir = Path(known.data_dir).expanduser()
@@ -37,7 +43,7 @@ def load(argv: list[str]) -> Settings:
 
 def _token_file(data_dir: Path) -> str | None:
     # The CSMS writes its token there when it runs on the same data folder.
-    path = data_dir / "api_token"
+    path = DataFolder(data_dir).api_token_file
     try:
         return path.read_text().strip() or None
     except OSError:

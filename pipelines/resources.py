@@ -53,7 +53,7 @@ class WarehouseResource(dg.ConfigurableResource):  # type: ignore[type-arg]
         """
         if self._conn is None:
             layout = self.layout()
-            layout.root.mkdir(parents=True, exist_ok=True)
+            layout.warehouse.mkdir(parents=True, exist_ok=True)
             database = DuckDBResource(
                 database=str(layout.db_file),
                 connection_config={"threads": self.threads, "memory_limit": self.memory_limit},

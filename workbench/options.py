@@ -8,15 +8,19 @@ from typing import Annotated
 
 import typer
 
-from csms_lite.api.token import token_path
 from csms_lite.client import read_token
+from ingest.data_folder import DATA_DIR_ENV, DEFAULT_DATA_DIR, DataFolder
+from ingest.lake.location import LAKE_URL_ENV
 
-DEFAULT_DATA_DIR = Path("data")
+__all__ = [
+    "DEFAULT_DATA_DIR", "ApiUrl", "DataDir", "LakeUrl", "Token", "api_token", "use_lake_url",
+]
+
 DataDir = Annotated[
     Path,
     typer.Option(
         "--data-dir",
-        envvar="CPO_DATA_DIR",
+        envvar=DATA_DIR_ENV,
         help="Data folder (lake, registry, ...).",
         file_okay=False,
     ),
@@ -35,7 +39,7 @@ LakeUrl = Annotated[
     str | None,
     typer.Option(
         "--lake-url",
-        envvar="CPO_LAKE_URL",
+        envvar=LAKE_URL_ENV,
         help="Where the lake is: a folder or s3://bucket/prefix (AWS_ENDPOINT_URL, "
         "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION). Default: <data-dir>/lake.",
     ),
@@ -45,11 +49,12 @@ LakeUrl = Annotated[
 def use_lake_url(url: str | None) -> None:
     """The pipelines (and their worker processes) find the lake through ``CPO_LAKE_URL``."""
     if url:
-        os.environ["CPO_LAKE_URL"] = url
+        os.environ[LAKE_URL_ENV] = url
 
 
 def api_token(token: str | None, data_dir: Path) -> str:
     """--token, else the token the CSMS keeps in its data folder."""
     return read_token(
-        token, token_path(data_dir), f"pass --token or run the CSMS with --data-dir {data_dir}"
+        token, DataFolder(data_dir).api_token_file,
+        f"pass --token or run the CSMS with --data-dir {data_dir}",
     )

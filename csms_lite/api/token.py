@@ -7,15 +7,13 @@ import os
 import secrets
 from pathlib import Path
 
-
-def token_path(data_dir: Path) -> Path:
-    return data_dir / "api_token"
+from ingest.data_folder import DataFolder
 
 
 def load_or_create(data_dir: Path, given: str | None) -> str:
     if given:
         return given
-    path = token_path(data_dir)
+    path = DataFolder(data_dir).api_token_file
     if path.is_file():
         return path.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,5 @@
-"""Charge point and id tag registry of the CSMS, plus OCPP transaction ids (SQLite)."""
+"""Charge point and id tag registry of the CSMS, plus OCPP transaction ids (SQLite). Its file in
+a data folder: ``ingest.data_folder.DataFolder(data_dir).registry_file``."""
 
 from csms_lite.registry.errors import (
     InvalidValueError,
@@ -8,11 +9,10 @@ from csms_lite.registry.errors import (
 )
 from csms_lite.registry.models import BOOT_STATUSES, TAG_STATUSES, ChargePoint, IdTag
 from csms_lite.registry.passwords import VerifiedCache, hash_password, verify_password
-from csms_lite.registry.store import REGISTRY_FILENAME, Registry, registry_path
+from csms_lite.registry.store import Registry
 
 __all__ = [
     "BOOT_STATUSES",
-    "REGISTRY_FILENAME",
     "TAG_STATUSES",
     "ChargePoint",
     "IdTag",
@@ -23,6 +23,5 @@ __all__ = [
     "RegistryFileError",
     "VerifiedCache",
     "hash_password",
-    "registry_path",
     "verify_password",
 ]

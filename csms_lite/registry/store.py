@@ -52,14 +52,6 @@ OPEN_TRANSACTIONS = (
     f"{_OPEN_COLS} INDEXED BY transactions_open WHERE stopped_at IS NULL ORDER BY id"
 )
 OPEN_TRANSACTIONS_OF = f"{_OPEN_COLS} WHERE cp_id = ? AND stopped_at IS NULL ORDER BY id"
-REGISTRY_FILENAME = "registry.sqlite"
-
-
-def registry_path(data_dir: Path) -> Path:
-    """Where the registry lives inside a data folder (shared by the CSMS and the CLI)."""
-    return Path(data_dir) / REGISTRY_FILENAME
-
-
 class Registry:
     """Open (creating if missing) `path`; one connection, shareable between threads."""
 

@@ -23,7 +23,7 @@ from csms_lite.server.hub import Hub
 from csms_lite.server.lake_log import LakeLog
 from csms_lite.server.watchdog import Watchdog
 from csms_lite.versions import BY_SUBPROTOCOL
-from ingest.lake.paths import lake_dir
+from ingest.data_folder import DataFolder
 from ingest.lake.writer import LakeFlushError, LakeWriter
 
 log = logging.getLogger(__name__)
@@ -47,11 +47,12 @@ class CsmsServer:
     def __init__(self, config: CsmsConfig, clock: Clock | None = None) -> None:
         self.config = config
         self.clock = clock or SystemClock()
+        folder = DataFolder(config.data_dir)
         self.writer = LakeWriter(
-            lake_dir(config.data_dir), config.node_id, flush_interval=config.flush_interval,
+            folder.local_lake, config.node_id, flush_interval=config.flush_interval,
             enabled=config.log_frames, lake_url=config.lake_url,
         )
-        self.registry = Registry(config.data_dir / "registry.sqlite")
+        self.registry = Registry(folder.registry_file)
         try:
             broker = open_broker(config, floor=self.registry.max_transaction_id())
         except BaseException:

@@ -31,7 +31,7 @@ if need(ctx, "usage_port_hourly", "usage_ports"):
     chart(fig)
 
 if need(ctx, "utilisation_port_daily", "utilisation_hour_of_week"):
-    truth = ctx.settings.data_dir / "sim" / "sim_truth.parquet"
+    truth = ctx.settings.folder.sim_truth_file
     ranking = q.site_ranking(run, f, truth if truth.is_file() else None)
     st.subheader("Sites ranked by saturation")
     st.caption(

@@ -16,6 +16,7 @@ from evaluation.self_healing.live_features import LiveFeatures
 from evaluation.self_healing.measure import measure
 from evaluation.self_healing.predictive import LivePredictor
 from evaluation.self_healing.simulated_loop import SimulatedHealing
+from ingest.data_folder import DataFolder
 from ingest.sim.context import SimSettings
 from ingest.sim.profile import load_default
 from models.healing.policy import PolicyConfig
@@ -70,8 +71,9 @@ def run_arm(opts: EvalOptions, arm: Arm, say: Say) -> dict[str, Any]:
     run_async(go())
     simulated = time.perf_counter()
     if predictor is not None and predictor.scored:
-        pl.concat(predictor.scored).write_parquet(data / "sim" / PREDICTIONS)
-        pl.concat(predictor.inputs).write_parquet(data / "sim" / FEATURES)
+        sim = DataFolder(data).sim
+        pl.concat(predictor.scored).write_parquet(sim / PREDICTIONS)
+        pl.concat(predictor.inputs).write_parquet(sim / FEATURES)
     say(f"{arm}: simulated in {simulated - started:.0f} s; building the warehouse")
     summary = run_pipelines(data, progress=lambda _: None)
     if not summary.ok:

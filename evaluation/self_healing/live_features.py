@@ -25,7 +25,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from ingest.lake import location
+from ingest.data_folder import DataFolder
 from ingest.lake.location import LakeLocation
 from ingest.lake.schemas import TABLES, partition_column
 from pipelines.staging_sql import staging_sql_files
@@ -51,11 +51,11 @@ class LiveLayout(Layout):
 
     @property
     def lake(self) -> LakeLocation:
-        return location.resolve(self.source)
+        return DataFolder(self.source).lake
 
     @property
     def registry_file(self) -> Path:
-        return self.source / "registry.sqlite"
+        return DataFolder(self.source).registry_file
 
 
 @dataclass(frozen=True)

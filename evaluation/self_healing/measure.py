@@ -12,8 +12,6 @@ import duckdb
 
 from ingest.lake.listing import list_parts
 from ingest.lake.reader import attach, duckdb_scan_sql
-from ingest.sim.runner import SIM_FOLDER
-from ingest.sim.truth import TRUTH_FILE
 from pipelines.warehouse.layout import Layout
 
 SQL = Path(__file__).parent / "sql"
@@ -30,8 +28,8 @@ def _quoted(path: Path) -> str:
 
 def measure(data: Path) -> dict[str, Any]:
     layout = Layout(data)
-    sources = {name: _quoted(layout.marts / f"{name}.parquet") for name in MARTS}
-    sources["truth"] = _quoted(data / SIM_FOLDER / TRUTH_FILE)
+    sources = {name: _quoted(layout.mart_file(name)) for name in MARTS}
+    sources["truth"] = _quoted(layout.sim_truth_file)
     sources["commands"] = duckdb_scan_sql(layout.lake, "commands")
     con = duckdb.connect()
     try:

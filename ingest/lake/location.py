@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ingest.lake import paths
+from ingest.data_folder import DataFolder
 from ingest.lake.errors import LakeUrlError
 
 LAKE_URL_ENV = "CPO_LAKE_URL"
@@ -102,7 +102,7 @@ def resolve(data_dir: Path, url: str | None = None,
     """``url`` if given, else ``$CPO_LAKE_URL`` if set, else the default ``<data_dir>/lake``."""
     env = os.environ if env is None else env
     chosen = url if url else env.get(LAKE_URL_ENV, "").strip()
-    return parse(chosen, env) if chosen else of(paths.lake_dir(data_dir))
+    return parse(chosen, env) if chosen else of(DataFolder(data_dir).local_lake)
 
 
 def parse(url: str, env: Mapping[str, str] | None = None) -> LakeLocation:

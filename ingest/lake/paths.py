@@ -1,17 +1,14 @@
-"""Where the lake's tables live in a folder, and the node's journal.
+"""Where the lake's tables live inside the lake folder, and the node's journal.
 
-``<data_dir>/lake/<table>/date=YYYY-MM-DD/part-<node>-<id>.parquet``; the same names under
+``<lake>/<table>/date=YYYY-MM-DD/part-<node>-<id>.parquet``; the same names under
 ``s3://bucket/prefix/`` for a lake in a bucket (see ``location``), while the journal stays in
-``<data_dir>/lake/_journal/<node>/``.
+the local ``<lake>/_journal/<node>/``. Where the lake folder is in the data folder:
+``ingest.data_folder``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-
-
-def lake_dir(data_dir: Path) -> Path:
-    return data_dir / "lake"
 
 
 def table_dir(lake: Path, table: str) -> Path:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.data_folder import DataFolder
 from ingest.sim.agent import ChargerAgent, stable_seed
 from ingest.sim.clock import iso
 from ingest.sim.context import SimContext, SimSettings, SimStats
@@ -26,7 +27,6 @@ from ingest.sim.timeline import Timeline
 
 Say = Callable[[str], None]
 FollowClock = Callable[[float, set[str]], Awaitable[None]]  # (time, chargers linked now)
-SIM_FOLDER = "sim"  # under the data folder: the network and the ground truth
 
 
 @dataclass(frozen=True)
@@ -84,12 +84,12 @@ async def run_fleet(settings: SimSettings, profile: SimProfile, network: Network
 
 
 def _write_outputs(settings: SimSettings, ctx: SimContext, network: Network) -> Path:
-    folder = settings.data_dir / SIM_FOLDER
-    truth = ctx.truth.write(folder)
-    (folder / "network.json").write_text(network.to_json())
+    folder = DataFolder(settings.data_dir)
+    truth = ctx.truth.write(folder.sim_truth_file)
+    folder.sim_network_file.write_text(network.to_json())
     # What the faults' precursors looked like: a model trained on this lake is only as good as
     # they allow, so its figures are read against them (docs/simulator.md).
-    (folder / "precursors.json").write_text(json.dumps(asdict(settings.precursors)))
+    folder.sim_precursors_file.write_text(json.dumps(asdict(settings.precursors)))
     return truth
 
 

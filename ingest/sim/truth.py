@@ -8,8 +8,6 @@ from pathlib import Path
 
 import polars as pl
 
-TRUTH_FILE = "sim_truth.parquet"
-
 
 @dataclass(frozen=True)
 class TruthRow:
@@ -37,9 +35,8 @@ class TruthLog:
         self.add(TruthRow("turned_away", None, site_id, None, None, None, None, at, at, None,
                           f"no free {port_kind} port"))
 
-    def write(self, folder: Path) -> Path:
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / TRUTH_FILE
+    def write(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
         frame = pl.DataFrame([asdict(r) for r in self.rows], schema=SCHEMA, orient="row")
         frame = frame.with_columns(
             (pl.col(c) * 1e6).round().cast(pl.Int64).cast(pl.Datetime("us", "UTC"))

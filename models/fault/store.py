@@ -1,4 +1,5 @@
-"""Trained models, versioned in the data folder: ``<data>/models/fault/<version>/``.
+"""Trained models, versioned in the data folder: ``<data>/models/fault/<version>/``
+(``DataFolder.fault_models``).
 
 Each version holds the fitted model (pickle), the model card (JSON), its plots (HTML), the
 feature list and categories it was trained with, and the code version that built it (a hash of
@@ -16,13 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ingest.data_folder import DataFolder
 from models.errors import NoModelError
 
 PACKAGE = Path(__file__).resolve().parents[1]
-
-
-def models_dir(data_dir: Path) -> Path:
-    return data_dir / "models" / "fault"
 
 
 def code_version() -> dict[str, str]:
@@ -47,25 +45,27 @@ def code_version() -> dict[str, str]:
 
 
 def save(data_dir: Path, model: Any, meta: dict[str, Any], plots_html: str) -> Path:
+    versions = DataFolder(data_dir).fault_models
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    folder = models_dir(data_dir) / stamp
+    folder = versions / stamp
     folder.mkdir(parents=True, exist_ok=False)
     with (folder / "model.pkl").open("wb") as f:
         pickle.dump(model, f)
     (folder / "model_card.json").write_text(json.dumps(meta, indent=2, default=str))
     (folder / "model_card.html").write_text(plots_html, encoding="utf-8")
-    (models_dir(data_dir) / "latest").write_text(stamp)
+    (versions / "latest").write_text(stamp)
     return folder
 
 
 def load_latest(data_dir: Path) -> tuple[Any, dict[str, Any], Path]:
-    pointer = models_dir(data_dir) / "latest"
+    versions = DataFolder(data_dir).fault_models
+    pointer = versions / "latest"
     if not pointer.exists():
         raise NoModelError(
-            f"no trained fault model in {models_dir(data_dir)}: run `cpo models train --data-dir "
+            f"no trained fault model in {versions}: run `cpo models train --data-dir "
             f"{data_dir}` first"
         )
-    folder = models_dir(data_dir) / pointer.read_text().strip()
+    folder = versions / pointer.read_text().strip()
     with (folder / "model.pkl").open("rb") as f:
         model = pickle.load(f)  # our own file, written by save()
     meta = json.loads((folder / "model_card.json").read_text())

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from ingest.data_folder import DataFolder
 from models.fault import card, dataset, explain, store
 from models.fault.candidates import Chosen, choose
 from models.fault.evaluation import evaluate
@@ -52,7 +53,7 @@ def train(data_dir: Path, marts: Path, options: TrainOptions) -> Trained:
     chargers = frame.keys["charge_point_id"].n_unique()
     budget = options.budget_per_100_chargers * chargers / 100
     faults = pl.read_parquet(marts / "faults.parquet")
-    truth = data_dir / "sim" / "sim_truth.parquet"
+    truth = DataFolder(data_dir).sim_truth_file
     result = evaluate(chosen, split, faults, options.horizon_h, budget, truth)
     explainer = explain.fit(
         chosen.model, split.train.x, split.valid.x, split.valid.y, split.train.columns, options.seed
@@ -123,7 +124,7 @@ def evaluate_latest(
     budget = budget_per_100_chargers * frame.keys["charge_point_id"].n_unique() / 100
     faults = pl.read_parquet(marts / "faults.parquet")
     result = evaluate(
-        chosen, split, faults, fitted.horizon_h, budget, data_dir / "sim" / "sim_truth.parquet"
+        chosen, split, faults, fitted.horizon_h, budget, DataFolder(data_dir).sim_truth_file
     )
     card_meta = {
         **card_meta,

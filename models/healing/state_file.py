@@ -1,5 +1,6 @@
 """The loop's memory on disk, so a pass run as a Dagster job remembers the last ones: cooldowns,
-the escalation ladder, reconnections and the actions waiting to be verified."""
+the escalation ladder, reconnections and the actions waiting to be verified. In a data folder:
+``DataFolder.self_healing_state`` (``cpo self-heal run`` and the Dagster job)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,6 @@ from typing import Any
 
 from models.healing.loop import Pending, SelfHealer
 from models.healing.policy import ChargerMemory
-
-
-def state_path(data_dir: Path) -> Path:
-    """Where the loop keeps its memory in a data folder (``cpo self-heal run``, the Dagster job)."""
-    return data_dir / "self_healing" / "state.json"
 
 
 def save(healer: SelfHealer, path: Path) -> None:

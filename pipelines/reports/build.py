@@ -129,7 +129,7 @@ def run_report(
         report = build(source, layout, the_month, partner)
     finally:
         source.close()
-    reports = outbox.reports_dir(layout.data_dir)
+    reports = layout.reports
     folder = outbox.outbox_dir(layout.data_dir, partner, the_month.key)
     base = {"partner": partner, "month": the_month.key, "kind": report.kind}
     bad = reconcile.failed(report.checks)

@@ -9,18 +9,15 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ingest.data_folder import DataFolder
 from pipelines.reports.emsp_report import Report
 from pipelines.reports.tables import json_bytes
 
 MANIFEST = "manifest.json"
 
 
-def reports_dir(data_dir: Path) -> Path:
-    return data_dir / "reports"
-
-
 def outbox_dir(data_dir: Path, partner: str, month: str) -> Path:
-    return reports_dir(data_dir) / "outbox" / partner / month
+    return DataFolder(data_dir).outbox / partner / month
 
 
 def manifest(report: Report) -> bytes:

@@ -19,7 +19,8 @@ import psutil
 import pytest
 
 from csms_lite.registry.models import ChargePoint, IdTag
-from csms_lite.registry.store import Registry, registry_path
+from csms_lite.registry.store import Registry
+from ingest.data_folder import DataFolder
 from ingest.lake.reader import read_table
 from tests.cluster.charger import Charger
 from tests.cluster.procs import Haproxy, Node, RedisServer, need
@@ -45,7 +46,7 @@ async def held_by(node: Node) -> set[str]:
 
 
 def registry(data: Path) -> None:
-    with Registry(registry_path(data)) as reg:
+    with Registry(DataFolder(data).registry_file) as reg:
         for cp_id, _ in CHARGERS:
             reg.add_charge_point(ChargePoint(
                 id=cp_id, site="S1", connectors=1, rated_kw=22.0, model="M", vendor="V",

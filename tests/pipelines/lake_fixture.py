@@ -16,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ingest.data_folder import DataFolder
 from ingest.lake import paths
 from ingest.lake.schemas import TABLES, partition_column
 
@@ -301,7 +302,7 @@ class FixtureLake:
     # -- output -----------------------------------------------------------------------------
 
     def write(self) -> Path:
-        lake = paths.lake_dir(self.data_dir)
+        lake = DataFolder(self.data_dir).local_lake
         for table, schema in TABLES.items():
             rows = self.rows[table]
             key = partition_column(schema)

@@ -10,7 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from csms_lite.registry.models import ChargePoint, IdTag
-from csms_lite.registry.store import Registry, registry_path
+from csms_lite.registry.store import Registry
+from ingest.data_folder import DataFolder
 from pipelines.staging_sql import staging_sql_files
 from pipelines.warehouse import settings, staging_build
 from pipelines.warehouse.layout import Layout
@@ -20,7 +21,7 @@ DAYS = ["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04"]
 
 
 def build_registry(data_dir: Path) -> None:
-    with Registry(registry_path(data_dir)) as reg:
+    with Registry(DataFolder(data_dir).registry_file) as reg:
         reg.add_charge_point(ChargePoint("A", site="S1", connectors=2, rated_kw=11.0))
         reg.add_charge_point(ChargePoint("B", site="S1", connectors=2, rated_kw=50.0))
         reg.add_id_tag(IdTag("TAG-ROAM", partner="EMSP-X"))

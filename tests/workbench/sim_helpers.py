@@ -9,12 +9,11 @@ from typing import Any
 
 import duckdb
 
-from ingest.lake.paths import lake_dir
+from ingest.data_folder import DataFolder
 from ingest.lake.reader import duckdb_scan_sql
 from ingest.sim.context import SimSettings
 from ingest.sim.profile import SimProfile, load_default
-from ingest.sim.runner import SIM_FOLDER, SimRun
-from ingest.sim.truth import TRUTH_FILE
+from ingest.sim.runner import SimRun
 from workbench.runs.simulate import SimulateJob, simulate
 
 DAY = 86400.0
@@ -38,13 +37,13 @@ async def run(s: SimSettings, profile: SimProfile | None = None, **job: Any) -> 
 
 
 def query(data_dir: Path, table: str, sql: str) -> list[tuple[Any, ...]]:
-    scan = duckdb_scan_sql(lake_dir(data_dir), table)
+    scan = duckdb_scan_sql(DataFolder(data_dir).local_lake, table)
     with duckdb.connect() as con:
         return con.execute(sql.format(t=scan)).fetchall()
 
 
 def truth(data_dir: Path, where: str = "true") -> list[dict[str, Any]]:
-    path = data_dir / SIM_FOLDER / TRUTH_FILE
+    path = DataFolder(data_dir).sim_truth_file
     with duckdb.connect() as con:
         cur = con.execute(f"select * from '{path}' where {where} order by start")
         names = [d[0] for d in cur.description]

@@ -10,7 +10,8 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from csms_lite.registry import Registry, registry_path, verify_password
+from csms_lite.registry import Registry, verify_password
+from ingest.data_folder import DataFolder
 from workbench.commands.chargers import chargers_app
 from workbench.commands.tags import tags_app
 
@@ -52,7 +53,7 @@ def test_chargers_add_with_every_option(data_dir: Path) -> None:
              "--boot-status", "pending", "--heartbeat-interval", "60", "--lat", "52.3",
              "--lon", "4.9", "--address", "Damrak 1")  # fmt: skip
     assert out.strip() == "added charge point CP-1"
-    with Registry(registry_path(data_dir)) as reg:
+    with Registry(DataFolder(data_dir).registry_file) as reg:
         cp = reg.get_charge_point("CP-1")
     assert cp is not None
     assert (cp.site, cp.connectors, cp.rated_kw, cp.model, cp.vendor) == (
@@ -84,7 +85,7 @@ def test_env_var_sets_data_dir(data_dir: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("CPO_DATA_DIR", str(data_dir))
     result = CliRunner().invoke(app, ["chargers", "add", "CP-ENV"])
     assert result.exit_code == 0, result.output
-    assert registry_path(data_dir).exists()
+    assert DataFolder(data_dir).registry_file.exists()
 
 
 def test_chargers_list_table_and_json_hide_hashes(data_dir: Path) -> None:
@@ -132,7 +133,8 @@ def test_chargers_remove(data_dir: Path) -> None:
 )
 def test_chargers_add_bad_input(data_dir: Path, args: list[str], says: str) -> None:
     fails(data_dir, "chargers", "add", "CP-1", *args, says=says)
-    assert not registry_path(data_dir).exists() or _password_hash(data_dir, "CP-1") is None
+    registry = DataFolder(data_dir).registry_file
+    assert not registry.exists() or _password_hash(data_dir, "CP-1") is None
 
 
 def test_chargers_add_bad_id(data_dir: Path) -> None:
@@ -149,8 +151,8 @@ def test_remove_unknown_and_missing_registry(data_dir: Path) -> None:
 
 def test_corrupt_registry_is_one_line(data_dir: Path) -> None:
     data_dir.mkdir()
-    registry_path(data_dir).write_bytes(b"garbage" * 1000)
-    fails(data_dir, "chargers", "list", says=str(registry_path(data_dir)))
+    DataFolder(data_dir).registry_file.write_bytes(b"garbage" * 1000)
+    fails(data_dir, "chargers", "list", says=str(DataFolder(data_dir).registry_file))
 
 
 def test_tags_add_list_remove(data_dir: Path) -> None:
@@ -169,7 +171,7 @@ def test_tags_add_list_remove(data_dir: Path) -> None:
     table = ok(data_dir, "tags", "list")
     assert table.splitlines()[0].split() == [
         "id_tag", "status", "expiry", "expired", "partner", "parent_id_tag"]  # fmt: skip
-    with Registry(registry_path(data_dir)) as reg:
+    with Registry(DataFolder(data_dir).registry_file) as reg:
         tag = reg.get_id_tag("04aabb", datetime.now(UTC))
     assert tag is not None
     assert tag.status == "Expired"
@@ -212,6 +214,6 @@ def test_every_command_has_help(group: str, command: list[str]) -> None:
 
 
 def _password_hash(data_dir: Path, cp_id: str = "CP-1") -> str | None:
-    with Registry(registry_path(data_dir)) as reg:
+    with Registry(DataFolder(data_dir).registry_file) as reg:
         cp = reg.get_charge_point(cp_id)
     return cp.password_hash if cp else None

@@ -19,7 +19,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from csms_lite.registry import ChargePoint, Registry, registry_path
+from csms_lite.registry import ChargePoint, Registry
+from ingest.data_folder import DataFolder
 from ingest.lake.reader import duckdb_scan_sql
 from ingest.sim.chargepoint_v16 import SimChargePoint16
 from ingest.sim.link import listen, open_link
@@ -92,7 +93,7 @@ async def _fault_cured_and_verified(url: str, data: Path) -> CurableCharger:
 def test_cpo_up_heals_restarts_a_dead_child_and_stops_cleanly(tmp_path: Path) -> None:
     data = tmp_path / "up"
     data.mkdir()
-    with Registry(registry_path(data)) as registry:
+    with Registry(DataFolder(data).registry_file) as registry:
         registry.add_charge_point(ChargePoint(id="CP-UP", site="S1", connectors=2,
                                               rated_kw=22.0, heartbeat_interval=300))
     port, api, board = free_port(), free_port(), free_port()

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -12,7 +11,7 @@ import typer
 from csms_lite.client import CommandAnswer, CsmsClient, Refused
 from csms_lite.commands.build import COMMANDS
 from workbench.errors import fail, friendly
-from workbench.options import ApiUrl, DataDir, Token, api_token
+from workbench.options import DEFAULT_DATA_DIR, ApiUrl, DataDir, Token, api_token
 
 TIMEOUT_S = 60.0  # a command waits for the charger (30 s by default on the CSMS)
 
@@ -54,7 +53,7 @@ def command(
     payload: Annotated[str | None, typer.Option(help="raw: the payload (JSON).")] = None,
     reason: Annotated[str | None, typer.Option(help="Why (written to the lake).")] = None,
     timeout: Annotated[float | None, typer.Option(help="Seconds to wait for the answer.")] = None,
-    data_dir: DataDir = Path("data"),
+    data_dir: DataDir = DEFAULT_DATA_DIR,
     api_url: ApiUrl = "http://127.0.0.1:9001",
     token: Token = None,
 ) -> None:
@@ -84,7 +83,7 @@ def status(
     charge_point_id: Annotated[
         str | None, typer.Argument(help="One charger (default: all).")
     ] = None,
-    data_dir: DataDir = Path("data"),
+    data_dir: DataDir = DEFAULT_DATA_DIR,
     api_url: ApiUrl = "http://127.0.0.1:9001",
     token: Token = None,
 ) -> None:

@@ -16,7 +16,7 @@ from csms_lite.config import CsmsConfig
 from csms_lite.server.app import CsmsServer, run_until_signalled
 from csms_lite.server.client_address import parse_networks
 from workbench.errors import friendly
-from workbench.options import DataDir
+from workbench.options import DEFAULT_DATA_DIR, DataDir
 
 
 def raise_fd_limit() -> int:
@@ -53,7 +53,7 @@ def run_loop(coro_factory: object) -> None:
 
 @friendly
 def csms(
-    data_dir: DataDir = Path("data"),
+    data_dir: DataDir = DEFAULT_DATA_DIR,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="OCPP WebSocket port (0: any free port).")] = 9000,
     api_port: Annotated[int | None, typer.Option(help="HTTP command API port.")] = None,

@@ -14,8 +14,9 @@ from typing import Annotated
 import typer
 
 import dashboard as dashboard_package
+from ingest.data_folder import DATA_DIR_ENV
 from workbench.errors import fail, friendly
-from workbench.options import DataDir
+from workbench.options import DEFAULT_DATA_DIR, DataDir
 
 APP = Path(dashboard_package.__file__).resolve().parent / "app.py"
 
@@ -58,7 +59,7 @@ def serve(
     """Start the dashboard in the background (for ``cpo demo`` and tests); the caller stops it.
     Its URL is ``url(host, port)``. Its output goes to ``log_file`` when given (a long-running
     dashboard must not fill a pipe nobody reads), else to a pipe the caller reads."""
-    env = {**os.environ, "CPO_DATA_DIR": str(data_dir.resolve())}
+    env = {**os.environ, DATA_DIR_ENV: str(data_dir.resolve())}
     if api_url:
         env["CPO_API_URL"] = api_url
     command = command_line(data_dir.resolve(), port, headless, host, api_url)
@@ -76,7 +77,7 @@ def url(host: str, port: int) -> str:
 
 @friendly
 def dashboard(
-    data_dir: DataDir = Path("data"),
+    data_dir: DataDir = DEFAULT_DATA_DIR,
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8501,
     host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
     headless: Annotated[
@@ -101,7 +102,7 @@ def dashboard(
             "cpo simulate / cpo demo"
         )
     typer.echo(f"Dashboard on {url(host, port)} (data {data_dir}); Ctrl-C stops it")
-    env = {**os.environ, "CPO_DATA_DIR": str(data_dir.resolve())}
+    env = {**os.environ, DATA_DIR_ENV: str(data_dir.resolve())}
     process = subprocess.Popen(
         command_line(data_dir.resolve(), port, headless, host, api_url), env=env
     )

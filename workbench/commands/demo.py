@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from ingest.data_folder import DataFolder
 from workbench.errors import fail, friendly
 
 
@@ -91,7 +92,7 @@ def _dashboard(port: int) -> Callable[[Path, str], subprocess.Popen[bytes]]:
         from workbench.commands.dashboard import serve, url
 
         process = serve(data_dir, port=port, headless=True, api_url=api_url,
-                        log_file=data_dir / "logs" / "dashboard.log")
+                        log_file=DataFolder(data_dir).logs / "dashboard.log")
         typer.echo(f"  dashboard: {url('127.0.0.1', port)} (live state and commands through "
                    f"{api_url})")
         return process

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import getpass
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,13 +15,12 @@ import typer
 from pipelines import exclusions
 from pipelines.errors import PipelineError
 from workbench.errors import fail, friendly
-from workbench.options import DataDir
+from workbench.options import DEFAULT_DATA_DIR, DataDir
 
 exclusions_app = typer.Typer(
     help="Exclusion windows: outage time outside the operator's control, left out of NEVI uptime.",
     no_args_is_help=True,
 )
-DEFAULT_DATA_DIR = Path("./data")
 
 
 def _time(text: str, option: str) -> datetime:

@@ -13,10 +13,9 @@ import typer
 
 from pipelines.exports import evchart
 from workbench.errors import fail, friendly
-from workbench.options import DataDir
+from workbench.options import DEFAULT_DATA_DIR, DataDir
 
 export_app = typer.Typer(help="Reports for regulators and partners.", no_args_is_help=True)
-DEFAULT_DATA_DIR = Path("./data")
 
 
 @export_app.callback()

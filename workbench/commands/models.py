@@ -10,7 +10,7 @@ import typer
 from models.fault.report import card_lines
 from pipelines.warehouse.layout import Layout
 from workbench.errors import fail, friendly
-from workbench.options import DataDir
+from workbench.options import DEFAULT_DATA_DIR, DataDir
 
 models_app = typer.Typer(help="Fault prediction models.", no_args_is_help=True)
 Horizon = Annotated[int, typer.Option(help="Label horizon H in hours: 6, 24 or 48.")]
@@ -23,7 +23,9 @@ def _marts(data_dir: Path) -> Path:
 
 @models_app.command("train")
 @friendly
-def train(data_dir: DataDir = Path("data"), horizon: Horizon = 24, budget: Budget = 2.0) -> None:
+def train(
+    data_dir: DataDir = DEFAULT_DATA_DIR, horizon: Horizon = 24, budget: Budget = 2.0
+) -> None:
     """Train on the warehouse's failure features (time split), save a versioned model + card."""
     from models.fault.train import TrainOptions
     from models.fault.train import train as train_model
@@ -42,7 +44,7 @@ def train(data_dir: DataDir = Path("data"), horizon: Horizon = 24, budget: Budge
 
 @models_app.command("evaluate")
 @friendly
-def evaluate(data_dir: DataDir = Path("data"), budget: Budget = 2.0) -> None:
+def evaluate(data_dir: DataDir = DEFAULT_DATA_DIR, budget: Budget = 2.0) -> None:
     """Evaluate the latest model against the rule baseline on the warehouse's latest weeks."""
     from models.fault.train import evaluate_latest
 
@@ -54,7 +56,7 @@ def evaluate(data_dir: DataDir = Path("data"), budget: Budget = 2.0) -> None:
 @models_app.command("score")
 @friendly
 def score(
-    data_dir: DataDir = Path("data"),
+    data_dir: DataDir = DEFAULT_DATA_DIR,
     top: Annotated[int, typer.Option(help="Chargers to list, highest first.")] = 10,
 ) -> None:
     """Score every charger's latest hour; writes warehouse/marts/predictions.parquet."""

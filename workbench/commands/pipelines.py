@@ -7,14 +7,13 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from pipelines.warehouse.layout import Layout
 from workbench.errors import fail, friendly
-from workbench.options import DataDir, LakeUrl, use_lake_url
+from workbench.options import DEFAULT_DATA_DIR, DataDir, LakeUrl, use_lake_url
 
 pipelines_app = typer.Typer(
     help="KPI pipelines (Dagster assets over the lake, into a DuckDB warehouse).",
@@ -41,7 +40,7 @@ Workers = Annotated[
 @pipelines_app.command("run")
 @friendly
 def run(
-    data_dir: DataDir = Path("data"),
+    data_dir: DataDir = DEFAULT_DATA_DIR,
     first: FromDay = None,
     last: ToDay = None,
     workers: Workers = "1",
@@ -76,7 +75,7 @@ def run(
 @pipelines_app.command("ui")
 @friendly
 def ui(
-    data_dir: DataDir = Path("data"),
+    data_dir: DataDir = DEFAULT_DATA_DIR,
     host: Annotated[str, typer.Option(help="Address of the Dagster UI.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000,
     lake_url: LakeUrl = None,

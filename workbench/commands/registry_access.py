@@ -6,7 +6,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from csms_lite.registry import InvalidValueError, Registry, RegistryError, registry_path
+from csms_lite.registry import InvalidValueError, Registry, RegistryError
+from ingest.data_folder import DataFolder
 from workbench.errors import fail
 
 # Record field -> the argument or option that sets it, so errors name what the user typed.
@@ -25,7 +26,7 @@ _OPTION_OF_FIELD = {
 @contextmanager
 def open_registry(data_dir: Path, must_exist: bool = True) -> Iterator[Registry]:
     """Open the registry; turn registry errors into one `error:` line and exit code 2."""
-    path = registry_path(data_dir)
+    path = DataFolder(data_dir).registry_file
     if must_exist and not path.exists():
         raise fail(f"no registry at {path}; pass --data-dir (or set CPO_DATA_DIR) or add a record")
     try:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from workbench.errors import fail, friendly
-from workbench.options import DataDir
+from workbench.options import DEFAULT_DATA_DIR, DataDir
 
 
 class Format(enum.StrEnum):
@@ -32,7 +32,7 @@ def replay(
         Format | None,
         typer.Option("--format", help="File format (default: from the extension, .json = acn)."),
     ] = None,
-    data_dir: DataDir = Path("data"),
+    data_dir: DataDir = DEFAULT_DATA_DIR,
     limit: Annotated[
         int | None, typer.Option(help="Replay only the first N sessions in time order.", min=1)
     ] = None,

@@ -5,13 +5,12 @@ DAGSTER_HOME), so each report is a recorded materialisation of ``partner_reports
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from workbench.errors import fail, friendly
-from workbench.options import DataDir
+from workbench.options import DEFAULT_DATA_DIR, DataDir
 
 reports_app = typer.Typer(
     help="Partner reports: eMSP CDRs and summaries, site host reports.", no_args_is_help=True
@@ -24,7 +23,7 @@ def partners(
     month: Annotated[
         str, typer.Option(metavar="YYYY-MM", help="Report month (sessions that ended in it, UTC).")
     ],
-    data_dir: DataDir = Path("data"),
+    data_dir: DataDir = DEFAULT_DATA_DIR,
     partner: Annotated[
         str | None,
         typer.Option(help="One eMSP or site host id (default: every partner and host)."),

@@ -11,13 +11,13 @@ from typing import Annotated
 
 import typer
 
+from ingest.data_folder import DataFolder
 from models.healing import state_file
 from models.healing.loop import SelfHealer, connect, describe, scores_from
 from models.healing.policy import PolicyConfig, Score
-from models.healing.state_file import state_path
 from pipelines.warehouse.layout import Layout
 from workbench.errors import friendly
-from workbench.options import ApiUrl, DataDir, Token, api_token
+from workbench.options import DEFAULT_DATA_DIR, ApiUrl, DataDir, Token, api_token
 
 self_heal_app = typer.Typer(
     help="Self-healing: automatic remote resets with guard rails.", no_args_is_help=True
@@ -28,7 +28,7 @@ Ids = Annotated[list[str] | None, typer.Option(metavar="CHARGER", show_default=F
 @self_heal_app.command("run")
 @friendly
 def run(
-    data_dir: DataDir = Path("data"),
+    data_dir: DataDir = DEFAULT_DATA_DIR,
     api_url: ApiUrl = "http://127.0.0.1:9001",
     token: Token = None,
     dry_run: Annotated[
@@ -77,7 +77,7 @@ def run(
         act_on_predictions=predictions,
     )
     scores = scores_from(Layout(data_dir.resolve()).mart_file("predictions"))
-    memory = state or state_path(data_dir.resolve())
+    memory = state or DataFolder(data_dir.resolve()).self_healing_state
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the loop quietly
         asyncio.run(
             _loop(api_url, api_token(token, data_dir), cfg, scores, once, interval, memory)

@@ -10,12 +10,12 @@ from typing import Annotated
 import typer
 
 from workbench.errors import fail, friendly
-from workbench.options import DataDir
+from workbench.options import DEFAULT_DATA_DIR, DataDir
 
 
 @friendly
 def simulate(
-    data_dir: DataDir = Path("data"),
+    data_dir: DataDir = DEFAULT_DATA_DIR,
     sites: Annotated[int, typer.Option(help="Sites in the network.", min=1, max=500)] = 8,
     chargers: Annotated[
         int, typer.Option(help="Chargers, spread over the sites.", min=1, max=5000)

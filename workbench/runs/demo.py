@@ -28,8 +28,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ingest.data_folder import DataFolder
 from ingest.errors import IngestError
-from ingest.lake.paths import lake_dir
 from ingest.sim.context import SimSettings
 from ingest.sim.profile import load_default
 from models.healing.loop import scores_from
@@ -210,7 +210,7 @@ class DemoLoop:
 
 def _read_back(opts: DemoOptions, say: Say, step: str) -> None:
     say(f"{step} The lake and the simulator's ground truth, read back with DuckDB")
-    for line in summarize(lake_dir(opts.data_dir)) + truth_summary(opts.data_dir):
+    for line in summarize(DataFolder(opts.data_dir).local_lake) + truth_summary(opts.data_dir):
         say("  " + line)
 
 

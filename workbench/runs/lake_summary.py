@@ -6,11 +6,10 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.data_folder import DataFolder
 from ingest.lake.location import LakeRef
 from ingest.lake.reader import attach, duckdb_scan_sql
 from ingest.lake.schemas import TABLES
-from ingest.sim.runner import SIM_FOLDER
-from ingest.sim.truth import TRUTH_FILE
 
 
 def summarize(lake: LakeRef) -> list[str]:
@@ -43,7 +42,7 @@ def summarize(lake: LakeRef) -> list[str]:
 
 def truth_summary(data_dir: Path) -> list[str]:
     """What the simulator did, from its ground-truth table (not from the lake)."""
-    path = data_dir / SIM_FOLDER / TRUTH_FILE
+    path = DataFolder(data_dir).sim_truth_file
     if not path.exists():
         return []
     con = duckdb.connect()

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.sim.runner import SIM_FOLDER
-from ingest.sim.truth import TRUTH_FILE
+from ingest.data_folder import DataFolder
 from pipelines.warehouse.layout import Layout
 
 
@@ -36,7 +35,7 @@ def loop_lines(data_dir: Path) -> list[str]:
         total = sum(n for *_, n in rows)
         lines.append(f"self-healing: {total} actions" + ("" if rows else " (nothing to heal)"))
         lines += [f"  {action} on {trigger}: {result} x{n}" for action, trigger, result, n in rows]
-    truth = data_dir / SIM_FOLDER / TRUTH_FILE
+    truth = DataFolder(data_dir).sim_truth_file
     if truth.exists():
         averted, cured = con.execute(
             f"SELECT count(*) FILTER (kind = 'averted'), "

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from csms_lite.registry.store import Registry, registry_path
-from ingest.lake.paths import lake_dir
+from csms_lite.registry.store import Registry
+from ingest.data_folder import DataFolder
 from ingest.replay.acn import read_acn
 from ingest.replay.csv_reader import CsvMapping, read_csv
 from ingest.replay.driver import ReplayRun, ReplaySettings, drive
@@ -51,7 +51,7 @@ def run_job(job: ReplayJob, out: Say, err: Say) -> bool:
         out(f"replaying the first {len(sessions):,} (--limit {job.limit})")
     run = run_async(replay(sessions, job.settings, err))
     out(run_line(run))
-    rec = reconcile(sessions, lake_dir(job.settings.data_dir), run.node_id)
+    rec = reconcile(sessions, DataFolder(job.settings.data_dir).local_lake, run.node_id)
     for line in rec.lines():
         out(line)
     return rec.ok
@@ -71,7 +71,7 @@ async def replay(
     if not plan.events:
         raise ReplayError("no sessions to replay (the file has none, or all were skipped)")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with Registry(registry_path(settings.data_dir)) as registry:
+    with Registry(DataFolder(settings.data_dir).registry_file) as registry:
         register(registry, plan, settings.partner)
     node_id = f"replay-{secrets.token_hex(4)}"  # a fresh node: this run's rows, and only them
     csms = SimCsms(settings.data_dir, node_id, plan.events[0].at)

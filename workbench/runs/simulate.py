@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from csms_lite.registry.store import Registry, registry_path
+from csms_lite.registry.store import Registry
+from ingest.data_folder import DataFolder
 from ingest.errors import IngestError
 from ingest.sim.context import SimSettings
 from ingest.sim.faults import Fault
@@ -48,7 +49,7 @@ async def simulate(job: SimulateJob, say: Say) -> SimRun:
 
     secrets = passwords(network, s.seed)
     s.data_dir.mkdir(parents=True, exist_ok=True)
-    with Registry(registry_path(s.data_dir)) as registry:
+    with Registry(DataFolder(s.data_dir).registry_file) as registry:
         register_network(registry, network, tags, secrets, s.heartbeat_s, s.start)
     n16 = sum(c.ocpp == "1.6" for c in network.chargers)
     say(

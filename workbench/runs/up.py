@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from csms_lite.api.token import load_or_create
+from ingest.data_folder import DATA_DIR_ENV, DataFolder
+from ingest.lake.location import LAKE_URL_ENV
 from pipelines.runner import prepare_home
 from pipelines.warehouse.layout import Layout
 from workbench.commands.dashboard import command_line as dashboard_command
@@ -60,11 +62,11 @@ def children(opts: UpOptions) -> list[ChildSpec]:
     layout = Layout(data)
     home = prepare_home(layout)  # also sets DAGSTER_HOME / CPO_DATA_DIR in this process
     token = load_or_create(data, None)
-    env = {**os.environ, "CPO_DATA_DIR": str(data), "DAGSTER_HOME": str(home),
+    env = {**os.environ, DATA_DIR_ENV: str(data), "DAGSTER_HOME": str(home),
            "CPO_API_TOKEN": token}
     if opts.lake_url:
-        env["CPO_LAKE_URL"] = opts.lake_url
-    logs = data / "logs"
+        env[LAKE_URL_ENV] = opts.lake_url
+    logs = layout.logs
     specs = [_csms(opts, data, env, logs), _daemon(env, logs)]
     if opts.dagster_ui_port is not None:
         specs.append(_dagster_ui(opts, env, logs))
@@ -131,7 +133,7 @@ def _self_healing(opts: UpOptions, data: Path, env: dict[str, str], logs: Path) 
     return ChildSpec(
         "self-healing", _cpo(*args), env, logs / "self-healing.log",
         describe=f"{mode}, every {opts.self_heal_interval_s:g} s, memory in "
-        f"{data / 'self_healing' / 'state.json'}",
+        f"{DataFolder(data).self_healing_state}",
     )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from ingest.data_folder import DataFolder
 from models.healing import state_file
 from models.healing.loop import SelfHealer, connect, describe, scores_from
 from models.healing.policy import PolicyConfig
@@ -27,7 +28,7 @@ def _api_url() -> str | None:
 
 
 def _token(data_dir: Path) -> str:
-    token_file = data_dir / "api_token"
+    token_file = DataFolder(data_dir).api_token_file
     fallback = token_file.read_text().strip() if token_file.exists() else ""
     return os.environ.get("CPO_API_TOKEN") or fallback
 
@@ -47,7 +48,7 @@ def self_heal_pass(
         cooldown_s=config.cooldown_s,
         fault_grace_s=config.fault_grace_s,
     )
-    state = state_file.state_path(layout.data_dir)
+    state = layout.self_healing_state
 
     async def once() -> list[str]:
         async with connect(url, token) as client:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from csms_lite.registry import ChargePoint, IdTag, Registry, registry_path
+from csms_lite.registry import ChargePoint, IdTag, Registry
 from csms_lite.registry.store import (
     FIND_TRANSACTION,
     OPEN_TRANSACTIONS,
@@ -15,10 +15,11 @@ from csms_lite.registry.store import (
     SELECT_CHARGE_POINT,
     SELECT_ID_TAG,
 )
+from ingest.data_folder import DataFolder
 
 
 def test_hot_queries_use_an_index(tmp_path: Path) -> None:
-    with Registry(registry_path(tmp_path)) as reg:
+    with Registry(DataFolder(tmp_path).registry_file) as reg:
         plans = {
             SELECT_CHARGE_POINT: ("x",),
             SELECT_ID_TAG: ("x",),
@@ -35,7 +36,7 @@ def test_hot_queries_use_an_index(tmp_path: Path) -> None:
 
 
 def test_lookup_cost_per_call(tmp_path: Path) -> None:
-    with Registry(registry_path(tmp_path)) as reg:
+    with Registry(DataFolder(tmp_path).registry_file) as reg:
         for i in range(1000):
             reg.add_charge_point(ChargePoint(f"CP{i:04d}", connectors=2))
             reg.add_id_tag(IdTag(f"TAG{i:04d}"))

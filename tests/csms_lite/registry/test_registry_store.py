@@ -17,9 +17,9 @@ from csms_lite.registry import (
     RegistryError,
     RegistryFileError,
     hash_password,
-    registry_path,
 )
 from csms_lite.registry.schema import SCHEMA_VERSION
+from ingest.data_folder import DataFolder
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 FULL_CP = ChargePoint(
@@ -40,12 +40,12 @@ FULL_CP = ChargePoint(
 
 @pytest.fixture
 def registry(tmp_path: Path) -> Iterator[Registry]:
-    with Registry(registry_path(tmp_path)) as reg:
+    with Registry(DataFolder(tmp_path).registry_file) as reg:
         yield reg
 
 
 def test_creates_file_with_schema_version(tmp_path: Path) -> None:
-    path = registry_path(tmp_path / "nested" / "data")
+    path = DataFolder(tmp_path / "nested" / "data").registry_file
     Registry(path).close()
     assert path.name == "registry.sqlite"
     assert path.exists()
@@ -108,7 +108,8 @@ def test_get_id_tag_needs_aware_now(registry: Registry) -> None:
 
 
 def test_edits_visible_across_registries_on_one_file(tmp_path: Path) -> None:
-    with Registry(registry_path(tmp_path)) as server, Registry(registry_path(tmp_path)) as cli:
+    path = DataFolder(tmp_path).registry_file
+    with Registry(path) as server, Registry(path) as cli:
         assert server.get_charge_point("CP-001") is None
         cli.add_charge_point(FULL_CP)
         assert server.get_charge_point("CP-001") == FULL_CP
@@ -117,16 +118,16 @@ def test_edits_visible_across_registries_on_one_file(tmp_path: Path) -> None:
 
 
 def test_data_survives_reopen(tmp_path: Path) -> None:
-    with Registry(registry_path(tmp_path)) as reg:
+    with Registry(DataFolder(tmp_path).registry_file) as reg:
         reg.add_charge_point(FULL_CP)
         reg.add_id_tag(IdTag("T1", partner="P"))
-    with Registry(registry_path(tmp_path)) as reg:
+    with Registry(DataFolder(tmp_path).registry_file) as reg:
         assert reg.list_charge_points() == [FULL_CP]
         assert reg.get_id_tag("T1", NOW) == IdTag("T1", partner="P")
 
 
 def test_corrupt_file_names_file_and_fix(tmp_path: Path) -> None:
-    path = registry_path(tmp_path)
+    path = DataFolder(tmp_path).registry_file
     path.write_bytes(b"this is not sqlite at all" * 100)
     with pytest.raises(RegistryFileError) as caught:
         Registry(path)
@@ -137,7 +138,7 @@ def test_corrupt_file_names_file_and_fix(tmp_path: Path) -> None:
 
 
 def test_newer_schema_refused(tmp_path: Path) -> None:
-    path = registry_path(tmp_path)
+    path = DataFolder(tmp_path).registry_file
     Registry(path).close()
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
@@ -153,7 +154,7 @@ def test_unopenable_path_is_a_registry_error(tmp_path: Path) -> None:
 
 
 def test_closed_registry_raises_registry_error(tmp_path: Path) -> None:
-    reg = Registry(registry_path(tmp_path))
+    reg = Registry(DataFolder(tmp_path).registry_file)
     reg.close()
     with pytest.raises(RegistryError, match="closed"):
         reg.get_charge_point("CP-001")

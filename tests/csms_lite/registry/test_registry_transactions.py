@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from csms_lite.registry import Registry, registry_path
+from csms_lite.registry import Registry
+from ingest.data_folder import DataFolder
 
 TS = "2025-06-01T12:00:00Z"
 
 
 @pytest.fixture
 def registry(tmp_path: Path) -> Iterator[Registry]:
-    with Registry(registry_path(tmp_path)) as reg:
+    with Registry(DataFolder(tmp_path).registry_file) as reg:
         yield reg
 
 
@@ -51,7 +52,7 @@ def test_duplicate_after_stop_still_same_id(registry: Registry) -> None:
 
 
 def test_ids_unique_and_increasing_across_objects_and_reopen(tmp_path: Path) -> None:
-    path = registry_path(tmp_path)
+    path = DataFolder(tmp_path).registry_file
     ids: list[int] = []
     with Registry(path) as a, Registry(path) as b:
         for i in range(10):
@@ -66,7 +67,7 @@ def test_ids_unique_and_increasing_across_objects_and_reopen(tmp_path: Path) -> 
 def test_ids_never_reused_after_rows_are_deleted(tmp_path: Path) -> None:
     import sqlite3
 
-    path = registry_path(tmp_path)
+    path = DataFolder(tmp_path).registry_file
     with Registry(path) as reg:
         last, _ = reg.start_transaction("CP1", 1, "T", 0, TS, 0.0)
     with sqlite3.connect(path) as conn:
@@ -91,9 +92,9 @@ def test_open_and_stop_transactions(registry: Registry) -> None:
 
 
 def test_open_transactions_survive_reopen(tmp_path: Path) -> None:
-    with Registry(registry_path(tmp_path)) as reg:
+    with Registry(DataFolder(tmp_path).registry_file) as reg:
         tx_id, _ = reg.start_transaction("CP1", 1, "A", 0, TS, 1.0)
-    with Registry(registry_path(tmp_path)) as reg:
+    with Registry(DataFolder(tmp_path).registry_file) as reg:
         assert reg.open_transactions() == [(tx_id, "CP1", 1, "A")]
 
 
@@ -124,7 +125,7 @@ def _start_many(
 
 
 def test_concurrent_processes_get_unique_ids(tmp_path: Path) -> None:
-    path = registry_path(tmp_path)  # not created yet: both workers race to create it
+    path = DataFolder(tmp_path).registry_file  # not created yet: both workers race to create it
     ctx = multiprocessing.get_context("spawn")  # fresh interpreters: no inherited connection
     queue: multiprocessing.Queue[list[int]] = ctx.Queue()
     workers = [
@@ -158,7 +159,7 @@ def _open_at_once(path: str, barrier: Barrier, queue: multiprocessing.Queue[obje
 def test_processes_creating_the_same_new_file_at_once(tmp_path: Path) -> None:
     ctx = multiprocessing.get_context("fork")  # fast start; the parent holds no connection
     for round_no in range(8):  # the race is timing-dependent: several rounds catch it
-        path = str(registry_path(tmp_path / str(round_no)))
+        path = str(DataFolder(tmp_path / str(round_no)).registry_file)
         barrier, queue = ctx.Barrier(6), ctx.Queue()
         procs = [ctx.Process(target=_open_at_once, args=(path, barrier, queue)) for _ in range(6)]
         for proc in procs:

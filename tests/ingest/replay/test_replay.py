@@ -9,8 +9,8 @@ import duckdb
 import pytest
 
 from csms_lite.registry.models import ChargePoint
-from csms_lite.registry.store import Registry, registry_path
-from ingest.lake.paths import lake_dir
+from csms_lite.registry.store import Registry
+from ingest.data_folder import DataFolder
 from ingest.lake.reader import duckdb_scan_sql
 from ingest.replay.acn import read_acn
 from ingest.replay.driver import ReplayRun, ReplaySettings
@@ -35,7 +35,7 @@ async def _replay(sessions: list[ReplaySession], data_dir: Path,
 
 
 def _query(data_dir: Path, table: str, sql: str) -> list[tuple[object, ...]]:
-    scan = duckdb_scan_sql(lake_dir(data_dir), table)
+    scan = duckdb_scan_sql(DataFolder(data_dir).local_lake, table)
     with duckdb.connect() as con:
         return con.execute(sql.format(t=scan)).fetchall()
 
@@ -54,7 +54,7 @@ def acn_slice(acn_file: Path) -> list[ReplaySession]:
 async def test_acn_slice_reconciles_on_historical_times(
         acn_slice: list[ReplaySession], tmp_path: Path) -> None:
     run = await _replay(acn_slice, tmp_path)
-    rec = reconcile(acn_slice, lake_dir(tmp_path), run.node_id)
+    rec = reconcile(acn_slice, DataFolder(tmp_path).local_lake, run.node_id)
     assert rec.ok, rec.lines()
     assert rec.lake.sessions == rec.file.sessions == 40
     assert abs(rec.lake.kwh - sum(round(s.kwh * 1000) for s in acn_slice) / 1000) < 1e-9
@@ -66,7 +66,7 @@ async def test_acn_slice_reconciles_on_historical_times(
     # The charger's own timestamps agree with the server's clock.
     assert _query(tmp_path, "meter_values", "select count(*) from {t} "
                   "where timestamp <> received_at") == [(0,)]
-    with Registry(registry_path(tmp_path)) as registry:
+    with Registry(DataFolder(tmp_path).registry_file) as registry:
         cp = registry.get_charge_point(acn_slice[0].station)
         tag = registry.get_id_tag(id_tag(acn_slice[0].user), acn_slice[0].start)
     assert cp is not None
@@ -79,7 +79,7 @@ async def test_overlapping_sessions_on_one_station(tmp_path: Path) -> None:
     sessions = [session("CP1", 0, 120, 10.0, done_min=50), session("CP1", 30, 90, 4.0),
                 session("CP1", 120, 150, 6.0), session("CP2", 30, 60, 1.234, user=None)]
     run = await _replay(sessions, tmp_path)
-    rec = reconcile(sessions, lake_dir(tmp_path), run.node_id)
+    rec = reconcile(sessions, DataFolder(tmp_path).local_lake, run.node_id)
     assert rec.ok, rec.lines()
     begins = _query(tmp_path, "meter_values", "select connector_id, value from {t} where "
                     "charge_point_id = 'CP1' and context = 'Transaction.Begin' order by all")
@@ -96,13 +96,13 @@ async def test_same_input_same_lake(acn_slice: list[ReplaySession], tmp_path: Pa
     for name in ("a", "b"):
         run = await _replay(sessions, tmp_path / name)
         counts = [_query(tmp_path / name, t, "select count(*) from {t}")[0] for t in TABLES]
-        results.append((counts, reconcile(sessions, lake_dir(tmp_path / name),
+        results.append((counts, reconcile(sessions, DataFolder(tmp_path / name).local_lake,
                                           run.node_id).lake, run.calls))
     assert results[0] == results[1]
 
 
 async def test_refuses_a_station_registered_with_a_password(tmp_path: Path) -> None:
-    with Registry(registry_path(tmp_path)) as registry:
+    with Registry(DataFolder(tmp_path).registry_file) as registry:
         registry.add_charge_point(ChargePoint("CP1", password_hash="scrypt$16384$8$1$AA$AA"))
     with pytest.raises(ReplayError, match="CP1 is registered with a password"):
         await _replay([session("CP1", 0, 30, 1.0)], tmp_path)

@@ -11,6 +11,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from ingest.data_folder import DataFolder
 from pipelines.defs.reports.assets import PARTNERS
 from pipelines.defs.reports.automation import (
     monthly_partner_reports,
@@ -18,7 +19,7 @@ from pipelines.defs.reports.automation import (
     report_partners_sync,
 )
 from pipelines.reports.delivery_log import entries as read_log
-from pipelines.reports.outbox import outbox_dir, reports_dir
+from pipelines.reports.outbox import outbox_dir
 
 pytestmark = pytest.mark.slow  # each test builds a warehouse
 
@@ -84,5 +85,5 @@ def test_schedule_run_builds_and_delivers_last_month(
     assert result.success
     assert (outbox_dir(data_dir, "EMSP-ROAMY", "2026-01") / "cdrs.json").is_file()
     # push asked for: no endpoint is configured for ROAMY in the fixture, and the log says so
-    log = read_log(reports_dir(data_dir))
+    log = read_log(DataFolder(data_dir).reports)
     assert [(e["partner"], e["status"]) for e in log] == [("EMSP-ROAMY", "no_endpoint")]

@@ -10,7 +10,8 @@ import duckdb
 import pytest
 
 from csms_lite.registry.models import ChargePoint, IdTag
-from csms_lite.registry.store import Registry, registry_path
+from csms_lite.registry.store import Registry
+from ingest.data_folder import DataFolder
 from pipelines.runner import run
 from tests.pipelines.lake_fixture import FixtureLake, at
 
@@ -20,7 +21,7 @@ AS_OF = at("2026-03-03 12:00")
 
 
 def build_lake(data_dir: Path) -> None:
-    with Registry(registry_path(data_dir)) as reg:
+    with Registry(DataFolder(data_dir).registry_file) as reg:
         reg.add_charge_point(ChargePoint("A", site="S1", connectors=2, rated_kw=11.0))
         reg.add_charge_point(ChargePoint("B", site="S1", connectors=2, rated_kw=150.0))
         reg.add_id_tag(IdTag("TAG-ROAM", partner="EMSP-X"))

@@ -1,0 +1,142 @@
+"""The data folder's layout: the one place that names what lives where in it.
+
+``<data>/registry.sqlite``  charge points and tags (the CSMS and the CLI share it)
+``<data>/api_token``  the CSMS API's bearer token (mode 0600), for clients on the same machine
+``<data>/lake/``  the lake, unless ``$CPO_LAKE_URL`` names another (a folder or
+    ``s3://bucket/prefix``); the CSMS's journal stays here even then, in ``lake/_journal/<node>/``
+    (the lake's own tables and journal are laid out by ``ingest.lake.paths``)
+``<data>/warehouse/warehouse.duckdb``  the pipelines' DuckDB file (one writer at a time)
+``<data>/warehouse/staging/<table>/date=YYYY-MM-DD/part-0.parquet``  daily staging partitions
+``<data>/warehouse/marts/<table>.parquet``  every mart, published after each build for readers
+``<data>/config/``  operator-maintained tables (tariffs, partners, exclusion windows)
+``<data>/dagster_home/``  DAGSTER_HOME, so runs and materialisations persist
+``<data>/sim/``  the simulator's ``sim_truth.parquet``, ``network.json`` and ``precursors.json``
+``<data>/models/fault/<version>/``  trained fault models
+``<data>/self_healing/state.json``  the self-healing loop's guard-rail state
+``<data>/reports/outbox/<partner>/<YYYY-MM>/``  partner reports and their delivery log's folder
+``<data>/logs/``  the logs of ``cpo up``'s components and of the demo's dashboard
+
+Every package may import this module (tests/test_layering.py), so it imports only the standard
+library at module level; ``lake`` and ``lake_dates`` import the lake's modules when called.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ingest.lake.location import LakeLocation
+
+DATA_DIR_ENV = "CPO_DATA_DIR"
+DEFAULT_DATA_DIR = Path("data")
+
+
+def data_dir_from_env(env: Mapping[str, str] | None = None) -> Path:
+    """``$CPO_DATA_DIR``, else the default ``data`` (relative to the working directory)."""
+    return Path((os.environ if env is None else env).get(DATA_DIR_ENV, str(DEFAULT_DATA_DIR)))
+
+
+@dataclass(frozen=True)
+class DataFolder:
+    data_dir: Path
+
+    # --- the CSMS ---
+    @property
+    def registry_file(self) -> Path:
+        return self.data_dir / "registry.sqlite"
+
+    @property
+    def api_token_file(self) -> Path:
+        return self.data_dir / "api_token"
+
+    # --- the lake ---
+    @property
+    def local_lake(self) -> Path:
+        """``<data>/lake``: the lake when ``$CPO_LAKE_URL`` is unset, and the journal's home."""
+        return self.data_dir / "lake"
+
+    @property
+    def lake(self) -> LakeLocation:
+        """Read from the environment on each use, as the Dagster code location reads its
+        data folder (a malformed ``CPO_LAKE_URL`` raises ``LakeUrlError``)."""
+        from ingest.lake import location
+
+        return location.resolve(self.data_dir)
+
+    def lake_dates(self, table: str = "ocpp_messages") -> list[str]:
+        """The ``date=`` partitions of a lake table that hold at least one complete file."""
+        from ingest.lake import listing
+
+        return listing.part_dates(self.lake, table)
+
+    # --- the pipelines ---
+    @property
+    def warehouse(self) -> Path:
+        return self.data_dir / "warehouse"
+
+    @property
+    def db_file(self) -> Path:
+        return self.warehouse / "warehouse.duckdb"
+
+    def staging(self, table: str) -> Path:
+        return self.warehouse / "staging" / table
+
+    def staging_partition(self, table: str, date: str) -> Path:
+        return self.staging(table) / f"date={date}"
+
+    @property
+    def marts(self) -> Path:
+        return self.warehouse / "marts"
+
+    def mart_file(self, table: str) -> Path:
+        return self.marts / f"{table}.parquet"
+
+    @property
+    def config(self) -> Path:
+        return self.data_dir / "config"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.data_dir / "dagster_home"
+
+    @property
+    def reports(self) -> Path:
+        return self.data_dir / "reports"
+
+    @property
+    def outbox(self) -> Path:
+        return self.reports / "outbox"
+
+    # --- models and control loops ---
+    @property
+    def fault_models(self) -> Path:
+        return self.data_dir / "models" / "fault"
+
+    @property
+    def self_healing_state(self) -> Path:
+        return self.data_dir / "self_healing" / "state.json"
+
+    @property
+    def logs(self) -> Path:
+        return self.data_dir / "logs"
+
+    # --- the simulator's ground truth: for evaluating, never for training ---
+    @property
+    def sim(self) -> Path:
+        return self.data_dir / "sim"
+
+    @property
+    def sim_truth_file(self) -> Path:
+        return self.sim / "sim_truth.parquet"
+
+    @property
+    def sim_network_file(self) -> Path:
+        return self.sim / "network.json"
+
+    @property
+    def sim_precursors_file(self) -> Path:
+        return self.sim / "precursors.json"
