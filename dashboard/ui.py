@@ -6,8 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.context import Context
-
-NEVI_LINE = 97.0
+from pipelines.nevi import NEVI_TARGET_LABEL, NEVI_UPTIME_THRESHOLD_PCT
 
 
 def need(ctx: Context, *names: str) -> bool:
@@ -34,10 +33,10 @@ def now_caption(ctx: Context) -> None:
 
 def nevi_line(fig: go.Figure) -> go.Figure:
     fig.add_hline(
-        y=NEVI_LINE,
+        y=NEVI_UPTIME_THRESHOLD_PCT,
         line_dash="dash",
         line_color="red",
-        annotation_text="NEVI 97 %",
+        annotation_text=f"NEVI {NEVI_TARGET_LABEL}",
         annotation_position="bottom right",
     )
     return fig

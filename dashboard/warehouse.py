@@ -13,6 +13,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipelines.nevi import create_macro as create_nevi_macro
+
 Params = Sequence[object]
 Runner = Callable[[str, Params], pd.DataFrame]
 
@@ -25,8 +27,9 @@ def tables(marts_dir: Path) -> dict[str, float]:
 
 
 def connect(marts_dir: Path, names: Sequence[str]) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with one view per mart file."""
+    """An in-memory DuckDB with one view per mart file, and the marts' ``meets_nevi`` macro."""
     con = duckdb.connect(":memory:", config={"threads": 2})
+    create_nevi_macro(con, temporary=False)  # in :memory:, seen by the cursor of each query
     for name in names:
         path = str(marts_dir / f"{name}.parquet").replace("'", "''")
         con.execute(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{path}')")

@@ -13,6 +13,7 @@ from dashboard.context import current
 from dashboard.live import live_panel
 from dashboard.queries import overview as q
 from dashboard.ui import chart, need, nevi_line, now_caption
+from pipelines.nevi import NEVI_TARGET_LABEL, NEVI_UPTIME_THRESHOLD_PCT
 
 ctx = current()
 f, run = ctx.filters, ctx.run
@@ -24,12 +25,10 @@ if need(ctx, "port_uptime_monthly"):
     u = q.uptime(run, f).iloc[0]
     c1, c2, c3 = st.columns(3)
     pct = u["uptime_pct"]
-    c1.metric(
-        "NEVI uptime",
-        fmt.pct(pct, 2),
-        delta=None if pct != pct else f"{pct - q.NEVI_TARGET:+.2f} pts vs 97 %",
-    )
-    c2.metric("Ports below 97 %", f"{fmt.count(u['ports_below'])} of {fmt.count(u['ports'])}")
+    delta = f"{pct - NEVI_UPTIME_THRESHOLD_PCT:+.2f} pts vs {NEVI_TARGET_LABEL}"
+    c1.metric("NEVI uptime", fmt.pct(pct, 2), delta=None if pct != pct else delta)
+    c2.metric(f"Ports below {NEVI_TARGET_LABEL}",
+              f"{fmt.count(u['ports_below'])} of {fmt.count(u['ports'])}")
     months = q.uptime_by_month(run, f)
     c3.metric("Months in range", fmt.count(len(months)))
 
@@ -87,7 +86,7 @@ if need(ctx, "port_uptime_monthly", "dim_sites") and states is not None:
         # Tiles come from the internet; without them the plain background still shows the dots.
         tiles = st.toggle("Street map (needs internet)", value=False, key="map_tiles")
         sites = q.site_health(run, f, states)
-        colours = {"healthy": "green", "chargers down now": "orange", "below 97 %": "red"}
+        colours = {"healthy": "green", "chargers down now": "orange", q.BELOW: "red"}
         common = {
             "color": "health",
             "size": "ports",

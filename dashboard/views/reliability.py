@@ -12,6 +12,7 @@ from dashboard import fmt
 from dashboard.context import current
 from dashboard.queries import reliability as q
 from dashboard.ui import chart, need, nevi_line, now_caption
+from pipelines.nevi import NEVI_TARGET_LABEL
 
 ctx = current()
 f, run = ctx.filters, ctx.run
@@ -20,7 +21,8 @@ now_caption(ctx)
 
 if need(ctx, "port_uptime_monthly"):
     ports = q.port_uptime(run, f)
-    st.subheader(f"Port uptime: {q.below_target(ports)} of {len(ports)} ports below 97 %")
+    st.subheader(f"Port uptime: {q.below_target(ports)} of {len(ports)} ports below "
+                 f"{NEVI_TARGET_LABEL}")
     left, right = st.columns([3, 2])
     with left:
         st.dataframe(

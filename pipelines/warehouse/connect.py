@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines import nevi
 from pipelines.warehouse import raw_views, settings
 from pipelines.warehouse.layout import Layout
 from pipelines.warehouse.sql_files import read_sql, scalar
@@ -28,6 +29,7 @@ def prepare(
     """
     raw_views.register(conn, layout.lake)
     conn.execute(read_sql(MACROS))
+    nevi.create_macro(conn)  # meets_nevi(uptime_pct), from the one NEVI constant
     conn.execute("SET VARIABLE stg_from = DATE '1970-01-01'")
     conn.execute("SET VARIABLE stg_to = DATE '1970-01-01'")
     settings.apply(conn, build, datetime.now(UTC))

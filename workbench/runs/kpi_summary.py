@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.nevi import NEVI_TARGET_LABEL
 from pipelines.warehouse.layout import Layout
 
 
@@ -35,7 +36,7 @@ def kpi_lines(data_dir: Path) -> list[str]:
     if ports:
         lines.append(
             f"NEVI port uptime (to date): network {mean:.2f} %, worst port {low:.2f} %, "
-            f"{below} of {ports} ports below 97 %"
+            f"{below} of {ports} ports below {NEVI_TARGET_LABEL}"
         )
     outages, hours = con.execute(
         f"SELECT count(*), coalesce(sum(duration_min), 0) / 60 FROM {mart('outages')}"

@@ -3,7 +3,8 @@
 -- for a port commissioned (first seen) inside that window T runs only from then.
 -- T_outage: DOWN minutes (faulted, unavailable, charger offline; port_state_intervals);
 -- T_excluded: DOWN minutes covered by exclusion windows (excluded_down_intervals).
--- uptime_pct clamped to [0, 100]; meets_nevi: uptime_pct > 97.
+-- uptime_pct clamped to [0, 100]; meets_nevi: uptime_pct > 97, so exactly 97 does not meet it
+-- (the macro meets_nevi, pipelines/nevi.py).
 WITH ports AS (
     SELECT port_id, any_value(charge_point_id) AS charge_point_id,
            any_value(port_no) AS port_no, any_value(site_id) AS site_id,
@@ -48,6 +49,6 @@ scored AS (
            nevi_uptime_pct(period_min, outage_min, excluded_min) AS uptime_pct
     FROM measured
 )
-SELECT *, uptime_pct > 97.0 AS meets_nevi
+SELECT *, meets_nevi(uptime_pct) AS meets_nevi
 FROM scored
 ORDER BY port_id
