@@ -42,6 +42,9 @@ def data_dir_from_env(env: Mapping[str, str] | None = None) -> Path:
 
 @dataclass(frozen=True)
 class DataFolder:
+    """The paths of the data folder at ``data_dir``; nothing is created or read here, except
+    the lake's listing in ``lake_dates``."""
+
     data_dir: Path
 
     # --- the CSMS ---
