@@ -28,8 +28,7 @@ def prepare(
     builds (empty) on an empty lake instead of failing.
     """
     raw_views.register(conn, layout.lake)
-    conn.execute(read_sql(MACROS))
-    nevi.create_macro(conn)  # meets_nevi(uptime_pct), from the one NEVI constant
+    create_macros(conn)
     conn.execute("SET VARIABLE stg_from = DATE '1970-01-01'")
     conn.execute("SET VARIABLE stg_to = DATE '1970-01-01'")
     settings.apply(conn, build, datetime.now(UTC))
@@ -52,6 +51,13 @@ def prepare(
                 f"SELECT * FROM ({read_sql(sql_file)}) LIMIT 0"
             )
     settings.apply(conn, build, data_end(conn))
+
+
+def create_macros(conn: duckdb.DuckDBPyConnection) -> None:
+    """The macros every mart's SQL may use: ``macros.sql``, and ``meets_nevi(uptime_pct)`` from
+    the one NEVI constant."""
+    conn.execute(read_sql(MACROS))
+    nevi.create_macro(conn)
 
 
 def data_end(conn: duckdb.DuckDBPyConnection) -> datetime:

@@ -149,7 +149,7 @@ def _build_alone(
 ) -> None:
     """Build ``sql_file`` on a connection holding only ``tables`` (plus what no asset builds)."""
     conn = duckdb.connect()
-    conn.execute(sql_files.read_sql(connect.MACROS))
+    connect.create_macros(conn)
     settings.apply(conn, BuildSettings(), utc("2026-01-02 00:00"))
     reference_data.register(conn, Layout(data))
     for name in tables:
