@@ -16,6 +16,7 @@ from sklearn.metrics import average_precision_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
+from models.fault.dataset import Frame
 from models.fault.split import Split
 
 
@@ -89,31 +90,44 @@ def _signed_log1p(x: np.ndarray) -> np.ndarray:
 NEGATIVE_SHARE = 0.25  # of fault-free training hours kept: near-copies of each other, and slow
 
 
+def training_rows(y: np.ndarray, seed: int) -> np.ndarray:
+    """Every positive hour and a random quarter of the negative ones (the classes are weighted
+    anyway): the mask of the rows the candidates are fitted on."""
+    rng = np.random.default_rng(seed)
+    return np.asarray((y == 1) | (rng.random(y.size) < NEGATIVE_SHARE))
+
+
 def choose(split: Split, seed: int = 0) -> Chosen:
     """Fit every candidate on train, keep the best on validation, calibrate it on validation.
 
-    Training keeps every positive hour and a random quarter of the negative ones (the classes
-    are weighted anyway); validation, which calibrates the probabilities, is kept whole.
+    Training keeps the rows of ``training_rows``; validation, which calibrates the
+    probabilities, is kept whole.
     """
+    keep = training_rows(split.train.y, seed)
+    return choose_on(
+        split.train.x[keep], split.train.y[keep], split.train.columns, split.valid, seed
+    )
+
+
+def choose_on(
+    x_train: np.ndarray, y_train: np.ndarray, columns: list[str], valid: Frame, seed: int
+) -> Chosen:
+    """``choose`` on training rows already subsampled (the shipped default model's training
+    matrix holds exactly these, so a retrain from it is the same fit)."""
     scores: dict[str, float] = {}
     fitted: dict[str, Any] = {}
-    rng = np.random.default_rng(seed)
-    keep = (split.train.y == 1) | (rng.random(split.train.y.size) < NEGATIVE_SHARE)
-    x_train, y_train = split.train.x[keep], split.train.y[keep]
-    for name, model in candidates(split.train.columns, seed).items():
+    for name, model in candidates(columns, seed).items():
         model.fit(x_train, y_train)
         fitted[name] = model
-        scores[name] = float(average_precision_score(split.valid.y, _p(model, split.valid.x)))
+        scores[name] = float(average_precision_score(valid.y, _p(model, valid.x)))
     scores["rule_baseline"] = float(
-        average_precision_score(
-            split.valid.y, _p(rule_baseline(split.train.columns), split.valid.x)
-        )
+        average_precision_score(valid.y, _p(rule_baseline(columns), valid.x))
     )
     best = max(fitted, key=lambda n: scores[n])
     # Platt scaling, not isotonic: isotonic's steps tie many hours at one score, and a daily
     # alert budget needs scores that rank.
     calibrated = CalibratedClassifierCV(FrozenEstimator(fitted[best]), method="sigmoid")
-    calibrated.fit(split.valid.x, split.valid.y)
+    calibrated.fit(valid.x, valid.y)
     return Chosen(best, calibrated, scores)
 
 

@@ -22,6 +22,7 @@ PREDICTIONS_SCHEMA = pl.Schema(
         "horizon_h": pl.Int32(),
         "top_features": pl.String(),
         "model_version": pl.String(),
+        "model_source": pl.String(),  # own (trained on this data folder) or default (shipped)
     }
 )
 
@@ -33,8 +34,11 @@ def score_latest(
 
     Complete: ``feature_at <= until``. By default ``until`` is the start of the build's last hour,
     which was still running when the features were built (the spine runs to ``as_of``'s hour):
-    its counts are partial, and the model learned on whole hours only."""
-    fitted, _card, folder = store.load_latest(data_dir)
+    its counts are partial, and the model learned on whole hours only.
+
+    The model is the data folder's own newest, else the shipped default (``store.load_current``).
+    """
+    fitted, card, folder = store.load_current(data_dir)
     features = pl.read_parquet(marts / "failure_features.parquet")
     if features.height == 0:
         return pl.DataFrame(schema=PREDICTIONS_SCHEMA)
@@ -60,7 +64,8 @@ def score_latest(
             "alert": p >= fitted.threshold,
             "horizon_h": [fitted.horizon_h] * len(p),
             "top_features": [json.dumps(r) for r in reasons],
-            "model_version": [folder.name] * len(p),
+            "model_version": [store.version_of(card, folder)] * len(p),
+            "model_source": [card["source"]] * len(p),
         },
         schema=PREDICTIONS_SCHEMA,
     )

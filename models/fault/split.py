@@ -11,9 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+import polars as pl
 
 from models.errors import NotEnoughDataError
 from models.fault.dataset import Frame
+
+# An operator's own model replaces the shipped default only when its training weeks hold at
+# least this many fault onsets: the default learnt from about 60, and a model from a handful
+# learns the few chargers that failed rather than the precursors.
+MIN_TRAIN_ONSETS = 30
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,24 @@ def time_split(frame: Frame, horizon_h: int, shares: tuple[float, float] = (0.6,
                 "more days (or raise the fault rate: `cpo simulate --faults 3`)"
             )
     return split
+
+
+def onsets(frame: Frame) -> int:
+    """Distinct fault onsets (charger, next fault start) among a part's positive hours; without
+    onset times, the positive hours."""
+    if "next_fault_start_at" not in frame.keys.columns:
+        return int(frame.y.sum())
+    positive = frame.keys.filter(pl.Series(frame.y == 1))
+    return positive.select("charge_point_id", "next_fault_start_at").unique().height
+
+
+def require_onsets(split: Split, minimum: int = MIN_TRAIN_ONSETS) -> None:
+    n = onsets(split.train)
+    if n < minimum:
+        raise NotEnoughDataError(
+            f"the training weeks hold {n} fault onsets, fewer than the {minimum} a model "
+            "trained here needs (simulate or collect more days)"
+        )
 
 
 def _py(value: np.datetime64) -> datetime:

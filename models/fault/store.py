@@ -5,6 +5,11 @@ Each version holds the fitted model (pickle), the model card (JSON), its plots (
 feature list and categories it was trained with, and the code version that built it (a hash of
 the ``models`` package's source, plus the git commit when there is one). ``latest`` names the
 newest version.
+
+Until the operator's data has trained one, the shipped default (``models/fault/default/``,
+built by ``cpo models build-default`` from a large simulated network) is the current model:
+``load_current`` returns the operator's own latest model, else the default, and its card says
+which (``source``: ``own`` or ``default``).
 """
 
 from __future__ import annotations
@@ -17,10 +22,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import sklearn
+
 from ingest.data_folder import DataFolder
 from models.errors import NoModelError
 
 PACKAGE = Path(__file__).resolve().parents[1]
+DEFAULT_DIR = Path(__file__).resolve().parent / "default"  # the shipped default model
+BUILD_DEFAULT = "cpo models build-default"
 
 
 def code_version() -> dict[str, str]:
@@ -58,6 +67,7 @@ def save(data_dir: Path, model: Any, meta: dict[str, Any], plots_html: str) -> P
 
 
 def load_latest(data_dir: Path) -> tuple[Any, dict[str, Any], Path]:
+    """The operator's own newest model (``NoModelError`` if there is none)."""
     versions = DataFolder(data_dir).fault_models
     pointer = versions / "latest"
     if not pointer.exists():
@@ -66,7 +76,42 @@ def load_latest(data_dir: Path) -> tuple[Any, dict[str, Any], Path]:
             f"{data_dir}` first"
         )
     folder = versions / pointer.read_text().strip()
-    with (folder / "model.pkl").open("rb") as f:
-        model = pickle.load(f)  # our own file, written by save()
+    return _load(folder, "own", f"retrain it: `cpo models train --data-dir {data_dir}`")
+
+
+def load_default() -> tuple[Any, dict[str, Any], Path]:
+    """The shipped default model."""
+    if not (DEFAULT_DIR / "model.pkl").exists():
+        raise NoModelError(f"no default fault model in {DEFAULT_DIR}: run `{BUILD_DEFAULT}`")
+    return _load(DEFAULT_DIR, "default", f"rebuild it: `{BUILD_DEFAULT}`")
+
+
+def has_own(data_dir: Path) -> bool:
+    return (DataFolder(data_dir).fault_models / "latest").exists()
+
+
+def load_current(data_dir: Path) -> tuple[Any, dict[str, Any], Path]:
+    """The model scoring uses: the operator's own newest, else the shipped default."""
+    return load_latest(data_dir) if has_own(data_dir) else load_default()
+
+
+def version_of(meta: dict[str, Any], folder: Path) -> str:
+    """The name predictions carry: an own model's folder (its stamp), ``default-<stamp>``."""
+    return str(meta.get("version") or folder.name)
+
+
+def _load(folder: Path, source: str, remedy: str) -> tuple[Any, dict[str, Any], Path]:
     meta = json.loads((folder / "model_card.json").read_text())
+    # A pickle of scikit-learn objects is only safe to load with the version that wrote it
+    # (estimators' internals change between releases, silently or with a crash at predict).
+    # Cards from before the version was recorded are trusted, as before.
+    built_with = meta.get("sklearn_version")
+    if built_with is not None and built_with != sklearn.__version__:
+        raise NoModelError(
+            f"the fault model in {folder} was saved with scikit-learn {built_with}, this "
+            f"environment has {sklearn.__version__}: {remedy}"
+        )
+    with (folder / "model.pkl").open("rb") as f:
+        model = pickle.load(f)  # our own file, written by save() or build-default
+    meta.setdefault("source", source)
     return model, meta, folder

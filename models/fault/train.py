@@ -9,12 +9,14 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+import sklearn
 
 from ingest.data_folder import DataFolder
+from models.errors import NotEnoughDataError
 from models.fault import card, dataset, explain, store
 from models.fault.candidates import Chosen, choose
 from models.fault.evaluation import evaluate
-from models.fault.split import time_split
+from models.fault.split import MIN_TRAIN_ONSETS, Split, onsets, require_onsets, time_split
 
 
 @dataclass(frozen=True)
@@ -45,10 +47,39 @@ class FittedModel:
         return np.asarray(self.model.predict_proba(x))
 
 
+@dataclass(frozen=True)
+class Fit:
+    """A fitted model before it is saved, with the split it came from."""
+
+    fitted: FittedModel
+    card: dict[str, Any]
+    html: str
+    split: Split
+
+
 def train(data_dir: Path, marts: Path, options: TrainOptions) -> Trained:
+    """Fit on the data folder's warehouse and save it as the folder's own newest model.
+
+    Refused (``NotEnoughDataError``, nothing saved) when the training weeks hold fewer than
+    ``MIN_TRAIN_ONSETS`` fault onsets: scoring then keeps using the shipped default model."""
+    try:
+        result = fit(data_dir, marts, options, min_onsets=MIN_TRAIN_ONSETS)
+    except NotEnoughDataError as exc:
+        keeps = (
+            "this folder's own latest model"
+            if store.has_own(data_dir)
+            else "the shipped default model"
+        )
+        raise NotEnoughDataError(f"not trained: {exc}; scoring keeps {keeps}") from None
+    folder = store.save(data_dir, result.fitted, result.card, result.html)
+    return Trained(folder, result.card)
+
+
+def fit(data_dir: Path, marts: Path, options: TrainOptions, min_onsets: int = 0) -> Fit:
     categories = dataset.categories_of(marts)
     frame = dataset.load(marts, options.horizon_h, categories)
     split = time_split(frame, options.horizon_h)
+    require_onsets(split, min_onsets)
     chosen = choose(split, options.seed)
     chargers = frame.keys["charge_point_id"].n_unique()
     budget = options.budget_per_100_chargers * chargers / 100
@@ -68,15 +99,14 @@ def train(data_dir: Path, marts: Path, options: TrainOptions) -> Trained:
     )
     meta = _card(chosen.name, chosen.valid_pr_auc, result, split, frame, options, budget, explainer)
     html = card.plots_html(result, f"Fault model {chosen.name}, H = {options.horizon_h} h")
-    folder = store.save(data_dir, fitted, meta, html)
-    return Trained(folder, meta)
+    return Fit(fitted, meta, html, split)
 
 
 def _card(
     name: str,
     valid: dict[str, float],
     result: dict[str, Any],
-    split: Any,
+    split: Split,
     frame: Any,
     options: TrainOptions,
     budget: float,
@@ -85,10 +115,12 @@ def _card(
     ranked = sorted(zip(explainer.columns, explainer.importance, strict=True), key=lambda t: -t[1])
     return {
         "model": name,
+        "source": "own",  # build-default replaces it with "default"
         "trained_at": datetime.now(UTC).isoformat(),
         "target": f"a fault (Faulted >= the build's fault_min_minutes) begins within "
         f"{options.horizon_h} h of feature_at",
         "horizon_h": options.horizon_h,
+        "seed": options.seed,
         "split": {
             "valid_from": split.boundaries[0].isoformat(),
             "test_from": split.boundaries[1].isoformat(),
@@ -109,15 +141,18 @@ def _card(
         "test": {k: v for k, v in result.items() if k not in ("test_scores", "lead_times_h")},
         "features": explainer.columns,
         "feature_importance": [{"feature": f, "importance": round(i, 5)} for f, i in ranked[:15]],
+        "train_onsets": onsets(split.train),
         "code_version": store.code_version(),
+        "sklearn_version": sklearn.__version__,
     }
 
 
 def evaluate_latest(
     data_dir: Path, marts: Path, budget_per_100_chargers: float = 2.0
 ) -> dict[str, Any]:
-    """The latest model and the rule baseline on the test weeks of the warehouse as it is now."""
-    fitted, card_meta, _folder = store.load_latest(data_dir)
+    """The current model (own, else the default) and the rule baseline on the test weeks of the
+    warehouse as it is now."""
+    fitted, card_meta, _folder = store.load_current(data_dir)
     frame = dataset.load(marts, fitted.horizon_h, fitted.categories)
     split = time_split(frame, fitted.horizon_h)
     chosen = Chosen(card_meta["model"], fitted, card_meta["validation_pr_auc"])

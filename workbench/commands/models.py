@@ -9,12 +9,14 @@ import typer
 
 from models.fault.report import card_lines
 from pipelines.warehouse.layout import Layout
+from workbench.commands.models_default import build_default
 from workbench.errors import fail, friendly
 from workbench.options import DEFAULT_DATA_DIR, DataDir
 
 models_app = typer.Typer(help="Fault prediction models.", no_args_is_help=True)
 Horizon = Annotated[int, typer.Option(help="Label horizon H in hours: 6, 24 or 48.")]
 Budget = Annotated[float, typer.Option(help="Alerts a day per 100 chargers the team can handle.")]
+models_app.command("build-default")(build_default)
 
 
 def _marts(data_dir: Path) -> Path:
@@ -75,3 +77,12 @@ def score(
         f"{scored.height} chargers scored, {int(scored['alert'].sum())} alerts; "
         f"{layout.mart_file('predictions')}"
     )
+    if scored.height:
+        typer.echo(f"model {scored['model_version'][0]} ({_SOURCES[scored['model_source'][0]]})")
+
+
+_SOURCES = {
+    "own": "own: trained on this data folder",
+    "default": "default: shipped, trained on a simulated network, until `cpo models train` "
+    "has enough fault onsets here",
+}

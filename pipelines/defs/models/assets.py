@@ -68,6 +68,8 @@ def predictions(warehouse: WarehouseResource) -> dg.MaterializeResult:  # type: 
         metadata={
             "dagster/row_count": scored.height,
             "alerts": alerts,
+            "model": scored["model_version"][0] if scored.height else "",
+            "model_source": scored["model_source"][0] if scored.height else "",  # own|default
             "note": note,
             "top": json.dumps(
                 scored.sort("probability", descending=True)
