@@ -110,13 +110,21 @@ def choose(split: Split, seed: int = 0) -> Chosen:
 
 
 def choose_on(
-    x_train: np.ndarray, y_train: np.ndarray, columns: list[str], valid: Frame, seed: int
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    columns: list[str],
+    valid: Frame,
+    seed: int,
+    only: str | None = None,
 ) -> Chosen:
     """``choose`` on training rows already subsampled (the shipped default model's training
-    matrix holds exactly these, so a retrain from it is the same fit)."""
+    matrix holds exactly these, so a retrain from it is the same fit); ``only``: fit that
+    candidate alone (a quick check of a known choice)."""
     scores: dict[str, float] = {}
     fitted: dict[str, Any] = {}
     for name, model in candidates(columns, seed).items():
+        if only is not None and name != only:
+            continue
         model.fit(x_train, y_train)
         fitted[name] = model
         scores[name] = float(average_precision_score(valid.y, _p(model, valid.x)))
