@@ -38,6 +38,7 @@ class Retrained:
     validation_pr_auc: dict[str, float]
     test_pr_auc: float
     at_budget: dict[str, object]  # the card's test.model.at_budget, recomputed
+    test_p: np.ndarray  # the retrained model's probabilities on the test rows
 
 
 def write(
@@ -110,7 +111,7 @@ def retrain(folder: Path = store.DEFAULT_DIR, every_candidate: bool = False) -> 
     onsets = pl.read_parquet(folder / ONSETS)
     budget = metrics.at_budget(test.keys, p_test, onsets, threshold, card["horizon_h"])
     return Retrained(
-        chosen.name, chosen.valid_pr_auc, metrics.pr_auc(test.y, p_test), budget.summary()
+        chosen.name, chosen.valid_pr_auc, metrics.pr_auc(test.y, p_test), budget.summary(), p_test
     )
 
 
