@@ -8,7 +8,8 @@ from typing import Any
 def card_lines(card: dict[str, Any]) -> list[str]:
     test = card["test"]
     lines = [
-        f"model {card['model']} (H = {card['horizon_h']} h), trained {card['trained_at'][:19]}Z "
+        f"model {card['model']} ({card.get('source', 'own')}, H = {card['horizon_h']} h), "
+        f"trained {card['trained_at'][:19]}Z "
         f"on {card['chargers']} chargers; test from {card['split']['test_from'][:10]}",
         f"{'':16}{'PR-AUC':>8}{'precision':>11}{'recall':>8}{'median lead':>13}{'alerts/day':>12}",
     ]
