@@ -21,7 +21,7 @@ from dagster._core.storage.tags import (
 )
 
 from pipelines import day_chunks, run_tags
-from pipelines.lake_watch import lake_signature
+from pipelines.lake_signature import lake_signature
 from pipelines.partitions import daily, data_dir
 from pipelines.warehouse.layout import Layout
 

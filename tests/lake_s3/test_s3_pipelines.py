@@ -13,7 +13,7 @@ import pytest
 from ingest.lake import location
 from ingest.lake.schemas import TABLES
 from ingest.lake.writer import LakeWriter
-from pipelines.lake_watch import lake_signature
+from pipelines.lake_signature import lake_signature
 from pipelines.staging_sql import staging_sql_files
 from pipelines.warehouse import settings, staging_build
 from pipelines.warehouse.layout import Layout
