@@ -89,7 +89,7 @@ def staging_asset(sql_files_by_table: dict[str, Path]) -> dg.AssetsDefinition:
                 warehouse.threads,
             )
             done = staging_progress.TableBuilt(name, rows[name], len(dates), index, count)
-            context.log.info(staging_progress.message(done))  # a progress line of the CLI
+            context.log_event(staging_progress.observation(context.asset_key, done))  # CLI line
         return dg.MaterializeResult(
             metadata={"dagster/row_count": sum(rows.values()), "days": len(dates), **rows}
         )

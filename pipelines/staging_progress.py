@@ -1,20 +1,19 @@
-"""The staging asset's line per table built, written to the run's log and read back from it.
+"""The staging asset's progress event per table built: an asset observation, read back by type.
 
 A staging run is one step that builds nine tables, over a year of days for a long backfill: the
-step's own line comes only at its end. So the asset logs one line per table as it goes (in the
-Dagster UI's run log too), and :mod:`pipelines.run_watch` turns each into a progress line of
-``cpo pipelines run``, for a run in this process or in a worker process alike.
+step's own events come only at its end. So the asset logs one ``AssetObservation`` per table as
+it goes (shown in the Dagster UI's run log and the asset's observations), and
+:mod:`pipelines.launch.watch` reads them back from the event log by event type and metadata, for
+a run in this process or in a step process alike. One owner of the event's shape: this module.
 """
 
-from __future__ import annotations
-
-import re
+# No "from __future__ import annotations": kept like the asset module that logs these.
 from dataclasses import dataclass
 
-_LINE = re.compile(
-    r"(?P<table>\w+): (?P<rows>[\d,]+) rows over (?P<days>\d+) day\(s\) "
-    r"\(table (?P<index>\d+)/(?P<count>\d+)\)\Z"
-)
+import dagster as dg
+
+# Metadata keys of a table-built observation; TABLE marks one (other observations lack it).
+TABLE, ROWS, DAYS, INDEX, COUNT = "cpo/table", "dagster/row_count", "days", "table_index", "tables"
 
 
 @dataclass(frozen=True)
@@ -27,22 +26,29 @@ class TableBuilt:
 
 
 def message(done: TableBuilt) -> str:
-    """The log line, e.g. ``stg_status: 1,234 rows over 31 day(s) (table 7/9)``."""
+    """A line for people, e.g. ``stg_status: 1,234 rows over 31 day(s) (table 7/9)``."""
     return (
         f"{done.table}: {done.rows:,} rows over {done.days} day(s) "
         f"(table {done.index}/{done.count})"
     )
 
 
-def parse(text: str) -> TableBuilt | None:
-    """The table a :func:`message` line names, or None for any other log line."""
-    found = _LINE.match(text)
-    if found is None:
+def observation(asset_key: dg.AssetKey, done: TableBuilt) -> dg.AssetObservation:
+    metadata = {
+        TABLE: done.table, ROWS: done.rows, DAYS: done.days, INDEX: done.index, COUNT: done.count
+    }  # fmt: skip
+    return dg.AssetObservation(asset_key=asset_key, description=message(done), metadata=metadata)
+
+
+def read(observed: dg.AssetObservation) -> TableBuilt | None:
+    """The table an :func:`observation` names, or None for any other observation."""
+    meta = observed.metadata
+    if TABLE not in meta:
         return None
+
+    def number(key: str) -> int:
+        return int(str(meta[key].value))
+
     return TableBuilt(
-        found["table"],
-        int(found["rows"].replace(",", "")),
-        int(found["days"]),
-        int(found["index"]),
-        int(found["count"]),
+        str(meta[TABLE].value), number(ROWS), number(DAYS), number(INDEX), number(COUNT)
     )

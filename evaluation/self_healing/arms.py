@@ -20,7 +20,7 @@ from ingest.data_folder import DataFolder
 from ingest.sim.context import SimSettings
 from ingest.sim.profile import load_default
 from models.healing.policy import PolicyConfig
-from pipelines.runner import run as run_pipelines
+from pipelines.launch import run as run_pipelines
 from workbench.runs.replay import run_async
 from workbench.runs.simulate import Say, SimulateJob, network_of, simulate
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from ingest.sim.context import SimSettings
 from models.fault.report import card_lines
 from models.fault.train import TrainOptions, train
-from pipelines.runner import run as run_pipelines
+from pipelines.launch import run as run_pipelines
 from pipelines.warehouse.layout import Layout
 from workbench.runs.simulate import Say, SimulateJob, load_profile, run_simulation
 

@@ -15,14 +15,11 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
 
 from pipelines import day_chunks, run_tags
 from pipelines.lake_signature import lake_signature
 from pipelines.partitions import daily, data_dir
+from pipelines.run_tags import range_tags
 from pipelines.warehouse.layout import Layout
 
 staging_job = dg.define_asset_job("stage_days", selection=dg.AssetSelection.groups("staging"))
@@ -44,11 +41,6 @@ UNFINISHED = [
     dg.DagsterRunStatus.STARTING,
     dg.DagsterRunStatus.STARTED,
 ]
-
-
-def range_tags(first: str, last: str) -> dict[str, str]:
-    """Tags that make one run materialise every day from ``first`` to ``last``."""
-    return {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
 
 
 @dg.schedule(job=staging_job, cron_schedule="5 * * * *", execution_timezone="UTC")

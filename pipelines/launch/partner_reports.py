@@ -10,10 +10,11 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.launch.home import prepare_home
+from pipelines.launch.run_config import QUIET
 from pipelines.reports.build import resolve
 from pipelines.reports.months import Month
 from pipelines.resources import WarehouseResource
-from pipelines.runner import QUIET, prepare_home
 from pipelines.warehouse.layout import Layout
 
 

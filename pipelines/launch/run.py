@@ -1,14 +1,14 @@
-"""Materialise the pipelines from the command line: staging for a range of days, then every mart.
+"""``cpo pipelines run``: staging for a range of days, then every mart, as Dagster runs.
 
-Runs in this process on a Dagster instance whose home is the data folder's ``dagster_home``, so
-the runs, materialisations and check results show in ``cpo pipelines ui`` afterwards. With
-``workers`` > 1, staging runs as that many concurrent runs in worker processes on the same
-instance (:mod:`pipelines.parallel_staging`), then the marts run here.
+On a Dagster instance whose home is the data folder's ``dagster_home``, so the runs,
+materialisations and check results show in ``cpo pipelines ui`` afterwards. Staging is one run,
+or with ``workers`` > 1 that many runs over contiguous day ranges at once
+(:mod:`pipelines.launch.staging_runs`), each on the code location's executor; then the marts
+run here, in process, as ``build_marts`` declares (one DuckDB writer).
 """
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections.abc import Callable
@@ -19,29 +19,17 @@ import dagster as dg
 
 from pipelines import day_chunks
 from pipelines.errors import LakeMissingError, PipelineError
-from pipelines.parallel_staging import JOB as STAGING_JOB
-from pipelines.parallel_staging import StagingWorkers
+from pipelines.launch.home import prepare_home
+from pipelines.launch.run_config import QUIET
+from pipelines.launch.staging_runs import StagingRuns
+from pipelines.launch.summary import RunSummary
+from pipelines.launch.watch import Watcher
+from pipelines.launch.workers import check_workers
 from pipelines.partitions import START
 from pipelines.resources import WarehouseResource
-from pipelines.run_watch import RunSummary, Watcher
 from pipelines.warehouse.layout import Layout
 
-QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
-DAGSTER_YAML = "telemetry:\n  enabled: false\n"
-
-__all__ = ["RunSummary", "check_workers", "day_range", "parse_workers", "prepare_home", "run"]
-
-
-def prepare_home(layout: Layout) -> Path:
-    """Create DAGSTER_HOME in the data folder (telemetry off) and point this process at it."""
-    home = layout.dagster_home
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML, encoding="utf-8")
-    os.environ["DAGSTER_HOME"] = str(home)
-    os.environ["CPO_DATA_DIR"] = str(layout.data_dir)
-    return home
+MARTS_JOB = "build_marts"
 
 
 def day_range(layout: Layout, first: str | None, last: str | None) -> tuple[str, str]:
@@ -72,32 +60,6 @@ def day_range(layout: Layout, first: str | None, last: str | None) -> tuple[str,
     return first, last
 
 
-def check_workers(workers: int) -> int:
-    """1..4 per CPU: more processes than that only queue for the cores and the disk."""
-    if not 1 <= workers <= max_workers():
-        raise PipelineError(f"--workers {workers} is out of range: {_workers_hint()}")
-    return workers
-
-
-def parse_workers(text: str) -> int:
-    """``--workers`` as given on the command line: a whole number in range, or one clear line."""
-    try:
-        workers = int(text.strip())
-    except ValueError:
-        raise PipelineError(
-            f"--workers {text!r} is not a whole number: {_workers_hint()}"
-        ) from None
-    return check_workers(workers)
-
-
-def max_workers() -> int:
-    return (os.cpu_count() or 1) * 4
-
-
-def _workers_hint() -> str:
-    return f"give 1 to {max_workers()} (up to 4 per CPU; this machine has {os.cpu_count() or 1})"
-
-
 def run(
     data_dir: Path,
     first: str | None = None,
@@ -107,64 +69,46 @@ def run(
 ) -> RunSummary:
     """Build staging for days ``first``..``last`` (default: every lake day), then all marts.
 
-    ``workers`` > 1 splits the days into that many ranges staged at once, each by its own
-    process and Dagster run (:mod:`pipelines.parallel_staging`); the marts then build once.
+    ``workers`` > 1 splits the days into that many ranges staged at once, each its own Dagster
+    run (:mod:`pipelines.launch.staging_runs`); the marts then build once.
     """
     check_workers(workers)
     layout = Layout(data_dir.resolve())
     first, last = day_range(layout, first, last)
     prepare_home(layout)
-    chunks = day_chunks.split(first, last, workers)
-    parallel = StagingWorkers(layout, chunks) if len(chunks) > 1 else None
+    staging = StagingRuns(layout, day_chunks.split(first, last, workers))
     started = time.monotonic()
-    # Opened before any worker starts: the first process to open a new DAGSTER_HOME creates its
-    # SQLite storage, and three doing it at once corrupted the schema version table.
+    summary = RunSummary(first, last)
+    # Opened before any run starts: the first to open a new DAGSTER_HOME creates its SQLite
+    # storage, and three doing it at once corrupted the schema version table.
     with dg.DagsterInstance.get() as instance:
-        if parallel is not None:
-            parallel.start()  # the workers boot while this process loads the code location
-        try:
-            from pipelines.definitions import defs
-            from pipelines.defs.automation import range_tags  # after the env names the folder
+        staging.start()  # the staging runs go while this thread loads the marts
+        from pipelines.definitions import defs  # the whole location: seconds of imports
 
-            definitions = defs()
-            summary = RunSummary(first, last)
+        marts = defs().resolve_job_def(MARTS_JOB)
+        staging.wait(instance, summary, progress, started)
+        if not summary.steps_failed:
             resources = {"warehouse": WarehouseResource(data_dir=str(layout.data_dir))}
-            if parallel is not None:
-                parallel.wait(instance, summary, progress, started)
-            else:
-                job = definitions.resolve_job_def(STAGING_JOB)
-                tags = range_tags(first, last)
-                _execute(job, tags, instance, resources, summary, progress, started)
-            if not summary.steps_failed:
-                job = definitions.resolve_job_def("build_marts")
-                _execute(job, {}, instance, resources, summary, progress, started)
-        finally:
-            if parallel is not None:
-                parallel.stop()
+            _execute_marts(marts, instance, resources, summary, progress, started)
     return summary
 
 
-def _execute(
+def _execute_marts(
     job: dg.JobDefinition,
-    tags: dict[str, str],
     instance: dg.DagsterInstance,
     resources: dict[str, WarehouseResource],
     summary: RunSummary,
     progress: Callable[[str], None],
     started: float,
 ) -> None:
-    """One run of ``job`` in this process, its progress printed as it goes (timed from
-    ``started``, the command's start, like the parallel workers' lines)."""
+    """One run of ``job`` in this process (its executor is in-process), its progress printed as
+    it goes (timed from ``started``, the command's start, like the staging lines)."""
     run_id = str(uuid.uuid4())
-    table_lines = job.name == STAGING_JOB
-    watcher = Watcher(
-        instance, run_id, job.name, summary, progress, started=started, table_lines=table_lines
-    )
+    watcher = Watcher(instance, job.name, summary, progress, run_id=run_id, started=started)
     watcher.start()
     try:
         job.execute_in_process(
             instance=instance,
-            tags=tags,
             run_id=run_id,
             run_config=QUIET,
             raise_on_error=False,

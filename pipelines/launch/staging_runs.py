@@ -1,85 +1,86 @@
-"""Stage chunks of days at once: one worker process per chunk, each one Dagster run.
+"""Stage chunks of days at once: one Dagster run per chunk, launched with ``dg.execute_job``.
 
-Each worker (:mod:`pipelines.stage_worker`) executes the ``stage_days`` job over its partition
-range on the same instance (``DAGSTER_HOME``), so the UI shows one run per chunk and every day's
-materialisation, exactly as a multi-run backfill launched from the UI would. Each run builds its
-days in its own in-memory DuckDB and writes only its own ``date=`` folders: no shared lock.
-This process follows the runs through the instance's event log (:class:`Watcher`).
+Each run is ``stage_days`` over its partition range on the data folder's instance, so the UI
+shows one run per chunk and every day's materialisation, as a multi-run backfill launched from
+the UI would. Its step runs on the executor the code location declares
+(:mod:`pipelines.defs.executor`: by default Dagster's multiprocess executor, one process per
+step; Celery or Kubernetes when chosen), from the reconstructable job of
+:mod:`pipelines.launch.staging_job`. This process orchestrates each run in a thread (the
+runs only wait on their step processes) and follows them through the event log
+(:class:`Watcher`). Each run builds its days in its own in-memory DuckDB and writes only its
+own ``date=`` folders: no shared lock.
 
-The workers read the lake this process resolved (a folder or ``s3://bucket/prefix``): it is
-handed down as ``CPO_LAKE_URL``, and the S3 endpoint and credentials (the ``AWS_*`` variables)
-are inherited with the rest of the environment, never put on a command line.
+The step processes inherit this process's environment: the lake it resolved (``CPO_LAKE_URL``,
+a folder or ``s3://bucket/prefix``) and the S3 endpoint and credentials (``AWS_*``), never on a
+command line. A Ctrl-C in a terminal reaches the step processes too (one process group): their
+steps fail as interrupted, so the runs end failed instead of "started" for ever in the UI.
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
+import threading
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
 import dagster as dg
 
-from ingest.lake.location import LAKE_URL_ENV
 from pipelines import day_chunks, run_tags
-from pipelines.resources import WarehouseResource
-from pipelines.run_watch import RunSummary, Watcher
+from pipelines.launch.run_config import staging_config
+from pipelines.launch.staging_job import RECONSTRUCTABLE
+from pipelines.launch.summary import RunSummary
+from pipelines.launch.watch import Watcher
+from pipelines.launch.workers import worker_threads
 from pipelines.warehouse.layout import Layout
 
 JOB = "stage_days"
-RUN_FAILED = 3  # a worker's exit code when its run failed (1 is Python's, for a crash)
 
 
 @dataclass
-class _Worker:
+class _Run:
     chunk: day_chunks.Chunk
-    run_id: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    @property
-    def label(self) -> str:
-        return day_chunks.label(self.chunk)
+    tags: dict[str, str]
+    label: str | None  # the days, in lines, when the range is split
+    thread: threading.Thread | None = None
+    success: bool = False
+    error: str | None = field(default=None)  # the run could not start or crashed
 
 
-class StagingWorkers:
-    """Started with :meth:`start` (early: the workers boot while the caller loads the code
-    location), then :meth:`wait` follows them to the end and fills the summary."""
+class StagingRuns:
+    """:meth:`start` (early: the runs start while the caller loads the marts), then
+    :meth:`wait` follows them to the end and fills the summary."""
 
     def __init__(self, layout: Layout, chunks: Sequence[day_chunks.Chunk]) -> None:
-        self._layout, self._chunks = layout, list(chunks)
-        self._workers: list[_Worker] = []
+        self._layout, n = layout, len(chunks)
         self.batch = uuid.uuid4().hex[:12]
-        # Resolved once, here (a bad CPO_LAKE_URL fails before any worker starts).
-        self.lake_url = str(layout.lake)
+        self._threads = worker_threads(n)
+        self.runs = [
+            _Run(
+                chunk,
+                {run_tags.BATCH: self.batch, run_tags.WORKER: f"{i}/{n}",
+                 **run_tags.range_tags(*chunk)},
+                day_chunks.label(chunk) if n > 1 else None,
+            )
+            for i, chunk in enumerate(chunks, start=1)
+        ]  # fmt: skip
 
     def start(self) -> None:
-        n = len(self._chunks)
-        threads = worker_threads(n)
-        env = {**os.environ, LAKE_URL_ENV: self.lake_url}
-        for i, chunk in enumerate(self._chunks, start=1):
-            run_id = str(uuid.uuid4())
-            command = [
-                sys.executable, "-m", "pipelines.stage_worker",
-                "--data-dir", str(self._layout.data_dir),
-                "--from", chunk[0], "--to", chunk[1], "--run-id", run_id,
-                "--threads", str(threads),
-                "--tag", f"{run_tags.BATCH}={self.batch}", "--tag", f"{run_tags.WORKER}={i}/{n}",
-            ]  # fmt: skip
-            # Dagster's warnings would interleave with the progress lines: kept in a log file
-            # (its last line is shown if the worker crashes).
-            log = self._layout.dagster_home / "workers" / f"{run_id}.log"
-            log.parent.mkdir(parents=True, exist_ok=True)
-            with log.open("wb") as stderr:
-                process = subprocess.Popen(
-                    command, stdout=subprocess.DEVNULL, stderr=stderr, env=env
+        for r in self.runs:
+            r.thread = threading.Thread(target=self._execute, args=(r,), daemon=True)
+            r.thread.start()
+
+    def _execute(self, r: _Run) -> None:
+        try:
+            with dg.DagsterInstance.get() as instance:  # one per thread: its own connections
+                result = dg.execute_job(
+                    RECONSTRUCTABLE,
+                    instance,
+                    run_config=staging_config(self._layout, self._threads),
+                    tags=r.tags,
                 )
-            self._workers.append(_Worker(chunk, run_id, process, log))
+            r.success = result.success
+        except Exception as exc:  # reported as the run's failure by wait()
+            r.error = f"{type(exc).__name__}: {exc}".strip().splitlines()[-1]
 
     def wait(
         self,
@@ -88,66 +89,40 @@ class StagingWorkers:
         progress: Callable[[str], None],
         started: float,
     ) -> None:
-        n = len(self._workers)
-        for i, w in enumerate(self._workers, start=1):
-            progress(f"  worker {i}/{n}: staging {w.label} (run {w.run_id[:8]})")
+        n = len(self.runs)
+
+        def announce(i: int, r: _Run) -> Callable[[str], None]:
+            return lambda run_id: progress(
+                f"  worker {i}/{n}: staging {r.label} (run {run_id[:8]})"
+            )
+
         watchers = [
             Watcher(
-                instance, w.run_id, JOB, summary, progress,
-                label=w.label, started=started, table_lines=True,
+                instance, JOB, summary, progress, tags=r.tags, label=r.label, started=started,
+                found=announce(i, r) if r.label is not None else None,
             )
-            for w in self._workers
+            for i, r in enumerate(self.runs, start=1)
         ]  # fmt: skip
         for watcher in watchers:
             watcher.start()
         try:
-            codes = [w.process.wait() for w in self._workers]
+            for r in self.runs:
+                if r.thread is not None:
+                    r.thread.join()
         finally:
-            self.stop()
             for watcher in watchers:
                 watcher.stop()
-        for w, watcher, code in zip(self._workers, watchers, codes, strict=True):
-            _account(w, watcher, code, summary, progress)
-
-    def stop(self) -> None:
-        """End the workers still running (Ctrl-C, or an error here): only ours, by process.
-
-        SIGINT, as Ctrl-C would: Dagster then ends the run as failed instead of leaving it
-        "started" for ever in the UI.
-        """
-        for w in self._workers:
-            if w.process.poll() is None:
-                w.process.send_signal(signal.SIGINT)
-        deadline = time.monotonic() + 10
-        for w in self._workers:
-            try:
-                w.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                w.process.kill()
-                w.process.wait()
-
-
-def worker_threads(workers: int) -> int:
-    """DuckDB threads per worker: the CPUs shared out, at most what one run uses alone."""
-    alone = WarehouseResource.model_fields["threads"].default
-    return max(1, min(int(alone), (os.cpu_count() or 1) // workers))
+        for r, watcher in zip(self.runs, watchers, strict=True):
+            _account(r, watcher, summary, progress)
 
 
 def _account(
-    w: _Worker, watcher: Watcher, code: int, summary: RunSummary, progress: Callable[[str], None]
+    r: _Run, watcher: Watcher, summary: RunSummary, progress: Callable[[str], None]
 ) -> None:
-    """A failed run without a failed step (e.g. a crash before the run began) still fails."""
-    if code == 0:
-        w.log.unlink(missing_ok=True)  # kept only to explain a failure
+    """A failed run without a failed step (e.g. bad config, a crash before the step) still fails."""
+    if r.success or watcher.failed:
         return
-    if watcher.failed:
-        return
-    name = f"staging {w.label}"
-    if code == RUN_FAILED:
-        reason = "run failed"
-    else:
-        tail = w.log.read_text(errors="replace").strip().splitlines()[-1:]
-        reason = f"worker exit code {code}" + (f": {tail[0]}" if tail else "") + f" (log {w.log})"
+    name = "staging" if r.label is None else f"staging {r.label}"
     with summary.lock:
         summary.steps_failed.append(name)
-    progress(f"  {JOB:8} {name:34} FAILED: {reason}")
+    progress(f"  {JOB:8} {name:34} FAILED: {r.error or 'run failed'}")

@@ -51,8 +51,8 @@ def run(
     --from / --to select the lake days (UTC) to re-stage; the marts are always rebuilt whole.
     --workers N splits the days into N ranges staged in parallel, then builds the marts once.
     """
-    from pipelines.runner import parse_workers
-    from pipelines.runner import run as run_pipelines
+    from pipelines.launch import parse_workers
+    from pipelines.launch import run as run_pipelines
 
     use_lake_url(lake_url)
     count = parse_workers(workers)
@@ -81,7 +81,7 @@ def ui(
     lake_url: LakeUrl = None,
 ) -> None:
     """Open the Dagster UI (and its daemon: schedules, sensors) on this data folder."""
-    from pipelines.runner import prepare_home
+    from pipelines.launch import prepare_home
 
     use_lake_url(lake_url)
 

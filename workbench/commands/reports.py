@@ -41,7 +41,7 @@ def partners(
     A report whose totals do not reconcile with the warehouse is not written nor delivered
     (the reason goes to DATA/reports/delivery_log.jsonl) and the command exits 2.
     """
-    from pipelines.defs.reports.runner import run
+    from pipelines.launch.partner_reports import run
 
     started = time.monotonic()
     runs = run(data_dir, month, partner, push=push, force=force, progress=typer.echo)

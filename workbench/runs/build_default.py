@@ -15,7 +15,7 @@ from ingest.sim.context import SimSettings
 from models.fault import default_model
 from models.fault.report import card_lines
 from models.fault.train import TrainOptions, fit
-from pipelines.runner import run as run_pipelines
+from pipelines.launch import run as run_pipelines
 from pipelines.warehouse.layout import Layout
 from workbench.runs.simulate import Say, SimulateJob, load_profile, run_simulation
 

@@ -215,7 +215,7 @@ def _read_back(opts: DemoOptions, say: Say, step: str) -> None:
 
 
 def _build(data_dir: Path, say: Say, step: str) -> None:
-    from pipelines.runner import run as run_pipelines
+    from pipelines.launch import run as run_pipelines
 
     if step:
         say(f"{step} KPI pipelines (Dagster assets, DuckDB warehouse), then the headline KPIs")

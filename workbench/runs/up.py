@@ -24,7 +24,7 @@ from pathlib import Path
 from csms_lite.api.token import load_or_create
 from ingest.data_folder import DATA_DIR_ENV, DataFolder
 from ingest.lake.location import LAKE_URL_ENV
-from pipelines.runner import prepare_home
+from pipelines.launch import prepare_home
 from pipelines.warehouse.layout import Layout
 from workbench.commands.dashboard import command_line as dashboard_command
 from workbench.supervise.child import ChildSpec
