@@ -13,14 +13,15 @@
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import dagster as dg
 
 from pipelines import day_chunks, run_tags
 from pipelines.lake_signature import lake_signature
-from pipelines.partitions import daily, data_dir
+from pipelines.partitions import daily
+from pipelines.resources import WarehouseResource
 from pipelines.run_tags import range_tags
-from pipelines.warehouse.layout import Layout
 
 staging_job = dg.define_asset_job("stage_days", selection=dg.AssetSelection.groups("staging"))
 # Training is its own weekly job (pipelines/defs/models), partner reports run per month and
@@ -53,18 +54,20 @@ def hourly_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
 
 
 @dg.schedule(job=staging_job, cron_schedule="30 2 * * *", execution_timezone="UTC")
-def nightly_full(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest] | dg.SkipReason:
+def nightly_full(
+    context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource
+) -> list[dg.RunRequest] | dg.SkipReason:
     """Every night: rebuild every day the lake has, so a changed staging SQL reaches all days.
 
     One run, or with ``CPO_STAGING_DAYS_PER_RUN`` one run per that many days, all in one batch:
     the run queue runs them in parallel and the marts build once, after the last.
     """
-    days = Layout(data_dir()).lake_dates()
+    days = warehouse.layout().lake_dates()
     if not days:
         return dg.SkipReason("the lake has no files yet")
     per_run = day_chunks.days_per_run()
-    chunks = [(days[0], days[-1])] if per_run is None else day_chunks.by_size(
-        days[0], days[-1], per_run
+    chunks = (
+        [(days[0], days[-1])] if per_run is None else day_chunks.by_size(days[0], days[-1], per_run)
     )
     tick = (context.scheduled_execution_time or datetime.now(UTC)).strftime("%Y%m%dT%H%M")
     batch = {run_tags.BATCH: f"nightly-{tick}"} if len(chunks) > 1 else {}
@@ -75,10 +78,12 @@ def nightly_full(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest] |
 
 
 @dg.sensor(job=staging_job, minimum_interval_seconds=60)
-def lake_files(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+def lake_files(
+    context: dg.SensorEvaluationContext, warehouse: WarehouseResource
+) -> dg.SensorResult:
     """New or changed lake files of a day -> a staging run for that day."""
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    now = lake_signature(data_dir())
+    now = lake_signature(Path(warehouse.data_dir))
     changed = sorted(day for day, sig in now.items() if seen.get(day) != sig)
     valid = set(daily.get_partition_keys())
     requests = [

@@ -1,5 +1,5 @@
-"""Parallel staging (`cpo pipelines run --workers N`) over an S3 lake: the worker processes read
-the bucket the parent was pointed at, and a bad bucket stops the command before any starts."""
+"""Parallel staging (`cpo pipelines run --workers N`) over an S3 lake: the staging runs read the
+bucket the command was pointed at, and a bad bucket stops the command before any starts."""
 
 from __future__ import annotations
 
@@ -13,9 +13,8 @@ from typer.testing import CliRunner
 
 from ingest.lake import location, object_store
 from pipelines import day_chunks
-from pipelines.parallel_staging import StagingWorkers
-from pipelines.run_watch import RunSummary
-from pipelines.runner import prepare_home
+from pipelines.launch import RunSummary, prepare_home
+from pipelines.launch.staging_runs import StagingRuns
 from pipelines.warehouse.layout import Layout
 from tests.lake_s3.conftest import S3Lake
 from tests.pipelines.parallel_lake import (
@@ -47,7 +46,7 @@ def test_two_workers_stage_an_s3_lake_as_one_range_stages_it_from_a_folder(
     build_lake(local)
     reference = stage_in_one_range(local)  # CPO_LAKE_URL unset: the folder's own lake
     upload(local / "lake", s3_lake)
-    build_registry(remote)  # and no lake folder: the workers can only read the bucket
+    build_registry(remote)  # and no lake folder: the runs can only read the bucket
 
     monkeypatch.setenv(location.LAKE_URL_ENV, s3_lake.url)  # as the user points the command
     layout = Layout(remote)
@@ -55,12 +54,11 @@ def test_two_workers_stage_an_s3_lake_as_one_range_stages_it_from_a_folder(
         monkeypatch.setenv(name, str(value))  # restored afterwards (prepare_home sets them)
     prepare_home(layout)
     assert layout.lake_dates() == DAYS
-    workers = StagingWorkers(layout, day_chunks.split(DAYS[0], DAYS[-1], 2))
-    assert workers.lake_url == s3_lake.url
+    runs = StagingRuns(layout, day_chunks.split(DAYS[0], DAYS[-1], 2))
     summary, lines = RunSummary(DAYS[0], DAYS[-1]), list[str]()
     with dg.DagsterInstance.get() as instance:
-        workers.start()
-        workers.wait(instance, summary, lines.append, time.monotonic())
+        runs.start()
+        runs.wait(instance, summary, lines.append, time.monotonic())
     assert summary.ok, lines
     assert summary.rows["staging"] == sum(reference.values()) > 0
     one, two = staging_files(local), staging_files(remote)

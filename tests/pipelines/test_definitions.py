@@ -77,19 +77,28 @@ def test_lake_sensor_asks_for_changed_days_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from pipelines.defs.automation import lake_files
+    from pipelines.resources import WarehouseResource
     from tests.pipelines.lake_fixture import FixtureLake, at
 
-    monkeypatch.setenv("CPO_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("CPO_DATA_DIR", raising=False)  # the folder comes from the resource
+    warehouse = {"warehouse": WarehouseResource(data_dir=str(tmp_path))}
+
+    def tick(cursor: str | None) -> dg.SensorResult:
+        with dg.build_sensor_context(cursor=cursor, resources=warehouse) as context:
+            result = lake_files(context)
+        assert isinstance(result, dg.SensorResult)
+        return result
+
     lake = FixtureLake(tmp_path)
     lake.heartbeat(at("2026-01-01 10:00"), "A")
     lake.heartbeat(at("2026-01-02 10:00"), "A")
     lake.write()
-    first = lake_files(dg.build_sensor_context(cursor=None))
+    first = tick(None)
     assert sorted(r.partition_key for r in first.run_requests or []) == ["2026-01-01", "2026-01-02"]
-    again = lake_files(dg.build_sensor_context(cursor=first.cursor))
+    again = tick(first.cursor)
     assert not again.run_requests
     late = FixtureLake(tmp_path)
     late.heartbeat(at("2026-01-02 23:00"), "A")
     late.write()  # a new part file in an existing day
-    after = lake_files(dg.build_sensor_context(cursor=first.cursor))
+    after = tick(first.cursor)
     assert [r.partition_key for r in after.run_requests or []] == ["2026-01-02"]

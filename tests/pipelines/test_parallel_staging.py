@@ -22,8 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines import run_tags
-from pipelines.run_watch import RunSummary
-from pipelines.runner import run
+from pipelines.launch import RunSummary, run
 from pipelines.staging_sql import staging_sql_files
 from tests.pipelines.parallel_lake import (
     DAYS,

@@ -13,6 +13,7 @@ import pytest
 
 from pipelines import day_chunks, run_tags, staging_progress
 from pipelines.errors import PipelineError
+from pipelines.resources import WarehouseResource
 from tests.pipelines.lake_fixture import FixtureLake, at
 
 
@@ -79,22 +80,21 @@ def test_nightly_rebuild_splits_into_one_batch(
 ) -> None:
     from pipelines.defs.automation import nightly_full
 
-    monkeypatch.setenv("CPO_DATA_DIR", str(tmp_path))
     lake = FixtureLake(tmp_path)
     for day in ("2026-01-01", "2026-01-02", "2026-01-03"):
         lake.heartbeat(at(f"{day} 10:00"), "A")
     lake.write()
-    context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 1, 4, tzinfo=UTC))
-    monkeypatch.delenv(day_chunks.DAYS_PER_RUN_ENV, raising=False)
-    (whole,) = nightly_full(context)
-    assert run_tags.BATCH not in whole.tags
-    monkeypatch.setenv(day_chunks.DAYS_PER_RUN_ENV, "2")
-    requests = nightly_full(context)
+    with dg.build_schedule_context(
+        scheduled_execution_time=datetime(2026, 1, 4, tzinfo=UTC),
+        resources={"warehouse": WarehouseResource(data_dir=str(tmp_path))},  # no CPO_DATA_DIR
+    ) as context:
+        monkeypatch.delenv(day_chunks.DAYS_PER_RUN_ENV, raising=False)
+        (whole,) = nightly_full(context)
+        assert run_tags.BATCH not in whole.tags
+        monkeypatch.setenv(day_chunks.DAYS_PER_RUN_ENV, "2")
+        requests = nightly_full(context)
     assert isinstance(requests, list)
-    ranges = [
-        (r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
-        for r in requests
-    ]
+    ranges = [(r.tags[run_tags.RANGE_START], r.tags[run_tags.RANGE_END]) for r in requests]
     assert ranges == [("2026-01-01", "2026-01-02"), ("2026-01-03", "2026-01-03")]
     assert len({r.tags[run_tags.BATCH] for r in requests}) == 1
 
@@ -156,9 +156,10 @@ def test_marts_wait_for_the_last_run_of_a_batch() -> None:
         assert "did not succeed" in (skip.skip_message or "")
 
 
-def test_the_staging_table_line_reads_back() -> None:
+def test_the_staging_table_event_reads_back_by_its_metadata() -> None:
     done = staging_progress.TableBuilt("stg_status", 1_234_567, 31, 7, 9)
-    text = staging_progress.message(done)
-    assert text == "stg_status: 1,234,567 rows over 31 day(s) (table 7/9)"
-    assert staging_progress.parse(text) == done
-    assert staging_progress.parse("stg_status: 12 rows over 2 day(s)") is None  # not ours
+    observed = staging_progress.observation(dg.AssetKey("staging"), done)
+    assert observed.description == "stg_status: 1,234,567 rows over 31 day(s) (table 7/9)"
+    assert staging_progress.read(observed) == done
+    other = dg.AssetObservation(asset_key="staging", metadata={"dagster/row_count": 12})
+    assert staging_progress.read(other) is None  # not ours

@@ -9,18 +9,18 @@ re-run of the schedule delivers nothing twice.
 
 # No "from __future__ import annotations": Dagster reads these functions' annotations at runtime.
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import dagster as dg
 
-from pipelines.defs.reports.assets import ASSET, PARTNERS, report_partitions, report_partners
+from pipelines.defs.reports.assets import ASSET, PARTNERS, report_partners
 from pipelines.errors import PipelineError
-from pipelines.partitions import data_dir
 from pipelines.reports.build import resolve
 from pipelines.reports.months import Month
+from pipelines.resources import WarehouseResource
 
-reports_job = dg.define_asset_job(
-    "partner_reports_job", selection=[ASSET], partitions_def=report_partitions
-)
+# Its partitions are the asset's (define_asset_job's partitions_def= is deprecated).
+reports_job = dg.define_asset_job("partner_reports_job", selection=[ASSET])
 
 
 def previous_month(day: date) -> str:
@@ -28,10 +28,12 @@ def previous_month(day: date) -> str:
 
 
 @dg.sensor(minimum_interval_seconds=3600, default_status=dg.DefaultSensorStatus.RUNNING)
-def report_partners_sync(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
+def report_partners_sync(
+    context: dg.SensorEvaluationContext, warehouse: WarehouseResource
+) -> dg.SensorResult | dg.SkipReason:
     """Add a partition for every eMSP and site host the marts and partners.json now name."""
     try:
-        partners = resolve(data_dir(), None)
+        partners = resolve(Path(warehouse.data_dir), None)
     except (PipelineError, OSError) as exc:  # no marts yet: nothing to add
         return dg.SkipReason(f"partners not readable yet: {exc}")
     have = set(context.instance.get_dynamic_partitions(PARTNERS))

@@ -20,6 +20,7 @@ from pipelines.defs.reports.automation import (
 )
 from pipelines.reports.delivery_log import entries as read_log
 from pipelines.reports.outbox import outbox_dir
+from pipelines.resources import WarehouseResource
 
 pytestmark = pytest.mark.slow  # each test builds a warehouse
 
@@ -28,7 +29,7 @@ PARTNER_NAMES = ["EMSP-FLEETCO", "EMSP-PLUGPAY", "EMSP-ROAMY", "HOST-HARBOR"]
 
 @pytest.fixture
 def instance(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dg.DagsterInstance]:
-    monkeypatch.setenv("CPO_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("CPO_DATA_DIR", str(data_dir))  # for the code location's own jobs
     with dg.instance_for_test() as temp:  # a real, on-disk instance in a temporary folder
         yield temp
 
@@ -38,21 +39,28 @@ def test_previous_month_crosses_the_year() -> None:
     assert previous_month(date(2026, 3, 31)) == "2026-02"
 
 
-@pytest.mark.slow
-def test_sync_adds_each_partner_once(instance: dg.DagsterInstance) -> None:
-    first = report_partners_sync(dg.build_sensor_context(instance=instance))
+def _warehouse(data_dir: Path) -> dict[str, WarehouseResource]:
+    return {"warehouse": WarehouseResource(data_dir=str(data_dir))}
+
+
+def test_sync_adds_each_partner_once(instance: dg.DagsterInstance, data_dir: Path) -> None:
+    with dg.build_sensor_context(instance=instance, resources=_warehouse(data_dir)) as context:
+        first = report_partners_sync(context)
     assert isinstance(first, dg.SensorResult)
     [request] = first.dynamic_partitions_requests or []
     assert isinstance(request, dg.AddDynamicPartitionsRequest)
     assert sorted(request.partition_keys) == PARTNER_NAMES
     instance.add_dynamic_partitions(PARTNERS, list(request.partition_keys))
-    again = report_partners_sync(dg.build_sensor_context(instance=instance))
+    with dg.build_sensor_context(instance=instance, resources=_warehouse(data_dir)) as context:
+        again = report_partners_sync(context)
     assert isinstance(again, dg.SkipReason)
 
 
-def test_sync_skips_a_folder_without_marts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CPO_DATA_DIR", str(tmp_path / "empty"))
-    result = report_partners_sync(dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral()))
+def test_sync_skips_a_folder_without_marts(tmp_path: Path) -> None:
+    with dg.build_sensor_context(
+        instance=dg.DagsterInstance.ephemeral(), resources=_warehouse(tmp_path / "empty")
+    ) as context:
+        result = report_partners_sync(context)
     assert isinstance(result, dg.SkipReason)
     assert "partners not readable yet" in (result.skip_message or "")
 

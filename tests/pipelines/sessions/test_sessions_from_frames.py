@@ -12,7 +12,7 @@ import pytest
 from csms_lite.registry.models import ChargePoint, IdTag
 from csms_lite.registry.store import Registry
 from ingest.data_folder import DataFolder
-from pipelines.runner import run
+from pipelines.launch import run
 from tests.pipelines.lake_fixture import FixtureLake, at
 
 pytestmark = pytest.mark.slow  # module fixtures that build a lake
