@@ -82,7 +82,7 @@ def run(
     # Opened before any run starts: the first to open a new DAGSTER_HOME creates its SQLite
     # storage, and three doing it at once corrupted the schema version table.
     with dg.DagsterInstance.get() as instance:
-        staging.start()  # the staging runs go while this thread loads the marts
+        staging.start()  # parallel workers boot while this process loads the marts
         from pipelines.definitions import defs  # the whole location: seconds of imports
 
         marts = defs().resolve_job_def(MARTS_JOB)

@@ -1,32 +1,38 @@
-"""Stage chunks of days at once: one Dagster run per chunk, launched with ``dg.execute_job``.
+"""Stage chunks of days: one Dagster run per chunk, each on the code location's executor.
 
-Each run is ``stage_days`` over its partition range on the data folder's instance, so the UI
-shows one run per chunk and every day's materialisation, as a multi-run backfill launched from
-the UI would. Its step runs on the executor the code location declares
-(:mod:`pipelines.defs.executor`: by default Dagster's multiprocess executor, one process per
-step; Celery or Kubernetes when chosen), from the reconstructable job of
-:mod:`pipelines.launch.staging_job`. This process orchestrates each run in a thread (the
-runs only wait on their step processes) and follows them through the event log
-(:class:`Watcher`). Each run builds its days in its own in-memory DuckDB and writes only its
-own ``date=`` folders: no shared lock.
+Every run is ``stage_days`` over its partition range on the data folder's instance, launched
+with ``dg.execute_job`` of the reconstructable staging job (:mod:`pipelines.launch.staging_job`),
+so the UI shows one run per chunk and every day's materialisation, as a multi-run backfill
+launched from the UI would. One chunk runs in this process; several run at once, one worker
+process each (:mod:`pipelines.launch.stage_worker`): Dagster runs are not safe as threads of one
+process. Each run builds its days in its own in-memory DuckDB and writes only its own ``date=``
+folders: no shared lock. This process follows every run through the instance's event log
+(:class:`Watcher`), finding each by its batch and worker tags.
 
-The step processes inherit this process's environment: the lake it resolved (``CPO_LAKE_URL``,
-a folder or ``s3://bucket/prefix``) and the S3 endpoint and credentials (``AWS_*``), never on a
-command line. A Ctrl-C in a terminal reaches the step processes too (one process group): their
-steps fail as interrupted, so the runs end failed instead of "started" for ever in the UI.
+The workers read the lake this process resolved (a folder or ``s3://bucket/prefix``): it is
+handed down as ``CPO_LAKE_URL``, and the S3 endpoint and credentials (the ``AWS_*`` variables)
+are inherited with the rest of the environment, never put on a command line.
 """
 
 from __future__ import annotations
 
-import threading
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 
+from ingest.lake.location import LAKE_URL_ENV
 from pipelines import day_chunks, run_tags
 from pipelines.launch.run_config import staging_config
+from pipelines.launch.stage_worker import RUN_FAILED
 from pipelines.launch.staging_job import RECONSTRUCTABLE
 from pipelines.launch.summary import RunSummary
 from pipelines.launch.watch import Watcher
@@ -41,14 +47,17 @@ class _Run:
     chunk: day_chunks.Chunk
     tags: dict[str, str]
     label: str | None  # the days, in lines, when the range is split
-    thread: threading.Thread | None = None
-    success: bool = False
-    error: str | None = field(default=None)  # the run could not start or crashed
+    process: subprocess.Popen[bytes] | None = None
+    log: Path | None = None  # the worker's stderr, kept to explain a crash
+
+    @property
+    def name(self) -> str:
+        return "staging" if self.label is None else f"staging {self.label}"
 
 
 class StagingRuns:
-    """:meth:`start` (early: the runs start while the caller loads the marts), then
-    :meth:`wait` follows them to the end and fills the summary."""
+    """:meth:`start` (early: the workers boot while the caller loads the marts), then
+    :meth:`wait` runs or follows the runs to the end and fills the summary."""
 
     def __init__(self, layout: Layout, chunks: Sequence[day_chunks.Chunk]) -> None:
         self._layout, n = layout, len(chunks)
@@ -63,24 +72,34 @@ class StagingRuns:
             )
             for i, chunk in enumerate(chunks, start=1)
         ]  # fmt: skip
+        # Resolved once, here (a bad CPO_LAKE_URL fails before any worker starts).
+        self.lake_url = str(layout.lake)
+
+    @property
+    def parallel(self) -> bool:
+        return len(self.runs) > 1
 
     def start(self) -> None:
+        if not self.parallel:
+            return  # the one run executes in wait(), in this process
+        env = {**os.environ, LAKE_URL_ENV: self.lake_url}
         for r in self.runs:
-            r.thread = threading.Thread(target=self._execute, args=(r,), daemon=True)
-            r.thread.start()
-
-    def _execute(self, r: _Run) -> None:
-        try:
-            with dg.DagsterInstance.get() as instance:  # one per thread: its own connections
-                result = dg.execute_job(
-                    RECONSTRUCTABLE,
-                    instance,
-                    run_config=staging_config(self._layout, self._threads),
-                    tags=r.tags,
+            command = [
+                sys.executable, "-m", "pipelines.launch.stage_worker",
+                "--data-dir", str(self._layout.data_dir), "--threads", str(self._threads),
+                "--tags", json.dumps(r.tags),
+            ]  # fmt: skip
+            # Dagster's own lines would interleave with the progress lines: kept in a log file.
+            r.log = (
+                self._layout.dagster_home
+                / "workers"
+                / f"{self.batch}-{r.tags[run_tags.WORKER].replace('/', 'of')}.log"
+            )
+            r.log.parent.mkdir(parents=True, exist_ok=True)
+            with r.log.open("wb") as stderr:
+                r.process = subprocess.Popen(
+                    command, stdout=subprocess.DEVNULL, stderr=stderr, env=env
                 )
-            r.success = result.success
-        except Exception as exc:  # reported as the run's failure by wait()
-            r.error = f"{type(exc).__name__}: {exc}".strip().splitlines()[-1]
 
     def wait(
         self,
@@ -99,30 +118,67 @@ class StagingRuns:
         watchers = [
             Watcher(
                 instance, JOB, summary, progress, tags=r.tags, label=r.label, started=started,
-                found=announce(i, r) if r.label is not None else None,
+                found=announce(i, r) if self.parallel else None,
             )
             for i, r in enumerate(self.runs, start=1)
         ]  # fmt: skip
         for watcher in watchers:
             watcher.start()
         try:
-            for r in self.runs:
-                if r.thread is not None:
-                    r.thread.join()
+            codes = [self._execute_here(instance)] if not self.parallel else [
+                r.process.wait() for r in self.runs if r.process is not None
+            ]  # fmt: skip
         finally:
+            self.stop()
             for watcher in watchers:
                 watcher.stop()
-        for r, watcher in zip(self.runs, watchers, strict=True):
-            _account(r, watcher, summary, progress)
+        for r, watcher, code in zip(self.runs, watchers, codes, strict=True):
+            _account(r, watcher, code, summary, progress)
+
+    def _execute_here(self, instance: dg.DagsterInstance) -> int:
+        (r,) = self.runs
+        result = dg.execute_job(
+            RECONSTRUCTABLE,
+            instance,
+            run_config=staging_config(self._layout, self._threads),
+            tags=r.tags,
+        )
+        return 0 if result.success else RUN_FAILED
+
+    def stop(self) -> None:
+        """End the workers still running (Ctrl-C, or an error here): only ours, by process.
+
+        SIGINT, as Ctrl-C would: Dagster then ends the run as failed instead of leaving it
+        "started" for ever in the UI.
+        """
+        running = [r.process for r in self.runs if r.process is not None]
+        for process in running:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + 10
+        for process in running:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _account(
-    r: _Run, watcher: Watcher, summary: RunSummary, progress: Callable[[str], None]
+    r: _Run, watcher: Watcher, code: int, summary: RunSummary, progress: Callable[[str], None]
 ) -> None:
-    """A failed run without a failed step (e.g. bad config, a crash before the step) still fails."""
-    if r.success or watcher.failed:
+    """A failed run without a failed step (e.g. a crash before the run began) still fails."""
+    if code == 0:
+        if r.log is not None:
+            r.log.unlink(missing_ok=True)  # kept only to explain a failure
         return
-    name = "staging" if r.label is None else f"staging {r.label}"
+    if watcher.failed:
+        return
+    if code == RUN_FAILED:
+        reason = "run failed"
+    else:
+        tail = r.log.read_text(errors="replace").strip().splitlines()[-1:] if r.log else []
+        reason = f"worker exit code {code}" + (f": {tail[0]}" if tail else "") + f" (log {r.log})"
     with summary.lock:
-        summary.steps_failed.append(name)
-    progress(f"  {JOB:8} {name:34} FAILED: {r.error or 'run failed'}")
+        summary.steps_failed.append(r.name)
+    progress(f"  {JOB:8} {r.name:34} FAILED: {reason}")
