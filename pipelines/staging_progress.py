@@ -34,9 +34,13 @@ def message(done: TableBuilt) -> str:
 
 
 def observation(asset_key: dg.AssetKey, done: TableBuilt) -> dg.AssetObservation:
-    metadata = {
-        TABLE: done.table, ROWS: done.rows, DAYS: done.days, INDEX: done.index, COUNT: done.count
-    }  # fmt: skip
+    metadata: dict[str, dg.MetadataValue] = {
+        TABLE: dg.MetadataValue.text(done.table),
+        ROWS: dg.MetadataValue.int(done.rows),
+        DAYS: dg.MetadataValue.int(done.days),
+        INDEX: dg.MetadataValue.int(done.index),
+        COUNT: dg.MetadataValue.int(done.count),
+    }
     return dg.AssetObservation(asset_key=asset_key, description=message(done), metadata=metadata)
 
 
