@@ -140,3 +140,31 @@ def test_a_bad_workers_value_is_one_clear_line(tmp_path: Path, value: str, probl
     assert f"error: {problem}: give 1 to {MOST} (up to 4 per CPU; " in result.output
     assert "Traceback" not in result.output
     assert "pipelines on" not in result.output  # checked before anything starts
+
+
+def test_each_run_records_a_typed_event_per_table_and_its_data_folder(built: Built) -> None:
+    """The progress lines come from asset observations read by type, and the run config names
+    the data folder (a step process needs no CPO_DATA_DIR)."""
+    from pipelines import staging_progress
+
+    tables = list(staging_sql_files())
+    with dg.DagsterInstance.from_config(str(built.data_dir / "dagster_home")) as instance:
+        runs = instance.get_run_records(dg.RunsFilter(job_name="stage_days"))
+        assert len(runs) == 2
+        for record in runs:
+            run = record.dagster_run
+            config = run.run_config["resources"]["warehouse"]["config"]
+            assert config["data_dir"] == str(built.data_dir.resolve())
+            events = instance.get_records_for_run(
+                run.run_id, of_type=dg.DagsterEventType.ASSET_OBSERVATION
+            ).records
+            done = []
+            for e in events:
+                event = e.event_log_entry.dagster_event
+                assert event is not None
+                read = staging_progress.read(event.asset_observation_data.asset_observation)
+                assert read is not None
+                done.append(read)
+            assert [d.table for d in done] == tables
+            assert [d.index for d in done] == list(range(1, len(tables) + 1))
+            assert all(d.days == 2 and d.count == len(tables) for d in done)
