@@ -5,7 +5,8 @@ code location imports (the CLI, ``dagster dev``, a step process): they named par
 on purpose and would print on every ``cpo pipelines run`` and ``cpo demo``. Only these two: any
 other warning still shows.
 - ``backfill_policy=`` on the staging asset: a backfill of many days runs as one run.
-- ``owners`` of ``SensorDefinition``: passed by Dagster's own sensor decorators, not by us.
+- ``owners`` of ``SensorDefinition``: passed by Dagster itself when it copies a sensor
+  (``SensorDefinition.dagster_internal_init``, e.g. binding resources), never by us.
 """
 
 import warnings
