@@ -6,7 +6,6 @@ import os
 
 import dagster as dg
 
-
 # Fixed, not read from the data: a code location must not change shape with its data. Earlier
 # lakes (e.g. a replay of 2019 sessions) set CPO_PARTITIONS_START.
 START = os.environ.get("CPO_PARTITIONS_START", "2020-01-01")

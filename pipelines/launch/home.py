@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ingest.data_folder import DATA_DIR_ENV  # what the code location (defs/resources.py) binds
 from pipelines.warehouse.layout import Layout
 
 DAGSTER_YAML = "telemetry:\n  enabled: false\n"
-DATA_DIR_ENV = "CPO_DATA_DIR"  # what the code location (pipelines/defs/resources.py) binds to
 
 
 def prepare_home(layout: Layout) -> Path:
