@@ -77,7 +77,10 @@ def nightly_full(
     ]
 
 
-@dg.sensor(job=staging_job, minimum_interval_seconds=60)
+# Running by default: whoever runs the daemon (`cpo up`, `cpo pipelines ui`) gets a warehouse
+# that follows the lake, without switching anything on in the UI.
+@dg.sensor(job=staging_job, minimum_interval_seconds=60,
+           default_status=dg.DefaultSensorStatus.RUNNING)
 def lake_files(
     context: dg.SensorEvaluationContext, warehouse: WarehouseResource
 ) -> dg.SensorResult:
@@ -95,7 +98,8 @@ def lake_files(
 
 
 @dg.run_status_sensor(
-    run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[staging_job], request_job=marts_job
+    run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[staging_job], request_job=marts_job,
+    default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def marts_after_staging(context: dg.RunStatusSensorContext) -> dg.RunRequest | dg.SkipReason:
     """Rebuild the marts once a staging run succeeded; for a batch, once all its runs did."""

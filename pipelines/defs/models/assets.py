@@ -87,7 +87,8 @@ weekly_training = dg.ScheduleDefinition(
     job=train_job, cron_schedule="0 3 * * 1", execution_timezone="UTC"
 )
 quarter_hourly_scoring = dg.ScheduleDefinition(
-    job=score_job, cron_schedule="*/15 * * * *", execution_timezone="UTC"
+    job=score_job, cron_schedule="*/15 * * * *", execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,  # the daemon scores without being asked
 )
 
 self_healing_actions = mart_asset("self_healing_actions", Path(__file__).parent, "models")
