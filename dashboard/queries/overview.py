@@ -127,7 +127,8 @@ def site_health(run: Runner, f: Filters, states: pd.DataFrame) -> pd.DataFrame:
     sites = sites.merge(down, how="left", left_on="site_id", right_index=True)
     sites["chargers_down"] = sites["chargers_down"].fillna(0).astype(int)
     sites["health"] = [
-        BELOW if (u == u and not meets_nevi(u)) else ("chargers down now" if d else "healthy")
+        BELOW if (not pd.isna(u) and not meets_nevi(u))
+        else ("chargers down now" if d else "healthy")
         for u, d in zip(sites["uptime_pct"], sites["chargers_down"], strict=True)
     ]
     return sites

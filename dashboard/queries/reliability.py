@@ -106,4 +106,4 @@ def self_healing(run: Runner, f: Filters) -> pd.DataFrame:
 
 def below_target(ports: pd.DataFrame) -> int:
     """Ports not meeting NEVI (at most 97 %; a port without a measured period is not counted)."""
-    return sum(1 for u in ports["uptime_pct"] if u == u and not meets_nevi(u))
+    return sum(1 for u in ports["uptime_pct"] if not pd.isna(u) and not meets_nevi(u))

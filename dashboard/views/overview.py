@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
@@ -26,7 +27,7 @@ if need(ctx, "port_uptime_monthly"):
     c1, c2, c3 = st.columns(3)
     pct = u["uptime_pct"]
     delta = f"{pct - NEVI_UPTIME_THRESHOLD_PCT:+.2f} pts vs {NEVI_TARGET_LABEL}"
-    c1.metric("NEVI uptime", fmt.pct(pct, 2), delta=None if pct != pct else delta)
+    c1.metric("NEVI uptime", fmt.pct(pct, 2), delta=None if pd.isna(pct) else delta)
     c2.metric(f"Ports below {NEVI_TARGET_LABEL}",
               f"{fmt.count(u['ports_below'])} of {fmt.count(u['ports'])}")
     months = q.uptime_by_month(run, f)
