@@ -90,7 +90,11 @@ def test_sigterm_stops_every_child_and_grandchild(tmp_path: Path) -> None:
     child_code = f"""
         import os, subprocess, sys, time
         g = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-        open(os.path.join({str(pids)!r}, str(os.getpid())), "w").write(str(g.pid))
+        # written then renamed, so the test never reads a half-written file
+        tmp = os.path.join({str(pids)!r}, f".{{os.getpid()}}")
+        with open(tmp, "w") as f:
+            f.write(str(g.pid))
+        os.rename(tmp, os.path.join({str(pids)!r}, str(os.getpid())))
         time.sleep(60)
     """
     script = tmp_path / "sup.py"
@@ -106,9 +110,9 @@ def test_sigterm_stops_every_child_and_grandchild(tmp_path: Path) -> None:
     """))
     sup = subprocess.Popen([PY, str(script)], stdout=subprocess.PIPE, text=True)
     try:
-        assert _wait_for(lambda: len(list(pids.iterdir())) == 2), "children did not start"
-        family = [int(p.name) for p in pids.iterdir()] + [int(p.read_text())
-                                                          for p in pids.iterdir()]
+        assert _wait_for(lambda: len(list(pids.glob("[0-9]*"))) == 2), "children did not start"
+        written = list(pids.glob("[0-9]*"))
+        family = [int(p.name) for p in written] + [int(p.read_text()) for p in written]
         assert all(_alive(pid) for pid in family)
         sup.send_signal(signal.SIGTERM)
         out, _ = sup.communicate(timeout=30)
