@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 SITE_TZ = ZoneInfo("America/Los_Angeles")  # the pipelines' default BuildSettings.timezone
@@ -41,11 +41,16 @@ def ports_per_station(sessions: Iterable[FileSession]) -> dict[str, int]:
     return most
 
 
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), SITE_TZ).astimezone(UTC)
+
+
 def _local_days(t0: datetime, t1: datetime) -> Iterable[tuple[date, datetime, datetime]]:
     day = t0.astimezone(SITE_TZ).date()
     while True:
-        start = datetime.combine(day, datetime.min.time(), SITE_TZ)
-        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), SITE_TZ)
+        # in UTC: aware datetimes of one tzinfo subtract as wall clock (a DST day would be 24 h)
+        start = _midnight(day)
+        end = _midnight(day + timedelta(days=1))
         if start >= t1:
             return
         yield day, start, end
