@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.replay.fleet import Fleet
-from ingest.replay.plan import Kind, Plan
+from ingest.replay.heartbeats import DEFAULT_INTERVAL_S
+from ingest.replay.plan import Event, Kind, Plan
 from ingest.sim.clock import iso
 
 Say = Callable[[str], None]
@@ -24,6 +25,11 @@ class ReplaySettings:
     data_dir: Path
     partner: str  # owner of the replay's id tags in the registry
     meter_interval_s: float = 900.0
+    # Registered with every station (the CSMS's BootNotification answer hands it out); with
+    # assume_online the stations heartbeat at it (ingest.replay.heartbeats); without, a quiet
+    # station is offline once silent for longer than this x the offline tolerance.
+    heartbeat_interval_s: int = DEFAULT_INTERVAL_S
+    assume_online: bool = True
     speed: float = 0.0  # historical seconds per wall second; 0: as fast as possible
     progress_every: int = 500  # sessions between progress lines; 0: none
 
@@ -34,6 +40,8 @@ class ReplayRun:
     sessions: int
     stations: int
     calls: int
+    heartbeats: int  # of the calls: those keeping quiet stations online
+    outages: int  # down windows replayed (from an outage file)
     wall_s: float  # from the first connect to the lake flushed at the CSMS's stop
     first_at: float
     last_at: float
@@ -55,15 +63,33 @@ async def drive(url: str, plan: Plan, set_time: Callable[[float], None],
             f"{len(plan.events):,} calls from {iso(plan.events[0].at)}")
         progress = _Progress(sum(e.kind is Kind.STOP for e in plan.events), settings, say)
         pace = _Pacer(settings.speed, plan.events[0].at)
-        for event in plan.events:
+        for batch in _batches(plan.events):
+            event = batch[0]
             await pace.wait(event.at)
             set_time(event.at)  # before the call: the CSMS stamps it with this time
-            await fleet.play(event)
+            if len(batch) == 1:
+                await fleet.play(event)
+            else:
+                await fleet.play_together(batch)
             if event.kind is Kind.STOP:
                 progress.session_done(event.at, fleet.calls)
     finally:
         await fleet.close()  # the disconnects happen at the last event's time
     return fleet.calls
+
+
+def _batches(events: Sequence[Event]) -> Iterator[Sequence[Event]]:
+    """Each event alone, except the heartbeats of one tick (adjacent in the plan, the same
+    ``step``), which go together."""
+    i = 0
+    while i < len(events):
+        j = i + 1
+        if events[i].kind is Kind.HEARTBEAT:
+            while (j < len(events) and events[j].kind is Kind.HEARTBEAT
+                   and events[j].step == events[i].step):
+                j += 1
+        yield events[i:j]
+        i = j
 
 
 class _Progress:

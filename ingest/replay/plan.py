@@ -28,12 +28,17 @@ class Kind(enum.StrEnum):
     SUSPENDED = "SuspendedEV"
     STOP = "StopTransaction"
     AVAILABLE = "Available"
+    UNAVAILABLE = "Unavailable"  # an outage window from an outage file (ingest.replay.outages)
+    FAULTED = "Faulted"
+    HEARTBEAT = "Heartbeat"  # quiet time kept online (ingest.replay.heartbeats)
 
 
 # Order of events at the same instant: sessions ending free their connector before sessions
-# beginning take one; a session's own samples come after its start.
+# beginning take one; a session's own samples come after its start; heartbeats come last, so
+# those of one instant are adjacent and the driver can send them together.
 _RANK = {Kind.STOP: 0, Kind.AVAILABLE: 0, Kind.AUTHORIZE: 1, Kind.PREPARING: 1, Kind.START: 1,
-         Kind.CHARGING: 1, Kind.METER: 2, Kind.SUSPENDED: 2}
+         Kind.CHARGING: 1, Kind.UNAVAILABLE: 1, Kind.FAULTED: 1, Kind.METER: 2,
+         Kind.SUSPENDED: 2, Kind.HEARTBEAT: 3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +52,7 @@ class Event:
     tag: str
     wh: int = 0  # the connector's register after this event (start: meterStart)
     power_w: float = 0.0
+    error_code: str = "NoError"  # for a status: the OCPP 1.6 ChargePointErrorCode it reports
 
     def key(self) -> tuple[float, int, int, int]:
         return (self.at, _RANK[self.kind], self.session, self.step)
@@ -89,6 +95,14 @@ def build_plan(sessions: Sequence[ReplaySession], interval_s: float) -> Plan:
     events.sort(key=Event.key)
     return Plan(events, {st: len(slots) for st, slots in sorted(connectors.busy_until.items())},
                 {s.station: s.site for s in sessions}, sorted({id_tag(s.user) for s in sessions}))
+
+
+def with_events(plan: Plan, extra: Sequence[Event]) -> Plan:
+    """``plan`` with ``extra`` events (outage statuses, heartbeats) merged in time order."""
+    if not extra:
+        return plan
+    events = sorted([*plan.events, *extra], key=Event.key)
+    return Plan(events, plan.connectors, plan.sites, plan.tags)
 
 
 def charge_end(s: ReplaySession) -> float:

@@ -27,6 +27,7 @@ def test_help() -> None:
     result = runner.invoke(app, ["replay", "--help"])
     assert result.exit_code == 0, result.output
     for option in ("--format", "--data-dir", "--limit", "--speed", "--meter-interval",
+                   "--heartbeat-interval", "--assume-online", "--no-assume-online", "--outages",
                    "--station-col", "--energy-col", "--time-format", "--timezone"):
         assert option in result.output
 
@@ -86,3 +87,15 @@ def test_missing_file(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "nope.json" in result.output
     assert "Traceback" not in result.output
+
+
+def test_bad_outage_file_is_one_line_before_anything_starts(tmp_path: Path) -> None:
+    sessions, outages = tmp_path / "sessions.csv", tmp_path / "outages.csv"
+    sessions.write_text(CSV)
+    outages.write_text("station,start,end,status\nCP 1,2021-03-01T08:00Z,2021-03-01T09:00Z,Gone\n")
+    result = runner.invoke(app, ["replay", str(sessions), "--data-dir", str(tmp_path / "d"),
+                                 *MAPPING, "--outages", str(outages)])
+    assert result.exit_code == 2, result.output
+    assert "line 2, column 'status': 'Gone' is not Unavailable or Faulted" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "d").exists()

@@ -53,6 +53,30 @@ def replay(
             help="Partner (eMSP) owning the replay's id tags (default: acn, or replay for CSV)."
         ),
     ] = None,
+    heartbeat_interval: Annotated[
+        float,
+        typer.Option(
+            help="Minutes between a replayed station's Heartbeats (registered with it; the "
+            "offline detector allows this x its tolerance of silence).",
+            min=1,
+        ),
+    ] = 1440.0,
+    assume_online: Annotated[
+        bool,
+        typer.Option(
+            "--assume-online/--no-assume-online",
+            help="Keep stations online between sessions with Heartbeats (the file says nothing "
+            "about connectivity). --no-assume-online: none, so quiet time counts as offline.",
+        ),
+    ] = True,
+    outages: Annotated[
+        Path | None,
+        typer.Option(
+            help="CSV of real down windows (columns station, start, end [, status, "
+            "error_code]): replayed as StatusNotification Unavailable/Faulted, then Available.",
+            dir_okay=False,
+        ),
+    ] = None,
     progress_every: Annotated[
         int, typer.Option(help="Print a progress line (stderr) every N sessions; 0: none.", min=0)
     ] = 500,
@@ -98,10 +122,12 @@ def replay(
         data_dir,
         partner or ("acn" if kind is Format.acn else "replay"),
         meter_interval * 60,
+        round(heartbeat_interval * 60),
+        assume_online,
         speed,
         progress_every,
     )
-    job = ReplayJob(file, kind.value, CsvMapping(**given), settings, limit)
+    job = ReplayJob(file, kind.value, CsvMapping(**given), settings, limit, outages)
     ok = run_job(job, typer.echo, lambda line: typer.echo(line, err=True))
     if not ok:
         raise typer.Exit(1)

@@ -17,7 +17,9 @@ from ingest.replay.acn import read_acn
 from ingest.replay.csv_reader import CsvMapping, read_csv
 from ingest.replay.driver import ReplayRun, ReplaySettings, drive
 from ingest.replay.errors import ReplayError
-from ingest.replay.plan import build_plan
+from ingest.replay.heartbeats import heartbeat_events
+from ingest.replay.outages import Outage, outage_events, read_outages
+from ingest.replay.plan import Plan, build_plan, with_events
 from ingest.replay.reconcile import reconcile
 from ingest.replay.session import ReadResult, ReplaySession
 from workbench.runs.replay_registry import register
@@ -34,6 +36,7 @@ class ReplayJob:
     mapping: CsvMapping  # used for csv only
     settings: ReplaySettings
     limit: int | None = None
+    outages: Path | None = None  # CSV of down windows (ingest.replay.outages)
 
 
 def read(job: ReplayJob) -> ReadResult:
@@ -46,10 +49,11 @@ def run_job(job: ReplayJob, out: Say, err: Say) -> bool:
     """Replay and reconcile; True when the lake gives back what the file holds."""
     result = read(job)
     out(read_line(result))
+    outages = read_outages(job.outages) if job.outages is not None else []
     sessions = result.limited(job.limit).sessions
     if job.limit is not None:
         out(f"replaying the first {len(sessions):,} (--limit {job.limit})")
-    run = run_async(replay(sessions, job.settings, err))
+    run = run_async(replay(sessions, job.settings, err, outages))
     out(run_line(run))
     rec = reconcile(sessions, DataFolder(job.settings.data_dir).local_lake, run.node_id)
     for line in rec.lines():
@@ -58,21 +62,31 @@ def run_job(job: ReplayJob, out: Say, err: Say) -> bool:
 
 
 async def replay(
-    sessions: Sequence[ReplaySession], settings: ReplaySettings, say: Say
+    sessions: Sequence[ReplaySession], settings: ReplaySettings, say: Say,
+    outages: Sequence[Outage] = (),
 ) -> ReplayRun:
     """Replay ``sessions`` (in replay order) into ``settings.data_dir`` through an in-process
     CSMS on a manual clock that follows the plan's historical times; the lake is flushed.
+    ``outages``: down windows to replay as charger-level status calls.
 
     The CSMS runs with no rate limit (its bucket runs on real time, and a replay is far faster
-    than real time), and with its offline watchdog and pings off: historical time jumps by weeks
-    between two calls of a station, so the watchdog would close every idle station.
+    than real time), and with its offline watchdog and pings off: it sweeps on real time, and
+    historical time jumps by hours between two calls. Stations are kept online on the
+    historical clock by heartbeats instead (``settings.assume_online``).
     """
     plan = build_plan(sessions, settings.meter_interval_s)
     if not plan.events:
         raise ReplayError("no sessions to replay (the file has none, or all were skipped)")
+    plan, n_outages = _add_outages(plan, outages, len(sessions), say)
+    n_heartbeats = 0
+    if settings.assume_online:
+        beats = heartbeat_events(plan.events, plan.connectors, plan.events[0].at,
+                                 plan.events[-1].at, settings.heartbeat_interval_s,
+                                 len(sessions) + 1)
+        plan, n_heartbeats = with_events(plan, beats), len(beats)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with Registry(DataFolder(settings.data_dir).registry_file) as registry:
-        register(registry, plan, settings.partner)
+        register(registry, plan, settings.partner, settings.heartbeat_interval_s)
     node_id = f"replay-{secrets.token_hex(4)}"  # a fresh node: this run's rows, and only them
     csms = SimCsms(settings.data_dir, node_id, plan.events[0].at)
     await csms.start()
@@ -86,10 +100,24 @@ async def replay(
         len(sessions),
         len(plan.connectors),
         calls,
+        n_heartbeats,
+        n_outages,
         time.perf_counter() - started,
         plan.events[0].at,
         plan.events[-1].at,
     )
+
+
+def _add_outages(plan: Plan, outages: Sequence[Outage], session: int,
+                 say: Say) -> tuple[Plan, int]:
+    if not outages:
+        return plan, 0
+    events, skipped = outage_events(outages, plan.connectors, plan.events[0].at,
+                                    plan.events[-1].at, session)
+    if skipped:
+        why = ", ".join(f"{k} x{v}" for k, v in sorted(skipped.items()))
+        say(f"outage file: skipped {sum(skipped.values()):,} windows ({why})")
+    return with_events(plan, events), len(events) // 2
 
 
 def read_line(result: ReadResult) -> str:
@@ -109,7 +137,14 @@ def run_line(run: ReplayRun) -> str:
         f"replayed {_n(run.sessions, 'session')} on {_n(run.stations, 'station')} ({first} to "
         f"{last}): {run.calls:,} OCPP calls in {run.wall_s:.1f} s, "
         f"{run.calls_per_s:,.0f} calls/s; CSMS node {run.node_id}"
-    )
+    ) + _online_note(run)
+
+
+def _online_note(run: ReplayRun) -> str:
+    down = f", {_n(run.outages, 'outage window')} replayed" if run.outages else ""
+    if run.heartbeats:
+        return f"\n{_n(run.heartbeats, 'heartbeat')} of them kept quiet stations online{down}"
+    return f"\nno heartbeats added (quiet stations are offline after their silence){down}"
 
 
 def _n(count: int, noun: str) -> str:

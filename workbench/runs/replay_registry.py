@@ -12,11 +12,13 @@ from ingest.replay.fleet import MODEL, VENDOR
 from ingest.replay.plan import Plan
 
 
-def register(registry: Registry, plan: Plan, partner: str) -> None:
-    """Register the plan's stations (with their site) and id tags (owned by ``partner``).
+def register(registry: Registry, plan: Plan, partner: str, heartbeat_interval_s: int) -> None:
+    """Register the plan's stations (with their site and the replay's heartbeat interval, which
+    the CSMS hands out at boot) and id tags (owned by ``partner``).
 
-    A station already registered keeps its record, with enough connectors for the replay; one
-    with a password is refused, since the replay connects without one.
+    A station already registered keeps its record, with enough connectors for the replay and the
+    replay's heartbeat interval (its stations heartbeat at it); one with a password is refused,
+    since the replay connects without one.
     """
     for station, connectors in plan.connectors.items():
         known = registry.get_charge_point(station)
@@ -27,10 +29,12 @@ def register(registry: Registry, plan: Plan, partner: str) -> None:
             )
         site = plan.sites.get(station)
         cp = (
-            ChargePoint(id=station, site=site, connectors=connectors, model=MODEL, vendor=VENDOR)
+            ChargePoint(id=station, site=site, connectors=connectors, model=MODEL, vendor=VENDOR,
+                        heartbeat_interval=heartbeat_interval_s)
             if known is None
             else replace(
-                known, site=known.site or site, connectors=max(known.connectors, connectors)
+                known, site=known.site or site, connectors=max(known.connectors, connectors),
+                heartbeat_interval=heartbeat_interval_s,
             )
         )
         registry.add_charge_point(cp)

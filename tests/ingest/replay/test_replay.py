@@ -113,3 +113,44 @@ async def test_speed_paces_history(tmp_path: Path) -> None:
     # 30 minutes of history at 1,800 x real time: about a second.
     run = await _replay([session("CP1", 0, 30, 1.0)], tmp_path, speed=1800.0)
     assert 1.0 <= run.wall_s < 10.0
+
+
+def _max_gaps(data_dir: Path) -> dict[str, float]:
+    rows = _query(data_dir, "ocpp_messages", "select charge_point_id, max(gap) from ("
+                  "select charge_point_id, epoch(received_at) - epoch(lag(received_at) over ("
+                  "partition by charge_point_id order by received_at)) as gap from {t} "
+                  "where direction = 'in') group by all")
+    return {str(cp): float(gap) for cp, gap in rows}  # type: ignore[arg-type]
+
+
+async def test_quiet_stations_heartbeat_on_the_historical_clock(tmp_path: Path) -> None:
+    # Two stations, three sessions, days of quiet between them.
+    day = 24 * 60
+    sessions = [session("CP1", 0, 120, 10.0), session("CP2", 4 * day, 4 * day + 60, 3.0),
+                session("CP1", 9 * day, 9 * day + 210, 15.0)]
+    run = await _replay(sessions, tmp_path)
+    assert rec_ok(sessions, tmp_path, run)
+    beats = _query(tmp_path, "ocpp_messages", "select charge_point_id, count(*) from {t} where "
+                   "direction = 'in' and action = 'Heartbeat' group by all order by all")
+    # A tick a day from the boot (day 0, 08:00) to the last stop (day 9, 11:30): 9 per station,
+    # less the one each skips as its later session starts on it (its Authorize is a sign of life).
+    assert beats == [("CP1", 8), ("CP2", 8)]
+    assert run.heartbeats == 16
+    # The boot answer registers a day; no silence comes near its tolerance.
+    answers = _query(tmp_path, "ocpp_messages", "select distinct payload::json->>'interval' "
+                     "from {t} where direction = 'out' and action = 'BootNotification'")
+    assert answers == [("86400",)]
+    assert max(_max_gaps(tmp_path).values()) <= 1.25 * 86400
+
+
+async def test_no_assume_online_sends_no_heartbeats(tmp_path: Path) -> None:
+    sessions = [session("CP1", 0, 30, 1.0), session("CP1", 3 * 24 * 60, 3 * 24 * 60 + 30, 1.0)]
+    settings = ReplaySettings(tmp_path, "acn", assume_online=False, progress_every=0)
+    run = await replay(sessions, settings, lambda _: None)
+    assert run.heartbeats == 0
+    assert _epochs(tmp_path, "Heartbeat") == set()
+    assert _max_gaps(tmp_path)["CP1"] > 2.9 * 86400
+
+
+def rec_ok(sessions: list[ReplaySession], data_dir: Path, run: ReplayRun) -> bool:
+    return reconcile(sessions, lake_dir(data_dir), run.node_id).ok
