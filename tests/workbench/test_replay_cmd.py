@@ -24,7 +24,8 @@ MAPPING = ["--station-col", "station id", "--start-col", "plugged", "--end-col",
 
 
 def test_help() -> None:
-    result = runner.invoke(app, ["replay", "--help"])
+    # wide enough that rich prints every option name whole
+    result = runner.invoke(app, ["replay", "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     for option in ("--format", "--data-dir", "--limit", "--speed", "--meter-interval",
                    "--heartbeat-interval", "--assume-online", "--no-assume-online", "--outages",

@@ -153,4 +153,4 @@ async def test_no_assume_online_sends_no_heartbeats(tmp_path: Path) -> None:
 
 
 def rec_ok(sessions: list[ReplaySession], data_dir: Path, run: ReplayRun) -> bool:
-    return reconcile(sessions, lake_dir(data_dir), run.node_id).ok
+    return reconcile(sessions, DataFolder(data_dir).local_lake, run.node_id).ok
