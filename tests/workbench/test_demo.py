@@ -41,7 +41,11 @@ def test_demo_end_to_end_then_reuse(tmp_path: Path) -> None:
     assert "NEVI port uptime (to date): network" in result.output
     warehouse = duckdb.connect(str(data / "warehouse" / "warehouse.duckdb"), read_only=True)
     built = warehouse.execute("SELECT count(*) FROM sessions").fetchall()[0][0]
+    # the shipped default model scored every charger (no training data of its own yet)
+    scored = warehouse.execute("SELECT count(DISTINCT charge_point_id), min(model_source), "
+                               "max(model_source) FROM predictions").fetchall()[0]
     warehouse.close()
+    assert scored == (4, "default", "default")
     assert built == sessions[0]  # every transaction in the lake is one session in the warehouse
     # read back at the end of the history; the live phase adds sessions after that
     assert "sessions seen in meter values: " in result.output
