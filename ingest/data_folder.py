@@ -15,6 +15,8 @@
 ``<data>/self_healing/state.json``  the self-healing loop's guard-rail state
 ``<data>/reports/outbox/<partner>/<YYYY-MM>/``  partner reports and their delivery log's folder
 ``<data>/logs/``  the logs of ``cpo up``'s components and of the demo's dashboard
+``<data>/replays.jsonl``  one line per replay landed in the lake (its file, node, totals)
+``<data>/.replay-staging/``  a replay being written; it lands in the lake whole, or not at all
 
 Every package may import this module (tests/test_layering.py), so it imports only the standard
 library at module level; ``lake`` and ``lake_dates`` import the lake's modules when called.
@@ -75,6 +77,14 @@ class DataFolder:
         from ingest.lake import listing
 
         return listing.part_dates(self.lake, table)
+
+    @property
+    def replay_log(self) -> Path:
+        return self.data_dir / "replays.jsonl"
+
+    @property
+    def replay_staging(self) -> Path:
+        return self.data_dir / ".replay-staging"
 
     # --- the pipelines ---
     @property

@@ -15,19 +15,21 @@ from typing import Any
 import orjson
 
 from ingest.replay.errors import ReplayInputError
-from ingest.replay.session import ReadResult, ReplaySession, collect, station_id
+from ingest.replay.row_checks import CheckRules, Problem, RowIssue, RowProblemError, collect
+from ingest.replay.session import ReadResult, ReplaySession, station_id
 
 FIX_FORMAT = "Give an ACN-Data API export (an object with '_items'), or use --format csv"
 
 
-def read_acn(path: Path) -> ReadResult:
+def read_acn(path: Path, rules: CheckRules | None = None) -> ReadResult:
     doc = _load(path)
     items = doc.get("_items") if isinstance(doc, dict) else None
     if not isinstance(items, list):
         raise ReplayInputError(path, "top level", "no '_items' list", FIX_FORMAT)
     meta = doc.get("_meta")
     site = meta.get("site") if isinstance(meta, dict) else None
-    return collect(path, (_session(path, n, item, site) for n, item in enumerate(items)))
+    return collect(path, (_session(path, n, item, site) for n, item in enumerate(items)),
+                   rules or CheckRules())
 
 
 def _load(path: Path) -> Any:
@@ -37,39 +39,40 @@ def _load(path: Path) -> Any:
         raise ReplayInputError(path, "whole file", f"not JSON ({exc})", FIX_FORMAT) from None
 
 
-def _session(path: Path, n: int, item: Any, meta_site: Any) -> ReplaySession:
+def _session(path: Path, n: int, item: Any, meta_site: Any) -> ReplaySession | RowIssue:
     where = f"_items[{n}]"
     if not isinstance(item, dict):
         raise ReplayInputError(path, where, "not an object", FIX_FORMAT)
-    field = _Fields(path, where, item)
+    field = _Fields(item)
     site = meta_site if isinstance(meta_site, str) else item.get("siteID")
     user = item.get("userID")
-    return ReplaySession(
-        station=field.station("stationID"), site=site if isinstance(site, str) else None,
-        start=field.time("connectionTime"), end=field.time("disconnectTime"),
-        done_charging=field.optional_time("doneChargingTime"),
-        kwh=field.kwh("kWhDelivered"), user=None if user is None else str(user),
-    )
+    try:
+        return ReplaySession(
+            station=field.station("stationID"), site=site if isinstance(site, str) else None,
+            start=field.time("connectionTime"), end=field.time("disconnectTime"),
+            done_charging=field.optional_time("doneChargingTime"),
+            kwh=field.kwh("kWhDelivered"), user=None if user is None else str(user), where=where,
+        )
+    except RowProblemError as exc:
+        return RowIssue(exc.kind, where, f"field {field.name!r}: {exc.detail}")
 
 
 class _Fields:
-    """Typed access to one item's fields; every failure names the item and the field."""
+    """Typed access to one item's fields; ``name`` is the field last read (for messages)."""
 
-    def __init__(self, path: Path, where: str, item: dict[str, Any]) -> None:
-        self.path, self.where, self.item = path, where, item
-
-    def _fail(self, name: str, problem: str, fix: str) -> ReplayInputError:
-        return ReplayInputError(self.path, f"{self.where}, field '{name}'", problem, fix)
+    def __init__(self, item: dict[str, Any]) -> None:
+        self.item, self.name = item, ""
 
     def _get(self, name: str) -> Any:
+        self.name = name
         if self.item.get(name) is None:
-            raise self._fail(name, "missing or null", "Every session needs it; fix the file")
+            raise RowProblemError(Problem.BLANK, "missing or null")
         return self.item[name]
 
     def station(self, name: str) -> str:
         value = station_id(str(self._get(name)))
         if not value:
-            raise self._fail(name, "empty station id", "Give every session a station id")
+            raise RowProblemError(Problem.BLANK, "no letters or digits in the station id")
         return value
 
     def optional_time(self, name: str) -> datetime | None:
@@ -80,15 +83,15 @@ class _Fields:
         try:
             dt = parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):
-            raise self._fail(name, f"cannot read {text!r} as a time",
-                             "Expected RFC 1123, e.g. 'Tue, 01 Dec 2020 13:59:06 GMT'") from None
+            raise RowProblemError(Problem.UNREADABLE, f"cannot read {text!r} as a time (expected "
+                                  "RFC 1123, e.g. 'Tue, 01 Dec 2020 13:59:06 GMT')") from None
         return _utc(dt)
 
     def kwh(self, name: str) -> float:
         value = self._get(name)
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(
                 value):
-            raise self._fail(name, f"{value!r} is not a number of kWh", "Fix the value")
+            raise RowProblemError(Problem.UNREADABLE, f"{value!r} is not a number of kWh")
         return float(value)
 
 

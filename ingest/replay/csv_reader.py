@@ -1,7 +1,9 @@
 """Reader for any CSV of charging sessions, its columns mapped by the user.
 
 Times: ISO 8601 by default, or a ``strptime`` format; times without an offset are read in the
-mapping's time zone. Energy is in kWh. Every failure names the file, the line and the column.
+mapping's time zone (after a two-digit-year repair, so 0014 is read as 2014 in 2014's offsets).
+Energy is in kWh. A file that cannot be read at all is an error naming the file and the place; a
+row that cannot be read is a :class:`RowIssue` naming its line and column.
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ingest.replay.errors import ReplayInputError
-from ingest.replay.session import ReadResult, ReplaySession, collect, station_id
+from ingest.replay.row_checks import (
+    CheckRules,
+    Problem,
+    RowIssue,
+    RowProblemError,
+    collect,
+    is_na,
+)
+from ingest.replay.session import ReadResult, ReplaySession, station_id
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,7 @@ class CsvMapping:
     done: str | None = None  # when the car stopped drawing energy (overstay begins)
     time_format: str | None = None  # strptime format; None: ISO 8601
     timezone: str = "UTC"  # for times without an offset
+    repair_years: bool = False  # years below 100 are two-digit years: 0014 -> 2014
 
     def columns(self) -> dict[str, str]:
         """Mapped column -> the option that names it (for error messages)."""
@@ -40,14 +51,15 @@ class CsvMapping:
         return named | {col: opt for col, opt in optional.items() if col is not None}
 
 
-def read_csv(path: Path, mapping: CsvMapping) -> ReadResult:
+def read_csv(path: Path, mapping: CsvMapping, rules: CheckRules | None = None) -> ReadResult:
     zone = _zone(path, mapping.timezone)
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
             rows = csv.DictReader(f)
             _check_header(path, rows.fieldnames, mapping)
             parser = _RowParser(path, mapping, zone)
-            return collect(path, (parser.parse(rows.line_num, r) for r in _rows(path, rows)))
+            return collect(path, (parser.parse(rows.line_num, r) for r in _rows(path, rows)),
+                           rules or CheckRules())
     except UnicodeDecodeError as exc:
         raise ReplayInputError(path, "whole file", f"not UTF-8 text ({exc.reason})",
                                "Save the file as UTF-8") from None
@@ -83,58 +95,66 @@ class _RowParser:
     def __init__(self, path: Path, mapping: CsvMapping, zone: tzinfo) -> None:
         self.path, self.m, self.zone = path, mapping, zone
 
-    def parse(self, line: int, row: dict[str, str | None]) -> ReplaySession:
+    def parse(self, line: int, row: dict[str, str | None]) -> ReplaySession | RowIssue:
         m = self.m
-        station = station_id(self._text(line, row, m.station))
-        if not station:
-            raise self._fail(line, m.station, "empty station id", "Give every row a station")
-        return ReplaySession(
-            station=station, site=self._optional(row, m.site),
-            start=self._time(line, row, m.start), end=self._time(line, row, m.end),
-            done_charging=self._optional_time(line, row, m.done),
-            kwh=self._kwh(line, row, m.energy), user=self._optional(row, m.user),
-        )
+        column = m.station
+        try:
+            station = station_id(self._text(row, column))
+            if not station:
+                raise RowProblemError(Problem.BLANK, "no letters or digits in the station id")
+            column = m.start
+            start = self._time(row, column)
+            column = m.end
+            end = self._time(row, column)
+            column = m.done or ""
+            done = self._optional_time(row, m.done)
+            column = m.energy
+            kwh = self._kwh(row, column)
+        except RowProblemError as exc:
+            return RowIssue(exc.kind, f"line {line}", f"column {column!r}: {exc.detail}")
+        return ReplaySession(station=station, site=self._optional(row, m.site), start=start,
+                             end=end, done_charging=done, kwh=kwh,
+                             user=self._optional(row, m.user), where=f"line {line}")
 
-    def _fail(self, line: int, column: str, problem: str, fix: str) -> ReplayInputError:
-        return ReplayInputError(self.path, f"line {line}, column {column!r}", problem, fix)
-
-    def _text(self, line: int, row: dict[str, str | None], column: str) -> str:
+    @staticmethod
+    def _text(row: dict[str, str | None], column: str) -> str:
         value = (row.get(column) or "").strip()
-        if not value:
-            raise self._fail(line, column, "empty", "Fill it in or remove the row")
+        if is_na(value):
+            raise RowProblemError(Problem.BLANK, f"{value!r}" if value else "empty")
         return value
 
     @staticmethod
     def _optional(row: dict[str, str | None], column: str | None) -> str | None:
         value = (row.get(column) or "").strip() if column is not None else ""
-        return value or None
+        return None if is_na(value) else value
 
-    def _optional_time(self, line: int, row: dict[str, str | None],
-                       column: str | None) -> datetime | None:
+    def _optional_time(self, row: dict[str, str | None], column: str | None) -> datetime | None:
         if column is None or self._optional(row, column) is None:
             return None
-        return self._time(line, row, column)
+        return self._time(row, column)
 
-    def _time(self, line: int, row: dict[str, str | None], column: str) -> datetime:
-        text = self._text(line, row, column)
+    def _time(self, row: dict[str, str | None], column: str) -> datetime:
+        text = self._text(row, column)
         fmt = self.m.time_format
         try:
             dt = datetime.fromisoformat(text) if fmt is None else datetime.strptime(text, fmt)
         except ValueError:
             want = "ISO 8601 (e.g. 2021-03-01T08:15:00)" if fmt is None else repr(fmt)
-            raise self._fail(line, column, f"cannot read {text!r} as a time in {want}",
-                             "Fix the value or pass --time-format (strptime codes)") from None
+            raise RowProblemError(Problem.UNREADABLE,
+                                  f"cannot read {text!r} as a time in {want}") from None
+        if self.m.repair_years and dt.year < 100:
+            dt = dt.replace(year=dt.year + 2000)
         if dt.tzinfo is None:
             dt = dt.replace(tzinfo=self.zone)
         return dt.astimezone(UTC)
 
-    def _kwh(self, line: int, row: dict[str, str | None], column: str) -> float:
-        text = self._text(line, row, column)
+    def _kwh(self, row: dict[str, str | None], column: str) -> float:
+        text = self._text(row, column)
         try:
             value = float(text)
         except ValueError:
             value = math.nan
         if not math.isfinite(value):
-            raise self._fail(line, column, f"{text!r} is not a number of kWh",
-                             "Use a plain number with a '.' decimal point, e.g. 12.5")
+            raise RowProblemError(Problem.UNREADABLE, f"{text!r} is not a number of kWh "
+                                  "(use a plain number with a '.' decimal point)")
         return value

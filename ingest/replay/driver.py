@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.replay.errors import ReplayRejectedError
 from ingest.replay.fleet import Fleet
 from ingest.replay.heartbeats import DEFAULT_INTERVAL_S
 from ingest.replay.plan import Event, Kind, Plan
@@ -57,7 +58,13 @@ async def drive(url: str, plan: Plan, set_time: Callable[[float], None],
     returns the number of calls made. ``plan`` must have at least one event."""
     fleet = Fleet()
     try:
-        await fleet.connect(url, plan.connectors, plan.events[0].at)
+        try:
+            await fleet.connect(url, plan.connectors, plan.events[0].at)
+        except ReplayRejectedError as exc:
+            raise ReplayRejectedError(exc.action, exc.station,
+                                      f"{exc.reason}; at {iso(plan.events[0].at)}, the time of "
+                                      f"the first session ({plan.origin(plan.events[0])})"
+                                      ) from None
         n = len(fleet.chargers)
         say(f"{n} station{'' if n == 1 else 's'} connected (OCPP 1.6J), replaying "
             f"{len(plan.events):,} calls from {iso(plan.events[0].at)}")
@@ -67,10 +74,15 @@ async def drive(url: str, plan: Plan, set_time: Callable[[float], None],
             event = batch[0]
             await pace.wait(event.at)
             set_time(event.at)  # before the call: the CSMS stamps it with this time
-            if len(batch) == 1:
-                await fleet.play(event)
-            else:
-                await fleet.play_together(batch)
+            try:
+                if len(batch) == 1:
+                    await fleet.play(event)
+                else:
+                    await fleet.play_together(batch)
+            except ReplayRejectedError as exc:
+                raise ReplayRejectedError(exc.action, exc.station,
+                                          f"{exc.reason}; the session at {plan.origin(event)}, "
+                                          f"at {iso(event.at)}") from None
             if event.kind is Kind.STOP:
                 progress.session_done(event.at, fleet.calls)
     finally:

@@ -18,3 +18,11 @@ class ReplayInputError(ReplayError):
         super().__init__(f"{path}: {where}: {problem}. {fix}")
         self.path = path
         self.where = where
+
+
+class ReplayRejectedError(ReplayError):
+    """The CSMS answered one of the replay's calls with a CALLERROR: which call, and why."""
+
+    def __init__(self, action: str, station: str, reason: str) -> None:
+        super().__init__(f"the CSMS rejected {action} of station {station}: {reason}")
+        self.action, self.station, self.reason = action, station, reason

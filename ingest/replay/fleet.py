@@ -8,7 +8,9 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-from ingest.replay.errors import ReplayError
+from ocpp.exceptions import OCPPError
+
+from ingest.replay.errors import ReplayError, ReplayRejectedError
 from ingest.replay.plan import Event, Kind
 from ingest.sim.chargepoint_v16 import SimChargePoint16
 from ingest.sim.clock import iso
@@ -17,11 +19,15 @@ from ingest.sim.link import listen, open_link
 MODEL, VENDOR = "ReplayAC", "CPO-Replay"
 
 
+class ReplayCharger(SimChargePoint16):
+    suppress_call_errors = False  # a rejected call stops the replay with its reason
+
+
 class Fleet:
     """The connected stations; counts every call it makes."""
 
     def __init__(self) -> None:
-        self.chargers: dict[str, SimChargePoint16] = {}
+        self.chargers: dict[str, ReplayCharger] = {}
         self.calls = 0
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -29,14 +35,18 @@ class Fleet:
         """Connect and boot every station; its connectors report Available at ``at``."""
         loop = asyncio.get_running_loop()
         for station, n in connectors.items():
-            cp = SimChargePoint16(station, await open_link(url, station, "ocpp1.6"), n)
+            cp = ReplayCharger(station, await open_link(url, station, "ocpp1.6"), n)
             self._tasks.append(loop.create_task(listen(cp)))
             self.chargers[station] = cp
-            boot = await cp.boot(model=MODEL, vendor=VENDOR)
-            _check(boot is not None and boot.status == "Accepted", station, "BootNotification",
-                   at, boot)
-            for connector in range(1, n + 1):
-                await cp.status(connector, "Available", at=at)
+            try:
+                boot = await cp.boot(model=MODEL, vendor=VENDOR)
+                _check(boot is not None and boot.status == "Accepted", station,
+                       "BootNotification", at, boot)
+                for connector in range(1, n + 1):
+                    await cp.status(connector, "Available", at=at)
+            except OCPPError as exc:
+                raise _rejected("its boot (BootNotification, StatusNotification)", station,
+                                exc) from None
             self.calls += 1 + n
 
     async def close(self) -> None:
@@ -45,6 +55,12 @@ class Fleet:
         await asyncio.gather(*self._tasks)
 
     async def play(self, ev: Event) -> None:
+        try:
+            await self._play(ev)
+        except OCPPError as exc:
+            raise _rejected(ev.kind.value, ev.station, exc) from None
+
+    async def _play(self, ev: Event) -> None:
         cp, c, at = self.chargers[ev.station], ev.connector, ev.at
         self.calls += 1
         if ev.kind is Kind.AUTHORIZE:
@@ -69,6 +85,12 @@ class Fleet:
         """Events of one instant on distinct stations (one heartbeat tick), sent concurrently:
         one round trip for the tick instead of one per station."""
         await asyncio.gather(*(self.play(ev) for ev in events))
+
+
+def _rejected(action: str, station: str, exc: OCPPError) -> ReplayRejectedError:
+    detail = f" {exc.details}" if exc.details else ""
+    return ReplayRejectedError(action, station, f"{type(exc).__name__}: "
+                               f"{str(exc.description).strip().rstrip(',')}{detail}")
 
 
 def _check(ok: bool, station: str, action: str, at: float, got: Any) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ingest.replay.session import ReplaySession
 from ingest.replay.tags import id_tag
@@ -64,6 +64,13 @@ class Plan:
     connectors: dict[str, int]  # station -> connectors it needs (its most overlapping sessions)
     sites: dict[str, str | None]  # station -> site
     tags: list[str]  # every id tag used, sorted
+    origins: list[str] = field(default_factory=list)  # session index -> its place in the file
+
+    def origin(self, event: Event) -> str:
+        """Where the event's session is in the file (for messages), or its index."""
+        if 0 <= event.session < len(self.origins) and self.origins[event.session]:
+            return self.origins[event.session]
+        return f"session {event.session + 1}"
 
 
 class _Connectors:
@@ -94,7 +101,8 @@ def build_plan(sessions: Sequence[ReplaySession], interval_s: float) -> Plan:
         events.extend(session_events(index, s, connector, begin, interval_s))
     events.sort(key=Event.key)
     return Plan(events, {st: len(slots) for st, slots in sorted(connectors.busy_until.items())},
-                {s.station: s.site for s in sessions}, sorted({id_tag(s.user) for s in sessions}))
+                {s.station: s.site for s in sessions}, sorted({id_tag(s.user) for s in sessions}),
+                [s.where for s in sessions])
 
 
 def with_events(plan: Plan, extra: Sequence[Event]) -> Plan:
@@ -102,7 +110,7 @@ def with_events(plan: Plan, extra: Sequence[Event]) -> Plan:
     if not extra:
         return plan
     events = sorted([*plan.events, *extra], key=Event.key)
-    return Plan(events, plan.connectors, plan.sites, plan.tags)
+    return Plan(events, plan.connectors, plan.sites, plan.tags, plan.origins)
 
 
 def charge_end(s: ReplaySession) -> float:

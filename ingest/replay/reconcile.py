@@ -1,6 +1,6 @@
 """Does the lake give back what the file holds? Sessions and kWh, in all and per station.
 
-Lake side, from ``meter_values`` rows of the replay's CSMS node only (measurand
+Lake side, from ``meter_values`` rows of the replays' CSMS nodes only (measurand
 Energy.Active.Import.Register, unit Wh): a session recovered is a transaction with a
 Transaction.Begin row; its energy is (max register - min register) / 1000 kWh. The file side is
 the replayed sessions' count and ``kwh`` sum. The registers carry whole Wh, so the energy may
@@ -9,7 +9,7 @@ differ by up to 0.0005 kWh per session; more than 0.001 kWh per session is a mis
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +27,8 @@ from (select charge_point_id, transaction_id,
              bool_or(context = 'Transaction.Begin') as begun,
              max(value) - min(value) as wh
       from {scan}
-      where node_id = ? and measurand = 'Energy.Active.Import.Register' and unit = 'Wh'
+      where list_contains(?, node_id)
+        and measurand = 'Energy.Active.Import.Register' and unit = 'Wh'
         and transaction_id is not null
       group by all)
 group by all
@@ -62,12 +63,12 @@ def file_totals(sessions: Iterable[ReplaySession]) -> Totals:
     return Totals(dict(sorted(acc.items())))
 
 
-def lake_totals(lake: Path, node_id: str) -> Totals:
+def lake_totals(lake: Path, node_ids: Sequence[str]) -> Totals:
     if not any(paths.table_dir(lake, "meter_values").glob("*/*.parquet")):
         return Totals()
     with duckdb.connect() as con:
         rows = con.execute(_LAKE_SQL.format(scan=duckdb_scan_sql(lake, "meter_values")),
-                           [node_id]).fetchall()
+                           [list(node_ids)]).fetchall()
     # Summed in Wh: whole numbers add up exactly in any order, so the result is reproducible.
     return Totals({str(cp): Count(int(n), float(wh) / 1000) for cp, n, wh in rows})
 
@@ -119,4 +120,4 @@ class Reconciliation:
 
 
 def reconcile(sessions: Iterable[ReplaySession], lake: Path, node_id: str) -> Reconciliation:
-    return Reconciliation(file_totals(sessions), lake_totals(lake, node_id))
+    return Reconciliation(file_totals(sessions), lake_totals(lake, [node_id]))

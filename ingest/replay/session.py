@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ingest.replay.row_checks import RowIssue
 
 # Charge point ids become URL path segments and Basic-auth user names: keep them plain.
 _NOT_ID = re.compile(r"[^A-Za-z0-9._-]+")
@@ -25,21 +28,28 @@ class ReplaySession:
     done_charging: datetime | None
     kwh: float
     user: str | None
+    where: str = ""  # its place in the file ("line 12", "_items[3]"), for messages
 
 
 @dataclass(frozen=True)
 class ReadResult:
-    """The sessions of a file in replay order, and the rows set aside (reason -> count)."""
+    """The sessions of a file in replay order, and the rows that cannot be replayed."""
 
     path: Path
     sessions: list[ReplaySession]
-    skipped: Counter[str] = field(default_factory=Counter)
+    issues: list[RowIssue] = field(default_factory=list)
+    rows: int = 0  # rows read, sessions and issues together
+
+    @property
+    def skipped(self) -> Counter[str]:
+        """Issue kind -> rows."""
+        return Counter(str(i.kind) for i in self.issues)
 
     def limited(self, limit: int | None) -> ReadResult:
         """The first ``limit`` sessions in time order (all of them when None)."""
         if limit is None:
             return self
-        return ReadResult(self.path, self.sessions[:limit], self.skipped)
+        return ReadResult(self.path, self.sessions[:limit], self.issues, self.rows)
 
 
 def station_id(raw: str) -> str:
@@ -47,29 +57,6 @@ def station_id(raw: str) -> str:
     return _NOT_ID.sub("-", raw.strip()).strip("-")[:MAX_STATION_ID]
 
 
-def skip_reason(session: ReplaySession) -> str | None:
-    """Why a well-formed row still cannot be replayed (counted and reported, not fatal)."""
-    if session.end <= session.start:
-        return "end not after start"
-    if session.kwh < 0:
-        return "negative energy"
-    return None
-
-
 def sort_key(s: ReplaySession) -> tuple[datetime, str, datetime, float, str]:
     # Full key, so the replay order never depends on the file's row order.
     return (s.start, s.station, s.end, s.kwh, s.user or "")
-
-
-def collect(path: Path, rows: Iterable[ReplaySession]) -> ReadResult:
-    """Keep the replayable sessions (in time order) and count the others by reason."""
-    kept: list[ReplaySession] = []
-    skipped: Counter[str] = Counter()
-    for session in rows:
-        reason = skip_reason(session)
-        if reason is None:
-            kept.append(session)
-        else:
-            skipped[reason] += 1
-    kept.sort(key=sort_key)
-    return ReadResult(path, kept, skipped)

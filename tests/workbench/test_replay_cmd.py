@@ -29,16 +29,29 @@ def test_help() -> None:
     assert result.exit_code == 0, result.output
     for option in ("--format", "--data-dir", "--limit", "--speed", "--meter-interval",
                    "--heartbeat-interval", "--assume-online", "--no-assume-online", "--outages",
-                   "--station-col", "--energy-col", "--time-format", "--timezone"):
+                   "--station-col", "--energy-col", "--time-format", "--timezone",
+                   "--on-bad-row", "--max-kw", "--connectors", "--append", "--replace",
+                   "--repair-years"):
         assert option in result.output
+
+
+def test_the_real_file_stops_on_its_one_impossible_session(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["replay", str(ACN_FILE), "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "1 of 3,235 rows cannot be replayed (impossible energy x1); nothing was replayed" \
+        in result.output
+    assert "impossible energy x1: _items[1488]; e.g. _items[1488]: 34.402 kWh in 2.6 min is " \
+        "809 kW" in result.output
+    assert "--on-bad-row skip to replay the other 3,234 sessions" in result.output
+    assert not (tmp_path / "lake").exists()
 
 
 @pytest.mark.slow
 def test_acn_slice(tmp_path: Path) -> None:
     result = runner.invoke(app, ["replay", str(ACN_FILE), "--format", "acn", "--data-dir",
-                                 str(tmp_path), "--limit", "40"])
+                                 str(tmp_path), "--limit", "40", "--on-bad-row", "skip"])
     assert result.exit_code == 0, result.output
-    assert "read 3,235 sessions on 45 stations" in result.output
+    assert "read 3,234 sessions on 45 stations" in result.output
     assert "replayed 40 sessions" in result.output
     assert "result: OK" in result.output
     sessions = next(line for line in result.output.splitlines() if line.startswith("sessions"))
@@ -49,10 +62,10 @@ def test_csv_with_mapping_and_a_skipped_row(tmp_path: Path) -> None:
     path = tmp_path / "sessions.csv"
     path.write_text(CSV)
     result = runner.invoke(app, ["replay", str(path), "--data-dir", str(tmp_path / "d"),
-                                 *MAPPING])
+                                 *MAPPING, "--connectors", "2", "--on-bad-row", "skip"])
     assert result.exit_code == 0, result.output
     assert "read 2 sessions on 1 station" in result.output
-    assert "skipped 1 rows (end not after start x1)" in result.output
+    assert "1 of 3 rows cannot be replayed (end not after start x1)" in result.output
     assert "(2021-03-01 to 2021-03-01)" in result.output
     assert "result: OK" in result.output
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ingest.replay.row_checks import DEFAULT_MAX_KW
 from workbench.errors import fail, friendly
 from workbench.options import DEFAULT_DATA_DIR, DataDir
 
@@ -77,6 +78,40 @@ def replay(
             dir_okay=False,
         ),
     ] = None,
+    on_bad_row: Annotated[
+        str,
+        typer.Option(
+            help="A row that cannot be replayed (blank, unreadable, implausible date, zero or "
+            "impossible kWh, duplicate, overlap, end not after start): 'stop' sends nothing and "
+            "lists them with line numbers; 'skip' replays the others and counts them.",
+            metavar="stop|skip",
+        ),
+    ] = "stop",
+    max_kw: Annotated[
+        float,
+        typer.Option(help="Stations' power ceiling (kW): more energy than this x the plug-in "
+                     "time is impossible.", min=0.1),
+    ] = DEFAULT_MAX_KW,
+    connectors: Annotated[
+        str | None,
+        typer.Option(
+            help="Connectors per station: a number for all, or a CSV (station, connectors). "
+            "Default 1: overlapping sessions on a station are bad rows.",
+            metavar="N|FILE",
+        ),
+    ] = None,
+    append: Annotated[
+        bool, typer.Option(help="Add to a lake that already holds data (the reconciliation "
+                           "then covers every replay in it).")
+    ] = False,
+    replace_lake: Annotated[
+        bool, typer.Option("--replace", help="Replace a lake that already holds data (and its "
+                           "warehouse), once this replay has run.")
+    ] = False,
+    repair_years: Annotated[
+        bool, typer.Option(help="CSV only: read years below 100 as two-digit years "
+                           "(0014 -> 2014).")
+    ] = False,
     progress_every: Annotated[
         int, typer.Option(help="Print a progress line (stderr) every N sessions; 0: none.", min=0)
     ] = 500,
@@ -107,16 +142,24 @@ def replay(
         "time_format": time_format,
         "timezone": timezone,
     }
-    given = {k: v for k, v in csv_options.items() if v is not None}
+    given: dict[str, Any] = {k: v for k, v in csv_options.items() if v is not None}
+    if repair_years:
+        given["repair_years"] = True
     kind = format_ or _guess_format(file)
     if kind is Format.acn and given:
         raise fail(f"{', '.join(_option(k) for k in given)} only apply to --format csv")
     if data_dir.exists() and not data_dir.is_dir():
         raise fail(f"--data-dir {data_dir} is a file; give a folder")
+    if on_bad_row not in ("stop", "skip"):
+        raise fail(f"--on-bad-row {on_bad_row!r}: give stop or skip")
+    if append and replace_lake:
+        raise fail("--append and --replace exclude each other; give one")
     # Heavy imports (the CSMS, DuckDB) only when the command runs.
+    from ingest.replay.connectors import connector_counts
     from ingest.replay.csv_reader import CsvMapping
     from ingest.replay.driver import ReplaySettings
-    from workbench.runs.replay import ReplayJob, run_job
+    from ingest.replay.row_checks import CheckRules
+    from workbench.runs.replay import BadRows, IfLakeHolds, ReplayJob, run_job
 
     settings = ReplaySettings(
         data_dir,
@@ -127,14 +170,19 @@ def replay(
         speed,
         progress_every,
     )
-    job = ReplayJob(file, kind.value, CsvMapping(**given), settings, limit, outages)
+    holds = (IfLakeHolds.APPEND if append else IfLakeHolds.REPLACE if replace_lake
+             else IfLakeHolds.REFUSE)
+    rules = CheckRules(max_kw, connector_counts(connectors))
+    job = ReplayJob(file, kind.value, CsvMapping(**given), settings, limit, outages, rules,
+                    BadRows(on_bad_row), holds)
     ok = run_job(job, typer.echo, lambda line: typer.echo(line, err=True))
     if not ok:
         raise typer.Exit(1)
 
 
 def _option(field: str) -> str:
-    return f"--{field.replace('_', '-')}" + ("" if field in ("time_format", "timezone") else "-col")
+    plain = field in ("time_format", "timezone", "repair_years")
+    return f"--{field.replace('_', '-')}" + ("" if plain else "-col")
 
 
 def _guess_format(file: Path) -> Format:

@@ -9,6 +9,7 @@ import pytest
 
 from ingest.replay.csv_reader import CsvMapping, read_csv
 from ingest.replay.errors import ReplayInputError
+from ingest.replay.row_checks import Problem, RowIssue
 
 CSV = """\ufeffCharger,Plug in,Plug out,Energy (kWh),Location,Driver
 Depot A/1,2021-03-01 08:00,2021-03-01 10:30,12.5,depot-a,alice
@@ -66,16 +67,32 @@ def test_missing_column_says_which_option_to_pass(tmp_path: Path) -> None:
     assert "Energy (kWh)" in message
 
 
-@pytest.mark.parametrize(("row", "where"), [
-    ("X,yesterday,2021-03-01 09:00,1", "line 3, column 'a'"),
-    ("X,2021-03-01 08:00,2021-03-01 09:00,lots", "line 3, column 'e'"),
-    (",2021-03-01 08:00,2021-03-01 09:00,1", "line 3, column 'st'"),
+@pytest.mark.parametrize(("row", "kind", "detail"), [
+    ("X,yesterday,2021-03-01 09:00,1", Problem.UNREADABLE,
+     "column 'a': cannot read 'yesterday' as a time in ISO 8601 (e.g. 2021-03-01T08:15:00)"),
+    ("X,2021-03-01 08:00,2021-03-01 09:00,lots", Problem.UNREADABLE,
+     "column 'e': 'lots' is not a number of kWh (use a plain number with a '.' decimal point)"),
+    (",2021-03-01 08:00,2021-03-01 09:00,1", Problem.BLANK, "column 'st': empty"),
+    ("X,2021-03-01 08:00,2021-03-01 09:00,NA", Problem.BLANK, "column 'e': 'NA'"),
+    ("X,2021-03-01 08:00,n/a,1", Problem.BLANK, "column 'b': 'n/a'"),
 ])
-def test_unparsable_row_names_line_and_column(tmp_path: Path, row: str, where: str) -> None:
+def test_unparsable_row_is_an_issue_naming_line_and_column(
+        tmp_path: Path, row: str, kind: Problem, detail: str) -> None:
     path = _write(tmp_path, f"st,a,b,e\nX,2021-03-01 07:00,2021-03-01 07:30,1\n{row}\n")
-    with pytest.raises(ReplayInputError, match=r"sessions\.csv") as info:
-        read_csv(path, CsvMapping(station="st", start="a", end="b", energy="e"))
-    assert where in str(info.value)
+    result = read_csv(path, CsvMapping(station="st", start="a", end="b", energy="e"))
+    assert result.issues == [RowIssue(kind, "line 3", detail)]
+    assert [s.where for s in result.sessions] == ["line 2"]
+
+
+def test_two_digit_years_are_repaired_before_the_time_zone_applies(tmp_path: Path) -> None:
+    path = _write(tmp_path, "st,a,b,e\nX,0014-11-18 08:00,0014-11-18 10:00,5\n")
+    mapping = CsvMapping(station="st", start="a", end="b", energy="e",
+                         timezone="America/Los_Angeles")
+    (issue,) = read_csv(path, mapping).issues  # year 14 AD is no session of ours
+    assert issue == RowIssue(Problem.IMPLAUSIBLE_DATE, "line 2", "start 0014-11-18 15:52 "
+                             "UTC (year 14)")  # 08:00 in Los Angeles' local mean time of year 14
+    (s,) = read_csv(path, CsvMapping(**{**mapping.__dict__, "repair_years": True})).sessions
+    assert s.start == datetime(2014, 11, 18, 16, 0, tzinfo=UTC)  # 08:00 PST
 
 
 def test_unknown_timezone(tmp_path: Path) -> None:

@@ -6,7 +6,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from ingest.replay.plan import Event, Kind, build_plan
-from ingest.replay.session import ReplaySession, collect
+from ingest.replay.row_checks import CheckRules, ConnectorCounts, collect
+from ingest.replay.session import ReplaySession
 from ingest.replay.tags import id_tag
 from tests.ingest.replay.conftest import session
 
@@ -14,7 +15,9 @@ MIN = 60.0
 
 
 def collect_sessions(*rows: ReplaySession) -> list[ReplaySession]:
-    return collect(Path("x.csv"), rows).sessions
+    """The rows as a reader gives them, on stations of three connectors."""
+    rules = CheckRules(connectors=ConnectorCounts(3, declared=True))
+    return collect(Path("x.csv"), rows, rules).sessions
 
 
 def _by_session(events: list[Event]) -> dict[int, list[Event]]:
