@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -10,6 +11,7 @@ import pytest
 
 from pipelines.errors import WarehouseMissingError
 from pipelines.exports import evchart, evchart_costs, evchart_validate
+from pipelines.exports.evchart_rules import MODULE_9
 from pipelines.warehouse.layout import Layout
 from tests.pipelines.reliability.helpers import build_all, connect, status, window
 from tests.pipelines.warehouse_kit import DEFS, build, put, utc, warehouse_conn
@@ -38,12 +40,12 @@ PORTS = [
 
 # Every module 9 total and federal share is required; these are made up.
 S1_COSTS = {
-    name: "0" for name in evchart.MODULE_9.columns if name.endswith(("_total", "_federal"))
+    name: "0" for name in MODULE_9.columns if name.endswith(("_total", "_federal"))
 } | {"equipment_cost_total": "120000", "equipment_cost_federal": "96000.5",
      "equipment_install_date": "2024-05-20", "station_upgrade": "no"}  # fmt: skip
 
 
-def publish(data_dir: Path, sessions: list[tuple[object, ...]] = SESSIONS) -> None:
+def publish(data_dir: Path, sessions: Sequence[tuple[object, ...]] = SESSIONS) -> None:
     marts = Layout(data_dir).marts
     marts.mkdir(parents=True, exist_ok=True)
     conn = duckdb.connect()
@@ -158,7 +160,7 @@ def test_modules(tmp_path: Path) -> None:
 
     (costs,) = read(out / "module9_costs.csv")
     assert costs["station_id"] == "S1"
-    assert list(costs)[2:] == list(evchart.MODULE_9.columns[2:])
+    assert list(costs)[2:] == list(MODULE_9.columns[2:])
     assert (costs["equipment_cost_total"], costs["equipment_cost_federal"]) == (
         "120000",
         "96000.5",
