@@ -107,7 +107,8 @@ def write(
     """Write the EV-ChART modules 2, 3, 4 and 9 for ``start``..``end`` into ``out``."""
     if end < start:
         raise ExportRangeError(f"the period ends ({end}) before it starts ({start})")
-    problem = evchart_validate.check_value(STATION[1], network_provider.strip() or " ")
+    provider = network_provider.strip()
+    problem = evchart_validate.check_value(STATION[1], provider) if provider else "empty"
     if problem:
         raise ExportRulesError(f"network provider {network_provider!r}: {problem}")
     layout = Layout(data_dir)
@@ -127,7 +128,7 @@ def write(
         conn.execute("SET TimeZone = 'UTC'")
         conn.execute("SET VARIABLE p_from = ?::DATE", [start])
         conn.execute("SET VARIABLE p_to = ?::DATE", [end + timedelta(days=1)])
-        conn.execute("SET VARIABLE provider = ?", [network_provider.strip()])
+        conn.execute("SET VARIABLE provider = ?", [provider])
         conn.execute(_SETUP_SQL)
         operational = _operational(conn, stations)
         conn.register("station_since", _since_table(operational))

@@ -189,6 +189,8 @@ def test_network_provider_is_configurable(tmp_path: Path) -> None:
         assert {r["network_provider"] for r in read(tmp_path / "out" / name)} == {"acme_charge"}
     with pytest.raises(evchart.ExportRulesError, match=r"network provider 'x{31}': 31 char"):
         evchart.write(tmp_path, *JAN, tmp_path / "o2", network_provider="x" * 31)
+    with pytest.raises(evchart.ExportRulesError, match="network provider ' ': empty"):
+        evchart.write(tmp_path, *JAN, tmp_path / "o2", network_provider=" ")
 
 
 def test_refuses_an_export_that_breaks_the_rules(tmp_path: Path) -> None:
