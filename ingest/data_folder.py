@@ -8,7 +8,8 @@
 ``<data>/warehouse/warehouse.duckdb``  the pipelines' DuckDB file (one writer at a time)
 ``<data>/warehouse/staging/<table>/date=YYYY-MM-DD/part-0.parquet``  daily staging partitions
 ``<data>/warehouse/marts/<table>.parquet``  every mart, published after each build for readers
-``<data>/config/``  operator-maintained tables (tariffs, partners, exclusion windows)
+``<data>/config/``  operator-maintained tables (tariffs, partners, exclusion windows, EV-ChART
+    station costs)
 ``<data>/dagster_home/``  DAGSTER_HOME, so runs and materialisations persist
 ``<data>/sim/``  the simulator's ``sim_truth.parquet``, ``network.json`` and ``precursors.json``
 ``<data>/models/fault/<version>/``  trained fault models
