@@ -98,10 +98,12 @@ def test_skip_replays_the_rest_on_real_dates_and_connectors_decide_overlaps(
     assert "result: OK" in out
     lake = DataFolder(data).local_lake
     dates = sorted({f.parent.name for f in part_files(lake)})
-    assert dates[0] == "date=2014-11-18" and dates[-1] == "date=2014-12-03"
+    assert dates[0] == "date=2014-11-18"
+    assert dates[-1] == "date=2014-12-03"
     with Registry(DataFolder(data).registry_file) as registry:
         w1 = registry.get_charge_point("W1")
-        assert w1 is not None and w1.connectors == 2
+        assert w1 is not None
+        assert w1.connectors == 2
 
 
 def test_a_rejected_call_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
