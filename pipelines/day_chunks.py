@@ -8,6 +8,7 @@ instance) while each still builds its days with one query per table.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from pipelines.errors import PipelineError
@@ -37,6 +38,17 @@ def by_size(first: str, last: str, days_per_run: int) -> list[Chunk]:
     """``first``..``last`` in ranges of ``days_per_run`` days (the last one may be shorter)."""
     start, days = date.fromisoformat(first), _count(first, last)
     return [_span(start, o, min(days_per_run, days - o)) for o in range(0, days, days_per_run)]
+
+
+def stretches(days: Sequence[str]) -> list[Chunk]:
+    """Sorted distinct ``days`` as ranges of consecutive days (a gap of one day or more splits)."""
+    chunks: list[Chunk] = []
+    for day in days:
+        if chunks and date.fromisoformat(day) - date.fromisoformat(chunks[-1][1]) == timedelta(1):
+            chunks[-1] = (chunks[-1][0], day)
+        else:
+            chunks.append((day, day))
+    return chunks
 
 
 def days_per_run() -> int | None:

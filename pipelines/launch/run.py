@@ -33,6 +33,10 @@ MARTS_JOB = "build_marts"
 
 
 def day_range(layout: Layout, first: str | None, last: str | None) -> tuple[str, str]:
+    """The days to stage: ``first``..``last``, each defaulting to the lake's first / last day.
+
+    An error names only what the user gave: an option's value, or else the lake's days.
+    """
     days = sorted(
         {
             d
@@ -45,19 +49,29 @@ def day_range(layout: Layout, first: str | None, last: str | None) -> tuple[str,
             f"{layout.lake} holds no lake files yet: fill it with `cpo simulate`, `cpo replay` "
             "or a running `cpo csms`, then run the pipelines"
         )
-    first, last = first or days[0], last or days[-1]
     for label, value in (("--from", first), ("--to", last)):
+        if value is None:
+            continue
         try:
             date.fromisoformat(value)
         except ValueError:
             raise PipelineError(f"{label} {value!r} is not a date; use YYYY-MM-DD") from None
-    if first > last:
-        raise PipelineError(f"--from {first} is after --to {last}")
-    if first < START:
+        if value < START:
+            raise PipelineError(f"{label} {value} is before {START}, the first day staged")
+    if first is None and days[0] < START:
+        early = [d for d in days if d < START]
         raise PipelineError(
-            f"--from {first} is before the first partition {START}; set CPO_PARTITIONS_START"
+            f"{layout.lake} holds {len(early)} day(s) before {START}, the first day staged "
+            f"({early[0]}..{early[-1]}: a server clock that was not set?); move those date= "
+            "folders out of the lake"
         )
-    return first, last
+    if first is not None and last is not None and first > last:
+        raise PipelineError(f"--from {first} is after --to {last}")
+    if last is None and first is not None and first > days[-1]:
+        raise PipelineError(f"--from {first} is after the lake's last day {days[-1]}")
+    if first is None and last is not None and last < days[0]:
+        raise PipelineError(f"--to {last} is before the lake's first day {days[0]}")
+    return first or days[0], last or days[-1]
 
 
 def run(

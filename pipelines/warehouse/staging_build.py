@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.warehouse import raw_views, registry_tables, settings, sql_files
+from pipelines.warehouse import connect, raw_views, registry_tables, settings, sql_files
 from pipelines.warehouse.layout import Layout
 
 
@@ -36,6 +36,7 @@ def build_partitions(
     conn = duckdb.connect(config={"threads": threads} if threads else {})
     try:
         raw_views.register(conn, layout.lake, _with_neighbours(first, last))
+        connect.create_macros(conn)  # meter_value(), meter_unit(), ...
         conn.register("charger_intervals", registry_tables.read(layout.registry_file, "chargers"))
         settings.apply(conn, build, datetime.now(UTC))
         conn.execute("SET VARIABLE stg_from = ?::DATE", [first])

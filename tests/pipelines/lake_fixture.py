@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ingest.data_folder import DataFolder
-from ingest.lake import paths
-from ingest.lake.schemas import TABLES, partition_column
+from ingest.lake import meter_flatten, paths
+from ingest.lake.schemas import METER_VALUES, OCPP_MESSAGES, TABLES, partition_column
 
 
 def at(text: str) -> datetime:
@@ -45,7 +45,9 @@ class FixtureLake:
         version: str = "1.6",
         connection: str = "c1",
         uid: str | None = None,
+        error: str | None = None,
     ) -> str:
+        """``error``: our answer is a CALLERROR with this code (``answer`` is then ignored)."""
         uid = uid or str(next(self._ids))
         base = {
             "node_id": "t",
@@ -64,7 +66,20 @@ class FixtureLake:
                 "payload": json.dumps(payload),
             }
         )
-        if answer is not None:
+        if error is not None:
+            self.rows["ocpp_messages"].append(
+                {
+                    **base,
+                    "received_at": when + timedelta(milliseconds=50),
+                    "direction": "out",
+                    "message_type": 4,
+                    "payload": "{}",
+                    "error_code": error,
+                    "error_description": f"{action} refused",
+                    "latency_ms": 50.0,
+                }
+            )
+        elif answer is not None:
             self.rows["ocpp_messages"].append(
                 {
                     **base,
@@ -75,6 +90,29 @@ class FixtureLake:
                     "latency_ms": 50.0,
                 }
             )
+        return uid
+
+    def frame(
+        self,
+        when: datetime,
+        cp: str,
+        action: str,
+        payload: dict[str, Any],
+        answer: dict[str, Any] | None = None,
+        version: str = "1.6",
+        error: str | None = None,
+    ) -> str:
+        """A CALL and our answer, its ``meter_values`` rows derived by the lake's own converter
+        (``ingest.lake.meter_flatten``): none for a CALLERROR, none for a non-number."""
+        first = len(self.rows["ocpp_messages"])
+        uid = self.call(when, cp, action, payload, answer, version=version, error=error)
+        logged = [tuple(r.get(n) for n in OCPP_MESSAGES.names)
+                  for r in self.rows["ocpp_messages"][first:]]  # fmt: skip
+        for row in meter_flatten.meter_rows(logged):
+            flat = dict(zip(METER_VALUES.names, row, strict=True))
+            ts = flat["timestamp"]
+            flat["timestamp"] = None if ts is None else datetime.fromtimestamp(ts, UTC)
+            self.rows["meter_values"].append(flat)
         return uid
 
     def meter(

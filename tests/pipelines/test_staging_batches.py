@@ -99,6 +99,45 @@ def test_nightly_rebuild_splits_into_one_batch(
     assert len({r.tags[run_tags.BATCH] for r in requests}) == 1
 
 
+def test_stretches_split_at_gaps() -> None:
+    days = ["2014-11-03", "2014-11-04", "2014-11-06", "2026-01-01"]
+    assert day_chunks.stretches(days) == [
+        ("2014-11-03", "2014-11-04"), ("2014-11-06", "2014-11-06"), ("2026-01-01", "2026-01-01"),
+    ]  # fmt: skip
+    assert day_chunks.stretches([]) == []
+
+
+def test_nightly_rebuild_skips_the_empty_years_between_lake_days(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 2014 replay beside this year's frames: two runs of their own days, one batch, not one
+    run over the 4,000 empty days between (partitions start in 2000)."""
+    from pipelines.defs.automation import lake_files, nightly_full
+    from pipelines.partitions import daily
+
+    assert daily.start.date().isoformat() == "2000-01-01"
+    lake = FixtureLake(tmp_path)
+    for day in ("2014-11-03", "2014-11-04", "2026-01-02"):
+        lake.heartbeat(at(f"{day} 10:00"), "A")
+    lake.write()
+    monkeypatch.delenv(day_chunks.DAYS_PER_RUN_ENV, raising=False)
+    resources = {"warehouse": WarehouseResource(data_dir=str(tmp_path))}
+    with dg.build_schedule_context(
+        scheduled_execution_time=datetime(2026, 1, 3, tzinfo=UTC), resources=resources
+    ) as context:
+        requests = nightly_full(context)
+    assert isinstance(requests, list)
+    ranges = [(r.tags[run_tags.RANGE_START], r.tags[run_tags.RANGE_END]) for r in requests]
+    assert ranges == [("2014-11-03", "2014-11-04"), ("2026-01-02", "2026-01-02")]
+    assert len({r.tags[run_tags.BATCH] for r in requests}) == 1
+    monkeypatch.delenv("CPO_DATA_DIR", raising=False)
+    with dg.build_sensor_context(resources=resources) as sensor_context:
+        result = lake_files(sensor_context)
+    assert isinstance(result, dg.SensorResult)
+    keys = sorted(r.partition_key or "" for r in result.run_requests or [])
+    assert keys == ["2014-11-03", "2014-11-04", "2026-01-02"]  # the lake's days, no others
+
+
 def test_marts_job_runs_in_process_and_takes_the_writer_slot() -> None:
     from pipelines.definitions import defs
 

@@ -3,9 +3,13 @@
 -- (1970, or hours off), so their median offset is kept as clock_skew_min and flagged.
 -- kWh comes from the energy register (stop minus start, else the samples' range); charging ends
 -- when the register last rose, and the idle (overstay) time runs from there to the end.
--- Duplicated or retried events count once. A session with no stop is closed, and flagged, by
--- the next boot of its charger, the next session on its port, or after session_timeout_hours
--- without any sign of it (end_source 'boot' / 'next_session' / 'timeout'); else it is 'open'.
+-- Duplicated or retried events count once (duplicate_events counts the extra frames). Stops
+-- that disagree on the final register (a second StopTransaction, or 2.0.1 Ended, with another
+-- meterStop) are a data-quality issue, not a retry: the first one received still gives the
+-- session's end and energy, and duplicate_stop_conflict is true; identical retries leave it
+-- false. A session with no stop is closed, and flagged, by the next boot of its charger, the
+-- next session on its port, or after session_timeout_hours without any sign of it (end_source
+-- 'boot' / 'next_session' / 'timeout'); else it is 'open'.
 WITH tx AS (
     SELECT
         charge_point_id,
@@ -26,6 +30,7 @@ WITH tx AS (
             AS meter_stop_wh,
         count(DISTINCT unique_id) FILTER (event = 'started') AS starts_received,
         count(DISTINCT unique_id) FILTER (event = 'ended') AS stops_received,
+        count(DISTINCT meter_wh) FILTER (event = 'ended') > 1 AS duplicate_stop_conflict,
         median(epoch(charger_time) - epoch(received_at)) / 60 AS clock_skew_min,
         bool_or(year(charger_time) < 2000) AS clock_unset
     FROM stg_tx_events
@@ -137,6 +142,7 @@ SELECT
     t.samples AS meter_samples,
     t.starts_received + t.stops_received - (t.started_at IS NOT NULL)::INT
         - (t.stopped_at IS NOT NULL)::INT AS duplicate_events,
+    t.duplicate_stop_conflict,
     t.clock_skew_min,
     coalesce(t.clock_unset, false)
         OR abs(coalesce(t.clock_skew_min, 0)) > getvariable('clock_skew_minutes') AS clock_skewed,

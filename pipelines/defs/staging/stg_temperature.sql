@@ -14,8 +14,7 @@ FROM events
 WHERE (e -> 'variable' ->> 'name') = 'Temperature' AND TRY_CAST(e ->> 'actualValue' AS DOUBLE) IS NOT NULL
 UNION ALL
 SELECT received_at, charge_point_id, ocpp_version, coalesce(evse_id, connector_id) AS port_no,
-       CASE unit WHEN 'Fahrenheit' THEN (value - 32) * 5 / 9 WHEN 'K' THEN value - 273.15
-                 ELSE value END AS celsius,
+       meter_value(value, unit) AS celsius,
        'MeterValues' AS source, date
 FROM raw_meter_values
 WHERE measurand = 'Temperature' AND value IS NOT NULL

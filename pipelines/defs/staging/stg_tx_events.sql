@@ -1,6 +1,9 @@
 -- Transaction events of both versions in one shape: 1.6 StartTransaction / StopTransaction,
 -- 2.0.1 TransactionEvent. The 1.6 transaction id and the authorisation status come from our
 -- answer (joined on the connection and message id, so a reused id on a new link cannot match).
+-- A CALL we answered with a CALLERROR (and never with a CALLRESULT) is left out: we refused it
+-- (a schema violation, an internal error), so it starts, updates or ends nothing, as the lake
+-- converter gives its meter values no row either; the charger sends the event again.
 -- meter_wh: the energy register in Wh at the event (1.6 meterStart / meterStop; 2.0.1 the
 -- Energy.Active.Import.Register the event carried, as flattened into meter_values).
 WITH calls AS (
@@ -12,14 +15,17 @@ WITH calls AS (
       AND date BETWEEN getvariable('stg_from') AND getvariable('stg_to')
 ),
 answers AS (
-    SELECT connection_id, unique_id, any_value(payload::JSON) AS r
+    SELECT connection_id, unique_id,
+           any_value(CASE WHEN message_type = 3 THEN payload END)::JSON AS r,
+           bool_or(message_type = 4) AND NOT bool_or(message_type = 3) AS refused
     FROM raw_ocpp_messages
-    WHERE direction = 'out' AND message_type = 3 AND action IN ('StartTransaction', 'TransactionEvent')
+    WHERE direction = 'out' AND message_type IN (3, 4)
+      AND action IN ('StartTransaction', 'StopTransaction', 'TransactionEvent')
     GROUP BY ALL
 ),
 registers AS (
     SELECT charge_point_id, unique_id, received_at,
-           max(value * CASE unit WHEN 'kWh' THEN 1000 ELSE 1 END) AS wh
+           max(meter_value(value, unit)) AS wh
     FROM raw_meter_values
     WHERE source_action = 'TransactionEvent'
       AND coalesce(measurand, 'Energy.Active.Import.Register') = 'Energy.Active.Import.Register'
@@ -31,6 +37,7 @@ joined AS (
     FROM calls c
     LEFT JOIN answers a USING (connection_id, unique_id)
     LEFT JOIN registers g USING (charge_point_id, unique_id, received_at)
+    WHERE NOT coalesce(a.refused, false)
 )
 SELECT
     received_at,
