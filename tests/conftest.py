@@ -1,4 +1,6 @@
-"""Shared fixtures: a real CSMS node on loopback (random free ports) over a tmp data folder."""
+"""Shared fixtures: a real CSMS node on loopback (random free ports) over a tmp data folder.
+
+Also the session's order: the S3 lake tests run last (see ``pytest_collection_modifyitems``)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,16 @@ from csms_lite.server.app import CsmsServer
 
 PASSWORD = "test-password-123"
 _HASH = hash_password(PASSWORD)  # scrypt once per test session
+
+
+_S3_TESTS = Path(__file__).parent / "lake_s3"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The S3 lake tests last, the rest in their order. Polars' S3 client leaves a thread that
+    calls getenv() until the process exits; a later test adding a name to os.environ (as many
+    monkeypatch.setenv calls do) could then segfault the process (tests/lake_s3/conftest.py)."""
+    items.sort(key=lambda item: item.path.is_relative_to(_S3_TESTS))  # a stable sort
 
 
 @dataclass

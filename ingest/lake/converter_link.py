@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -32,8 +33,9 @@ _SOURCE_ROOT = str(Path(ingest.__file__).resolve().parents[1])  # so the child f
 class ConverterLink:
     """Spawns the converter, asks it to flush, and adds up the stats of successive processes."""
 
-    def __init__(self, args: list[str]) -> None:
+    def __init__(self, args: list[str], env: Mapping[str, str] | None = None) -> None:
         self._args = args
+        self._env = env  # the child's environment (default: this process's, read at spawn)
         self._proc: subprocess.Popen[bytes] | None = None
         self._changed = threading.Condition()
         self._report: Report = {}  # latest line of the current process
@@ -66,7 +68,7 @@ class ConverterLink:
             for key in _SUMMED:
                 self._earlier[key] += int(self._report.get(key, 0))
             self._report, self._sent, self._eof = {}, 0, False
-        env = {**os.environ}
+        env = {**(os.environ if self._env is None else self._env)}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_SOURCE_ROOT, env.get("PYTHONPATH")]))
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "ingest.lake.converter", *self._args],

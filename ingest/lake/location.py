@@ -4,9 +4,10 @@ Pure parsing, no I/O: :mod:`object_store` is what talks to a store. The journal 
 it always stays on the local disk of the node (it is the durability buffer), under the folder
 given to ``LakeWriter``; only finished part files go to the location.
 
-The S3 endpoint and credentials come from the standard AWS variables, read when a URL is parsed
-(a converter child parses the same URL in the same environment, so secrets never go on a
-command line): ``AWS_ENDPOINT_URL_S3`` or ``AWS_ENDPOINT_URL`` (any S3-compatible server, e.g.
+The S3 endpoint and credentials come from the standard AWS variables of the environment given
+to ``parse``/``resolve`` (``os.environ`` unless the caller passes one), read when a URL is
+parsed; a converter child gets them back from ``child_env`` (so secrets never go on a command
+line): ``AWS_ENDPOINT_URL_S3`` or ``AWS_ENDPOINT_URL`` (any S3-compatible server, e.g.
 ``http://127.0.0.1:8333``; unset means AWS itself), ``AWS_ACCESS_KEY_ID`` +
 ``AWS_SECRET_ACCESS_KEY`` (+ ``AWS_SESSION_TOKEN``; unset means the SDK's default chain), and
 ``AWS_REGION`` or ``AWS_DEFAULT_REGION`` (default ``us-east-1``).
@@ -137,6 +138,27 @@ def parse(url: str, env: Mapping[str, str] | None = None) -> LakeLocation:
         raise LakeUrlError(f"lake URL {url!r}: the prefix has an empty, '.' or '..' segment")
     return LakeLocation("/".join([bucket, *segments]), _s3_settings(os.environ if env is None
                                                                     else env))
+
+
+_S3_VARS = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION")
+
+
+def child_env(base: Mapping[str, str], where: LakeLocation) -> dict[str, str]:
+    """``base`` with the AWS variables replaced by ``where``'s settings: a child process that
+    parses ``str(where)`` in it gets the same location, whatever this process's own env says."""
+    settings = where.s3
+    if settings is None:
+        return dict(base)
+    env = {name: value for name, value in base.items() if name not in _S3_VARS}
+    for name, value in (("AWS_ENDPOINT_URL", settings.endpoint_url),
+                        ("AWS_ACCESS_KEY_ID", settings.access_key),
+                        ("AWS_SECRET_ACCESS_KEY", settings.secret_key),
+                        ("AWS_SESSION_TOKEN", settings.session_token),
+                        ("AWS_REGION", settings.region)):
+        if value is not None:
+            env[name] = value
+    return env
 
 
 def _s3_settings(env: Mapping[str, str]) -> S3Settings:

@@ -16,7 +16,8 @@ and ``os.write``s it to the active segment: that is all it does in this process.
    everything and exits. If the converter dies, the writer starts a new one.
 
 Where the part files go: the ``lake`` folder, or ``lake_url`` (another folder, or an
-``s3://bucket/prefix`` URL read with the AWS_* settings of the environment, see ``location``).
+``s3://bucket/prefix`` URL read with the AWS_* settings of the environment, or a ``LakeLocation``
+with its settings; the converter child is given the store's settings in its environment).
 The journal always stays in the local ``lake`` folder: it is the durability buffer, and an object
 store only ever receives whole part files (one PUT each, overwritten by a replay, never doubled).
 ``start()`` makes one request to the store, so a wrong URL, bucket or key fails there, at once.
@@ -35,6 +36,7 @@ date at which its segment was started (at most ``flush_interval`` before the app
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import time
@@ -190,7 +192,7 @@ class LakeWriter:
                 "--lake", str(self._lake), "--node", self._node_id, *store,
                 "--interval", str(self._interval), "--since", self._journal.segment_id,
                 "--nice", str(self._nice),
-            ])
+            ], location.child_env(os.environ, self._store))  # the store's settings, explicitly
             self._link.spawn()
         except BaseException:
             locks.unlock(self._lock_fd)

@@ -92,3 +92,15 @@ def test_the_s3_specific_endpoint_wins() -> None:
     where = location.parse("s3://bucket", {**ENV, "AWS_ENDPOINT_URL_S3": "https://s3.example"})
     assert where.s3 is not None
     assert where.s3.endpoint_url == "https://s3.example"
+
+
+def test_a_child_env_carries_the_locations_settings_over_the_parents() -> None:
+    where = location.parse("s3://cpo-lake/prod", ENV)
+    parent = {"PATH": "/bin", "AWS_ENDPOINT_URL_S3": "http://elsewhere:1", "AWS_PROFILE_X": "p",
+              "AWS_SECRET_ACCESS_KEY": "other", "AWS_SESSION_TOKEN": "stale"}
+    env = location.child_env(parent, where)
+    assert location.parse(str(where), env) == where  # what the converter child parses
+    assert (env["PATH"], env["AWS_PROFILE_X"]) == ("/bin", "p")
+    assert "AWS_SESSION_TOKEN" not in env
+    assert "AWS_ENDPOINT_URL_S3" not in env
+    assert location.child_env(parent, location.of(Path("/lake"))) == parent  # local: as is

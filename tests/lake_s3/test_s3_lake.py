@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.lake import listing, paths
+from ingest.lake import listing, location, paths
 from ingest.lake.reader import attach, duckdb_scan_sql, read_table
 from ingest.lake.writer import LakeFlushError, LakeWriter
 from pipelines.warehouse import raw_views
@@ -40,7 +40,8 @@ def expected(count: range) -> list[str]:
 def test_rows_written_to_s3_are_read_back_by_every_reader(tmp_path: Path, s3_lake: S3Lake
                                                           ) -> None:
     next_day = ((LAST_US_OF_DAY + 1) / 1e6, *message_row(99)[1:])
-    with LakeWriter(tmp_path, NODE, lake_url=s3_lake.url) as writer:
+    lake = s3_lake.location  # the server's settings, explicitly
+    with LakeWriter(tmp_path, NODE, lake_url=lake) as writer:
         writer.append_many([("ocpp_messages", message_row(i)) for i in range(3)])
         writer.flush()
         writer.append_many([("ocpp_messages", message_row(3)), ("ocpp_messages", next_day)])
@@ -53,19 +54,19 @@ def test_rows_written_to_s3_are_read_back_by_every_reader(tmp_path: Path, s3_lak
     assert all(p.uri.startswith(f"{s3_lake.url}/ocpp_messages/date=") for p in parts)
     assert all(p.name.startswith(f"part-{NODE}-") and p.size > 0 for p in parts)
 
-    frame = read_table(s3_lake.url, "ocpp_messages")  # Polars
+    frame = read_table(lake, "ocpp_messages")  # Polars
     assert ids(frame["unique_id"].to_list()) == [*expected(range(4)), "u99"]
     assert frame.filter(frame["unique_id"] == "u99")["date"].cast(str).to_list() == [
         "2024-11-22"]
 
     conn = duckdb.connect()  # DuckDB, over the whole table
-    attach(conn, s3_lake.url)
-    scan = duckdb_scan_sql(s3_lake.url, "ocpp_messages")
+    attach(conn, lake)
+    scan = duckdb_scan_sql(lake, "ocpp_messages")
     assert conn.execute(f"SELECT count(*), count(DISTINCT date) FROM {scan}").fetchall() == [
         (5, 2)]
 
     raw = duckdb.connect()  # the pipelines' raw views, one day
-    raw_views.register(raw, s3_lake.url, ["2024-11-21"])
+    raw_views.register(raw, lake, ["2024-11-21"])
     rows = raw.execute("SELECT unique_id, filename, file_row_number FROM raw_ocpp_messages "
                        "ORDER BY filename, file_row_number").fetchall()
     assert [r[0] for r in rows] == ["u0", "u1", "u2", "u3"]
@@ -73,17 +74,17 @@ def test_rows_written_to_s3_are_read_back_by_every_reader(tmp_path: Path, s3_lak
 
 
 def test_an_empty_s3_lake_reads_as_empty_typed_tables(s3_lake: S3Lake) -> None:
-    frame = read_table(s3_lake.url, "commands")
+    frame = read_table(s3_lake.location, "commands")
     assert frame.height == 0
     assert "date" in frame.columns
     conn = duckdb.connect()
-    raw_views.register(conn, s3_lake.url)
+    raw_views.register(conn, s3_lake.location)
     assert conn.execute("SELECT count(*) FROM raw_meter_values").fetchall() == [(0,)]
 
 
 def test_a_replay_after_a_crash_overwrites_the_same_objects(tmp_path: Path, s3_lake: S3Lake
                                                             ) -> None:
-    writer = LakeWriter(tmp_path, NODE, flush_interval=3600, lake_url=s3_lake.url)
+    writer = LakeWriter(tmp_path, NODE, flush_interval=3600, lake_url=s3_lake.location)
     writer.start()
     for i in range(50):
         writer.append("ocpp_messages", message_row(i))
@@ -94,14 +95,14 @@ def test_a_replay_after_a_crash_overwrites_the_same_objects(tmp_path: Path, s3_l
     before = listing.list_parts(s3_lake.location, "ocpp_messages")
     # as if the converter had died between the upload and the delete
     shutil.copyfile(kept, segment.with_suffix(".jsonl"))
-    again = LakeWriter(tmp_path, NODE, flush_interval=3600, lake_url=s3_lake.url)
+    again = LakeWriter(tmp_path, NODE, flush_interval=3600, lake_url=s3_lake.location)
     again.start()
     again.close()
     assert again.stats.rows_replayed == 50
     after = listing.list_parts(s3_lake.location, "ocpp_messages")
     assert [p.name for p in after] == [p.name for p in before]  # same key, not a second object
-    assert ids(read_table(s3_lake.url, "ocpp_messages")["unique_id"].to_list()) == expected(
-        range(50))
+    assert ids(read_table(s3_lake.location, "ocpp_messages")["unique_id"].to_list()) == (
+        expected(range(50)))
 
 
 def test_kill_9_of_writer_and_converter_mid_load_loses_and_doubles_nothing(
@@ -119,33 +120,32 @@ def test_kill_9_of_writer_and_converter_mid_load_loses_and_doubles_nothing(
         "os.kill(w.converter_pid, signal.SIGKILL)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(lake)], cwd=REPO,  # inherits AWS_*
+    done = subprocess.run([sys.executable, "-c", code, str(lake)], cwd=REPO,
+                          env=location.child_env(os.environ, s3_lake.location),  # its AWS_*
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == -9, done.stderr
     wait_for_converters(lake)
     assert len(listing.list_parts(s3_lake.location, "ocpp_messages")) == 2
     [left] = journal_files(lake)  # the last 100 rows, journaled, not uploaded yet
     assert left.suffix == ".open"
-    recovered = LakeWriter(lake, NODE, flush_interval=3600, lake_url=s3_lake.url)
+    recovered = LakeWriter(lake, NODE, flush_interval=3600, lake_url=s3_lake.location)
     recovered.start()
     recovered.close()
     assert recovered.stats.rows_replayed == 100
     assert len(listing.list_parts(s3_lake.location, "ocpp_messages")) == 3
-    assert ids(read_table(s3_lake.url, "ocpp_messages")["unique_id"].to_list()) == expected(
-        range(300))
+    assert ids(read_table(s3_lake.location, "ocpp_messages")["unique_id"].to_list()) == (
+        expected(range(300)))
 
 
 @pytest.mark.slow
 def test_a_store_outage_keeps_rows_journaled_until_the_store_is_back(
-    tmp_path: Path, s3_server: S3Server, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, s3_server: S3Server
 ) -> None:
     """A private server, killed under a running writer, then restarted on its folder."""
     binary = weed_binary()
     assert binary is not None
     with running(binary, tmp_path / "store") as store:
-        for name, value in store.env().items():
-            monkeypatch.setenv(name, value)
-        url = f"s3://{store.bucket}/outage"
+        url = location.parse(f"s3://{store.bucket}/outage", store.env())  # its own settings
         writer = LakeWriter(tmp_path / "lake", NODE, flush_interval=3600, lake_url=url)
         writer.start()
         writer.append("ocpp_messages", message_row(1))

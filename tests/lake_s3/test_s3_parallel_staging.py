@@ -48,7 +48,8 @@ def test_two_workers_stage_an_s3_lake_as_one_range_stages_it_from_a_folder(
     upload(local / "lake", s3_lake)
     build_registry(remote)  # and no lake folder: the runs can only read the bucket
 
-    monkeypatch.setenv(location.LAKE_URL_ENV, s3_lake.url)  # as the user points the command
+    # As the user points the command; overwrites of names s3_server created (its doc says why).
+    monkeypatch.setenv(location.LAKE_URL_ENV, s3_lake.url)
     layout = Layout(remote)
     for name, value in (("DAGSTER_HOME", layout.dagster_home), ("CPO_DATA_DIR", remote)):
         monkeypatch.setenv(name, str(value))  # restored afterwards (prepare_home sets them)

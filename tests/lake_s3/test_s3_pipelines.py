@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from ingest.lake import location
+from ingest.lake.location import LakeLocation
 from ingest.lake.schemas import TABLES
 from ingest.lake.writer import LakeWriter
 from pipelines.lake_signature import lake_signature
@@ -49,7 +50,8 @@ def frames() -> FixtureLake:
     return lake
 
 
-def write_through_lake_writer(journal: Path, lake_url: str | None, rows: FixtureLake) -> None:
+def write_through_lake_writer(journal: Path, lake_url: LakeLocation | None, rows: FixtureLake
+                              ) -> None:
     """The frames as the CSMS journals them (meter_values are derived by the converter)."""
     batch: list[tuple[str, tuple[object, ...]]] = []
     for table in ("ocpp_messages", "connection_events"):
@@ -83,9 +85,10 @@ def test_staging_from_an_s3_lake_equals_staging_from_a_local_lake(
     rows = frames()
     local_dir, s3_dir = tmp_path / "local", tmp_path / "s3"
     write_through_lake_writer(location.resolve(local_dir).local_path, None, rows)
-    write_through_lake_writer(tmp_path / "s3-journal", s3_lake.url, rows)
+    write_through_lake_writer(tmp_path / "s3-journal", s3_lake.location, rows)
     local = build_staging(local_dir)
-    monkeypatch.setenv(location.LAKE_URL_ENV, s3_lake.url)  # how the pipelines find it
+    # How the pipelines find it (an overwrite: tests/lake_s3/conftest.py says why).
+    monkeypatch.setenv(location.LAKE_URL_ENV, s3_lake.url)
     assert str(Layout(s3_dir).lake) == s3_lake.url
     assert Layout(s3_dir).lake_dates() == DAYS
     remote = build_staging(s3_dir)
@@ -101,12 +104,12 @@ def test_the_lake_sensor_sees_new_part_files_in_the_bucket(
 ) -> None:
     monkeypatch.setenv(location.LAKE_URL_ENV, s3_lake.url)
     assert lake_signature(tmp_path) == {}
-    with LakeWriter(tmp_path, NODE, lake_url=s3_lake.url) as writer:
+    with LakeWriter(tmp_path, NODE, lake_url=s3_lake.location) as writer:
         writer.append("ocpp_messages", message_row(1))
     first = lake_signature(tmp_path)
     assert list(first) == ["2024-11-21"]
     assert lake_signature(tmp_path) == first  # nothing new, nothing changes
-    with LakeWriter(tmp_path, NODE, lake_url=s3_lake.url) as writer:
+    with LakeWriter(tmp_path, NODE, lake_url=s3_lake.location) as writer:
         writer.append("ocpp_messages", message_row(2))
     second = lake_signature(tmp_path)
     assert list(second) == ["2024-11-21"]
