@@ -15,9 +15,9 @@ from dagster import AssetExecutionContext
 
 from ingest.lake.schemas import TABLE_NAMES
 from pipelines import day_chunks, lineage, staging_progress
+from pipelines.marts import sql_description
 from pipelines.partitions import daily
 from pipelines.resources import WarehouseResource
-from pipelines.sql_assets import sql_description
 from pipelines.warehouse import staging_build
 
 STAGING = "staging"

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 
 from ingest.data_folder import DataFolder
 from ingest.lake.location import LakeLocation
 from ingest.lake.schemas import TABLES, partition_column
+from pipelines.marts import Mart
 from pipelines.staging_sql import staging_sql_files
 from pipelines.warehouse import connect, reference_data, sql_files, staging_build
 from pipelines.warehouse.layout import Layout
@@ -78,8 +78,8 @@ def feature_marts() -> list[tuple[str, Path]]:
     from pipelines.defs.usage.assets import usage_assets
 
     found = [*failure_assets, *usage_assets, sessions]
-    found += [v for v in vars(dimensions).values() if isinstance(v, dg.AssetsDefinition)]
-    by_name = {a.key.to_user_string(): a for a in found}
+    found += [v for v in vars(dimensions).values() if isinstance(v, Mart)]
+    by_name = {m.name: m for m in found}
     order: list[str] = []
 
     def visit(name: str) -> None:
@@ -87,7 +87,7 @@ def feature_marts() -> list[tuple[str, Path]]:
             return
         if name not in by_name:
             raise RuntimeError(f"{FEATURES} now reads {name}, which the live rebuild cannot build")
-        for dep in sorted(k.to_user_string() for k in by_name[name].dependency_keys):
+        for dep in sorted(by_name[name].deps):
             visit(dep)
         order.append(name)
 

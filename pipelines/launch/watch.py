@@ -18,6 +18,7 @@ import dagster as dg
 
 from pipelines import staging_progress
 from pipelines.launch.summary import RunSummary
+from pipelines.marts_asset import ASSET as MARTS_STEP
 
 WATCHED = [
     dg.DagsterEventType.STEP_SUCCESS,
@@ -121,6 +122,9 @@ class Watcher(threading.Thread):
             # A range run reports every partition with the run's total: keep one per run.
             name = data.materialization.asset_key.to_user_string()
             self._rows[name] = int(str(rows.value)) if rows is not None else 0
+            if step == MARTS_STEP:  # one step builds every mart: a line per table as it lands
+                summary.rows[name] = summary.rows.get(name, 0) + self._rows[name]
+                self._line(self._labelled(name), self._rows[name])
         elif kind == dg.DagsterEventType.STEP_SUCCESS:
             summary.steps_ok += 1
             if step in self._rows:

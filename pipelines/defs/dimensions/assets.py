@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pipelines.sql_assets import mart_asset
+from pipelines.marts import mart_asset
 
 HERE = Path(__file__).parent
 

@@ -8,7 +8,7 @@ reports, never simulator truth) begins within the next 6 / H / 48 hours.
 # No "from __future__ import annotations": Dagster reads annotations at runtime.
 from pathlib import Path
 
-from pipelines.sql_assets import mart_asset
+from pipelines.marts import mart_asset
 
 SQL_DIR = Path(__file__).parent
 GROUP = "failures"

@@ -1,7 +1,7 @@
 """Checks on the failure marts: one feature row per charger-hour, final labels where due."""
 
 # No "from __future__ import annotations": Dagster reads annotations at runtime.
-from pipelines.sql_assets import sql_check
+from pipelines.marts import sql_check
 
 failure_checks = [
     sql_check(

@@ -9,8 +9,8 @@ import polars as pl
 from models.errors import NoModelError, NotEnoughDataError
 from models.fault.score import PREDICTIONS_SCHEMA, score_latest
 from models.fault.train import TrainOptions, train
+from pipelines.marts import mart_asset
 from pipelines.resources import WarehouseResource
-from pipelines.sql_assets import mart_asset
 from pipelines.warehouse import sql_files
 
 

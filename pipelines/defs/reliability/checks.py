@@ -1,7 +1,7 @@
 """Asset checks of the reliability marts: each passes when its SELECT finds no offending row."""
 
 # No "from __future__ import annotations": this module defines Dagster checks.
-from pipelines.sql_assets import sql_check
+from pipelines.marts import sql_check
 
 
 def overlaps_sql(table: str, key: str) -> str:

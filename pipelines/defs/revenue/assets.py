@@ -6,16 +6,10 @@ The four price tables are loaded by Python from ``<data>/config/`` (``tariffs.js
 the marts are SQL files beside this module (each file's leading comment states its rules).
 """
 
-# No "from __future__ import annotations": Dagster reads these functions' annotations at runtime.
-from collections.abc import Sequence
 from pathlib import Path
 
-import dagster as dg
-
-from pipelines.resources import WarehouseResource
-from pipelines.sql_assets import mart_asset
+from pipelines.marts import Mart, mart_asset, table_mart
 from pipelines.tariffs import tables
-from pipelines.warehouse import sql_files
 
 SQL_DIR = Path(__file__).parent
 GROUP = "revenue"
@@ -34,33 +28,21 @@ _DESCRIPTIONS = {
 }
 
 
-def _table_asset(name: str, deps: Sequence[str]) -> dg.AssetsDefinition:
+def _price_table(name: str, deps: tuple[str, ...]) -> Mart:
     builder = tables.BUILDERS[name]
-
-    @dg.asset(
-        name=name,
-        deps=list(deps),
-        group_name=GROUP,
-        kinds={"duckdb", "python"},
-        description=_DESCRIPTIONS[name],
+    return table_mart(
+        name, GROUP, _DESCRIPTIONS[name], deps, lambda conn, layout: builder(conn, layout.config),
+        "python",
     )
-    def _asset(warehouse: WarehouseResource) -> dg.MaterializeResult[None]:
-        layout = warehouse.layout()
-        with warehouse.connect() as conn:
-            rows = builder(conn, layout.config)
-            sql_files.publish(conn, name, layout.mart_file(name))
-        return dg.MaterializeResult(metadata={"dagster/row_count": rows})
-
-    return _asset
 
 
 MARTS = ("session_energy_slices", "session_charges", "revenue_daily", "site_demand_charges", "cdrs")
 
 # The price tables are built in Python (pipelines/tariffs), so their deps are written here.
 revenue_assets = [
-    _table_asset("utility_prices", []),
-    _table_asset("tariff_components", []),
-    _table_asset("site_tariffs", ["dim_sites"]),
-    _table_asset("partners", []),
+    _price_table("utility_prices", ()),
+    _price_table("tariff_components", ()),
+    _price_table("site_tariffs", ("dim_sites",)),
+    _price_table("partners", ()),
     *(mart_asset(name, SQL_DIR, GROUP) for name in MARTS),
 ]

@@ -1,7 +1,7 @@
 """Asset checks on the money marts: each SELECTs the offending rows (none = pass)."""
 
 # No "from __future__ import annotations": this module defines Dagster checks.
-from pipelines.sql_assets import sql_check
+from pipelines.marts import sql_check
 
 FINISHED = "SELECT session_id FROM sessions WHERE end_source <> 'open' AND end_at IS NOT NULL"
 

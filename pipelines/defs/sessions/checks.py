@@ -1,6 +1,6 @@
 """Checks on sessions: physical sense, uniqueness, and reconciliation with the raw frames."""
 
-from pipelines.sql_assets import sql_check
+from pipelines.marts import sql_check
 
 energy_not_negative = sql_check(
     "sessions",

@@ -11,7 +11,7 @@ Charge success: attempts (sessions, rejected authorisations, failed starts) and 
 # No "from __future__ import annotations": Dagster reads annotations at runtime.
 from pathlib import Path
 
-from pipelines.sql_assets import mart_asset
+from pipelines.marts import mart_asset
 
 SQL_DIR = Path(__file__).parent
 GROUP = "usage"

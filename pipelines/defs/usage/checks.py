@@ -1,7 +1,7 @@
 """Checks on the usage marts: utilisation is a share, and successes never exceed attempts."""
 
 # No "from __future__ import annotations": Dagster reads annotations at runtime.
-from pipelines.sql_assets import sql_check
+from pipelines.marts import sql_check
 
 usage_checks = [
     sql_check(
