@@ -35,6 +35,9 @@ class Mart:
     deps: frozenset[str]  # asset keys of what it reads
     kinds: frozenset[str]
     build: Builder
+    # Reads nothing but the data folder's config files (price tables, exclusion windows): a
+    # refresh may keep the table while those files are unchanged.
+    config_only: bool = False
 
     def materialize(self, conn: duckdb.DuckDBPyConnection, layout: Layout) -> int:
         """Build the table, then publish it as the mart's Parquet file; returns its rows."""
@@ -89,8 +92,11 @@ def mart_asset(name: str, sql_dir: Path, group: str) -> Mart:
 def table_mart(
     name: str, group: str, description: str, deps: tuple[str, ...], build: Builder, kind: str
 ) -> Mart:
-    """A table built in Python; its deps are written here, as there is no SQL to read them from."""
-    return Mart(name, group, description, frozenset(deps), frozenset({"duckdb", kind}), build)
+    """A table built in Python; its deps are written here, as there is no SQL to read them from.
+
+    One with no deps reads only config files (``Mart.config_only``)."""
+    return Mart(name, group, description, frozenset(deps), frozenset({"duckdb", kind}), build,
+                config_only=not deps)
 
 
 def sql_check(asset: str, name: str, sql: str, description: str) -> Check:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -70,6 +71,67 @@ def run(
         raise fail(f"{len(summary.steps_failed)} step(s) failed: {', '.join(summary.steps_failed)}")
     if summary.checks_failed:
         raise fail(f"checks failed: {', '.join(summary.checks_failed)} (see `cpo pipelines ui`)")
+
+
+@pipelines_app.command("refresh")
+@friendly
+def refresh(
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    first: FromDay = None,
+    last: ToDay = None,
+    stdin: Annotated[
+        bool,
+        typer.Option(
+            "--stdin",
+            help="Stay resident: refresh once per line read on stdin (`FROM [TO]`, or empty for "
+            "the default days), one result line each, until end of input.",
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Each result as one JSON object per line.")
+    ] = False,
+    lake_url: LakeUrl = None,
+) -> None:
+    """Refresh the warehouse in this process: re-stage the days of --from..--to whose lake files
+    changed (default: the lake's last two days), then every mart and the predictions.
+
+    The live path (the demo's live phase): no Dagster run per refresh, each table recorded on
+    the data folder's Dagster instance afterwards. `cpo pipelines run` stays the full build.
+    """
+    from pipelines.errors import PipelineError
+    from pipelines.launch.refresh import Refresher
+    from pipelines.launch.run import day_range
+
+    use_lake_url(lake_url)
+    refresher = Refresher(data_dir)
+    try:
+        requests = sys.stdin if stdin else [f"{first or ''} {last or ''}"]
+        for request in requests:
+            words: list[str | None] = [*request.split(), None, None]
+            asked_first, asked_last = words[:2] if words[0] else (first, last)
+            try:
+                day_first, day_last = day_range(refresher.layout, asked_first, asked_last)
+            except PipelineError as exc:
+                if not stdin:
+                    raise
+                typer.echo(json.dumps({"ok": False, "line": str(exc)}) if as_json
+                           else f"refresh FAILED: {exc}")
+                continue
+            if asked_first is None:  # the default: the last two days the lake holds
+                day_first = max(day_first, _day_before(day_last))
+            done = refresher.refresh(day_first, day_last)
+            typer.echo(done.as_json() if as_json else done.line())
+            sys.stdout.flush()
+            if not done.ok and not stdin:
+                raise fail(done.line())
+    finally:
+        refresher.close()
+
+
+def _day_before(day: str) -> str:
+    from datetime import date, timedelta
+
+    return (date.fromisoformat(day) - timedelta(days=1)).isoformat()
 
 
 @pipelines_app.command("ui")

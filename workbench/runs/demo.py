@@ -150,7 +150,7 @@ class DemoLoop:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
             await self.healing.close()
-            await self.refresh.wait()
+            await self.refresh.close()
         return stopped
 
     async def __call__(self, t: float, csms: SimCsms) -> None:
@@ -182,6 +182,7 @@ class DemoLoop:
                  f"second; the warehouse refreshes every {o.refresh_min:g} simulated minutes, "
                  f"self-healing acts every {HEAL_EVERY_S / 60:g}; CSMS API {csms.api_url}")
         self.refresh.next_at = t + self.refresh.every_s
+        await self.refresh.start()
 
     def _indented(self, line: str) -> None:
         self.say("  " + line)

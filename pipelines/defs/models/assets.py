@@ -1,17 +1,14 @@
 """Fault model training (weekly) and scoring (every 15 minutes) as assets."""
 
-import json
 from pathlib import Path
 
 import dagster as dg
-import polars as pl
 
-from models.errors import NoModelError, NotEnoughDataError
-from models.fault.score import PREDICTIONS_SCHEMA, score_latest
+from models.errors import NotEnoughDataError
 from models.fault.train import TrainOptions, train
+from pipelines import scoring
 from pipelines.marts import mart_asset
 from pipelines.resources import WarehouseResource
-from pipelines.warehouse import sql_files
 
 
 @dg.asset(
@@ -52,33 +49,9 @@ def fault_model(warehouse: WarehouseResource) -> dg.MaterializeResult:  # type: 
     "contributing features). Empty, with a note, until a model is trained.",
 )
 def predictions(warehouse: WarehouseResource) -> dg.MaterializeResult:  # type: ignore[type-arg]
-    layout = warehouse.layout()
-    note = ""
-    try:
-        scored = score_latest(layout.data_dir, layout.marts)
-    except (NoModelError, NotEnoughDataError) as exc:
-        scored, note = pl.DataFrame(schema=PREDICTIONS_SCHEMA), str(exc)
     with warehouse.connect() as conn:
-        conn.register("_scored", scored.to_arrow())
-        conn.execute("CREATE OR REPLACE TABLE predictions AS SELECT * FROM _scored")
-        conn.unregister("_scored")
-        sql_files.publish(conn, "predictions", layout.mart_file("predictions"))
-    alerts = int(scored["alert"].sum()) if scored.height else 0
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": scored.height,
-            "alerts": alerts,
-            "model": scored["model_version"][0] if scored.height else "",
-            "model_source": scored["model_source"][0] if scored.height else "",  # own|default
-            "note": note,
-            "top": json.dumps(
-                scored.sort("probability", descending=True)
-                .head(3)
-                .select("charge_point_id", "probability")
-                .to_dicts()
-            ),
-        }
-    )
+        scored = scoring.write_predictions(conn, warehouse.layout())
+    return dg.MaterializeResult(metadata=scored.metadata())
 
 
 train_job = dg.define_asset_job("train_fault_model", selection=["fault_model"])
