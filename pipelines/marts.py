@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -22,6 +23,10 @@ import duckdb
 from pipelines import lineage
 from pipelines.warehouse import reference_data, sql_files
 from pipelines.warehouse.layout import Layout
+
+# The connection variable a refresh sets to the first instant whose data changed; an incremental
+# mart then rebuilds its rows from there on (``mart_asset(incremental_on=...)``). Unset: full.
+INCREMENTAL_FROM = "incremental_from"
 
 # Builds table ``name`` on the connection and returns its row count.
 Builder = Callable[[duckdb.DuckDBPyConnection, Layout], int]
@@ -65,10 +70,12 @@ def sql_description(sql_file: Path) -> str:
     return " ".join(lines)
 
 
-def mart_asset(name: str, sql_dir: Path, group: str) -> Mart:
+def mart_asset(name: str, sql_dir: Path, group: str, incremental_on: str | None = None) -> Mart:
     """The table built by ``sql_dir/<name>.sql``, depending on what the SQL reads.
 
-    A mart that reads reference data (registry, network file) gets it registered first.
+    A mart that reads reference data (registry, network file) gets it registered first. With
+    ``incremental_on`` (a timestamp column), a refresh that set ``INCREMENTAL_FROM`` rebuilds
+    only the rows from there (or from the table's last ``incremental_on``, if earlier) on.
     """
     sql_file = sql_dir / f"{name}.sql"
     reads = lineage.file_tables(sql_file)
@@ -77,7 +84,12 @@ def mart_asset(name: str, sql_dir: Path, group: str) -> Mart:
     def build(conn: duckdb.DuckDBPyConnection, layout: Layout) -> int:
         if needs_reference:
             reference_data.register(conn, layout)
-        return sql_files.build_table(conn, name, sql_file)
+        if incremental_on is None:
+            return sql_files.build_table(conn, name, sql_file)
+        since = sql_files.scalar(conn, f"SELECT getvariable('{INCREMENTAL_FROM}')")
+        return sql_files.build_table_since(
+            conn, name, sql_file, incremental_on, since if isinstance(since, datetime) else None
+        )
 
     return Mart(
         name=name,

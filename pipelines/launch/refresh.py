@@ -16,10 +16,11 @@ runs. Used by the demo's live phase (``cpo pipelines refresh --stdin``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -29,6 +30,7 @@ from pipelines import day_chunks, scoring
 from pipelines.lake_signature import lake_signature
 from pipelines.launch.home import prepare_home
 from pipelines.mart_build import Built, Checked, Failed, build, build_order
+from pipelines.marts import INCREMENTAL_FROM
 from pipelines.marts_asset import collect
 from pipelines.resources import WarehouseResource
 from pipelines.staging_sql import staging_sql_files
@@ -45,6 +47,7 @@ class Refreshed:
     first: str
     last: str
     days: list[str] = field(default_factory=list)  # staged (the others had not changed)
+    incremental_from: str | None = None  # where the incremental marts rebuilt from; None: whole
     staging_s: float = 0.0
     marts_s: float = 0.0
     recorded_s: float = 0.0  # Dagster's records, after the marts were published
@@ -95,13 +98,24 @@ class Refresher:
         """Stage ``first``..``last`` (YYYY-MM-DD), then build every mart and the predictions."""
         out = Refreshed(first, last)
         started = time.perf_counter()
+        before = self._staged_files(first, last)
         out.days = self._stage(first, last)
+        after = self._staged_files(first, last)
+        changed = sorted(d for d in _days(first, last) if before.get(d) != after.get(d))
         out.staging_s = time.perf_counter() - started
         built: list[Built] = []
         try:
             with self._warehouse.connect() as conn:
                 config = _fingerprint(self.layout.config)
                 keep = (lambda m: m.config_only) if config == self._config else None
+                # The first refresh of this process builds whole; later ones rebuild the
+                # incremental marts from the first day whose staging changed (else from their
+                # last hour).
+                since = None if self._count == 0 else (
+                    datetime.fromisoformat(f"{changed[0]}T00:00:00+00:00") if changed
+                    else datetime.max.replace(tzinfo=UTC))
+                conn.execute(f"SET VARIABLE {INCREMENTAL_FROM} = ?::TIMESTAMPTZ", [since])
+                out.incremental_from = None if since is None else since.isoformat()
                 for done in build(conn, self.layout, self._ordered, self._checks, keep=keep):
                     if isinstance(done, Failed):
                         out.failed.append(f"{done.name}: {done.why}")
@@ -121,6 +135,17 @@ class Refresher:
         self._record(built, out)
         out.recorded_s = time.perf_counter() - started - out.fresh_s
         return out
+
+    def _staged_files(self, first: str, last: str) -> dict[str, str]:
+        """Per day of ``first``..``last``, the names and sizes of its staging files: a day's file
+        comes out byte for byte the same from the same lake (``staging_build``)."""
+        found: dict[str, list[str]] = {}
+        for day in _days(first, last):
+            for name in self._staging:
+                folder = self.layout.staging_partition(name, day)
+                for part in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
+                    found.setdefault(day, []).append(f"{name}/{part.name}:{_digest(part)}")
+        return {day: "\n".join(entries) for day, entries in found.items()}
 
     def _stage(self, first: str, last: str) -> list[str]:
         """Stage the days of ``first``..``last`` whose lake files, or a neighbour's, changed."""
@@ -155,6 +180,10 @@ class Refresher:
                     metadata={"dagster/row_count": done.rows, "seconds": round(done.seconds, 3)},
                 )
             )
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha1(path.read_bytes(), usedforsecurity=False).hexdigest()
 
 
 def _fingerprint(folder: Path) -> str:

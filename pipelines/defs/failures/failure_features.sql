@@ -30,6 +30,8 @@
 -- minutes)), a session holding its port from its first transaction event until its end event,
 -- the charger's next boot, the port's next session or session_timeout_hours of silence, whichever
 -- the server saw first (the sessions mart rewrites a session once its stop arrives; these do not).
+-- Incremental: with getvariable('failure_features_from') set, only the rows from that hour on
+-- (their windows read the 167 hours before it); a full build leaves it NULL.
 WITH chargers AS (
     SELECT a.charge_point_id, min(a.hour) AS first_hour
     FROM stg_activity a GROUP BY ALL
@@ -41,7 +43,10 @@ WITH chargers AS (
 ),
 spine AS (
     SELECT charge_point_id,
-           unnest(range(first_hour, date_trunc('hour', getvariable('as_of')) + INTERVAL 1 SECOND,
+           unnest(range(greatest(first_hour, coalesce(
+                            getvariable('failure_features_from')::TIMESTAMPTZ - INTERVAL 167 HOUR,
+                            first_hour)),
+                        date_trunc('hour', getvariable('as_of')) + INTERVAL 1 SECOND,
                         INTERVAL 1 HOUR)) AS hour
     FROM chargers
 ),
@@ -221,12 +226,33 @@ usage AS (
 port_counts AS (
     SELECT charge_point_id, count(*) AS ports FROM usage_ports GROUP BY ALL
 ),
+marks AS (
+    -- the last warning, Faulted report and boot up to each hour that had one: joined "as of" the
+    -- row's hour, so an incremental build that starts its spine late still sees older ones
+    SELECT charge_point_id, hour,
+           max(last_warning_at) OVER w AS last_warning_at,
+           max(last_faulted_at) OVER w AS last_faulted_at,
+           max(last_boot_at) OVER w AS last_boot_at
+    FROM (SELECT charge_point_id, hour, max(last_warning_at) AS last_warning_at,
+                 max(last_faulted_at) AS last_faulted_at, max(last_boot_at) AS last_boot_at
+          FROM (SELECT charge_point_id, hour, last_warning_at, NULL::TIMESTAMPTZ AS last_faulted_at,
+                       NULL::TIMESTAMPTZ AS last_boot_at
+                FROM alerts WHERE last_warning_at IS NOT NULL
+                UNION ALL
+                SELECT charge_point_id, hour, NULL, last_faulted_at, NULL FROM faulted
+                UNION ALL
+                SELECT charge_point_id, hour, NULL, NULL, last_boot_at FROM boots)
+          GROUP BY charge_point_id, hour)
+    WINDOW w AS (PARTITION BY charge_point_id ORDER BY hour
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+),
 hourly AS (
     SELECT s.charge_point_id, s.hour,
            act.* EXCLUDE (charge_point_id, hour), al.* EXCLUDE (charge_point_id, hour),
            b.* EXCLUDE (charge_point_id, hour), m.* EXCLUDE (charge_point_id, hour), t.* EXCLUDE (charge_point_id, hour),
            at2.* EXCLUDE (charge_point_id, hour), f.* EXCLUDE (charge_point_id, hour),
-           u.session_min, u.kwh
+           u.session_min, u.kwh, mk.last_warning_at AS mark_warning_at,
+           mk.last_faulted_at AS mark_faulted_at, mk.last_boot_at AS mark_boot_at
     FROM spine s
     LEFT JOIN act USING (charge_point_id, hour)
     LEFT JOIN alerts al USING (charge_point_id, hour)
@@ -236,6 +262,7 @@ hourly AS (
     LEFT JOIN attempts at2 USING (charge_point_id, hour)
     LEFT JOIN faulted f USING (charge_point_id, hour)
     LEFT JOIN usage u USING (charge_point_id, hour)
+    ASOF LEFT JOIN marks mk ON mk.charge_point_id = s.charge_point_id AND s.hour >= mk.hour
 ),
 windowed AS (
     SELECT
@@ -283,8 +310,7 @@ windowed AS (
     sum(coalesce(h.warn_connector_lock, 0)) OVER d1 AS warn_connector_lock_24h,
     sum(coalesce(h.warn_connector_lock, 0)) OVER d2 AS warn_connector_lock_48h,
     min(h.first_warning_at) OVER d4 AS first_warning_at_96h,
-    max(h.last_warning_at) OVER (PARTITION BY h.charge_point_id ORDER BY h.hour
-                                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS last_warning_at,
+    h.mark_warning_at AS last_warning_at,
     sum(coalesce(h.boots, 0)) OVER d6 AS reboots_6h,
     sum(coalesce(h.boots, 0)) OVER d1 AS reboots_24h,
     sum(coalesce(h.boots, 0)) OVER d2 AS reboots_48h,
@@ -311,10 +337,8 @@ windowed AS (
     sum(coalesce(h.call_errors_out, 0)) OVER d1 AS call_errors_out_24h,
     sum(coalesce(h.unparsable_in, 0)) OVER d1 AS unparsable_in_24h,
     sum(coalesce(h.faulted_reports, 0)) OVER w7 AS faulted_reports_7d,
-    max(h.last_faulted_at) OVER (PARTITION BY h.charge_point_id ORDER BY h.hour
-                                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS last_faulted_at,
-    max(h.last_boot_at) OVER (PARTITION BY h.charge_point_id ORDER BY h.hour
-                              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS last_boot_at,
+    h.mark_faulted_at AS last_faulted_at,
+    h.mark_boot_at AS last_boot_at,
     sum(coalesce(h.session_min, 0)) OVER d1 AS session_min_24h,
     sum(coalesce(h.session_min, 0)) OVER w7 AS session_min_7d,
     sum(coalesce(h.kwh, 0)) OVER d1 AS kwh_24h,
@@ -364,3 +388,4 @@ SELECT
 FROM windowed w
 LEFT JOIN dim_chargers c USING (charge_point_id)
 LEFT JOIN port_counts pc USING (charge_point_id)
+WHERE w.hour >= coalesce(getvariable('failure_features_from')::TIMESTAMPTZ, w.hour)
