@@ -57,7 +57,9 @@ act AS (
            sum(call_errors_out) AS call_errors_out, sum(unparsable_in) AS unparsable_in,
            max(max_gap_s) AS max_gap_s, avg(mean_gap_s) AS mean_gap_s,
            avg(stddev_gap_s) AS stddev_gap_s
-    FROM stg_activity GROUP BY ALL
+    FROM stg_activity
+    WHERE hour >= coalesce((getvariable('failure_features_from')::TIMESTAMPTZ - INTERVAL 167 HOUR), hour)  -- incremental: the look-back on
+    GROUP BY ALL
 ),
 port_states AS (
     -- one row per port and arrival time, Faulted if any report then was: a trip that clears
@@ -132,6 +134,7 @@ meter AS (
            count(*) AS mg_n, sum(gap_c) AS mg_sum, sum(gap_c * gap_c) AS mg_sq,
            sum(gap_c - gap_s) AS md_sum, sum((gap_c - gap_s) * (gap_c - gap_s)) AS md_sq
     FROM meter_gaps WHERE gap_c IS NOT NULL AND gap_s IS NOT NULL
+      AND received_at >= coalesce((getvariable('failure_features_from')::TIMESTAMPTZ - INTERVAL 167 HOUR), received_at)
     GROUP BY ALL
 ),
 temps AS (
@@ -139,7 +142,8 @@ temps AS (
            count(*) AS t_n, sum(celsius) AS t_sum, max(celsius) AS t_max,
            sum(x) AS t_x, sum(x * x) AS t_xx, sum(x * celsius) AS t_xy
     FROM (SELECT *, (epoch(received_at) - epoch(getvariable('as_of'))) / 3600 AS x
-          FROM stg_temperature WHERE celsius IS NOT NULL)
+          FROM stg_temperature WHERE celsius IS NOT NULL
+           AND received_at >= coalesce((getvariable('failure_features_from')::TIMESTAMPTZ - INTERVAL 167 HOUR), received_at))
     GROUP BY ALL
 ),
 attempts AS (
@@ -147,7 +151,7 @@ attempts AS (
            count(*) FILTER (kind = 'failed_start') AS failed_starts,
            count(*) FILTER (outcome = 'failed') AS failed_attempts,
            count(*) FILTER (outcome IN ('failed', 'success')) AS closed_attempts
-    FROM charge_attempts GROUP BY ALL
+    FROM charge_attempts WHERE known_at >= coalesce((getvariable('failure_features_from')::TIMESTAMPTZ - INTERVAL 167 HOUR), known_at) GROUP BY ALL
 ),
 faulted AS (
     SELECT charge_point_id, date_trunc('hour', received_at) AS hour,

@@ -1,0 +1,140 @@
+"""The live warehouse refresh against the old live path, in the same run on the same folder.
+
+From a simulated data folder (``--base``), a work copy is cut back to "the lake before its last
+day"; a full ``cpo pipelines run`` builds it and a resident refresher warms up (its first
+refresh is whole). Then, as a live system sees it:
+
+1. **one new day**: the last day lands, all but its last 15 minutes, and the refresher refreshes;
+2. **15-minute refresh**: the last 15 minutes land, and it refreshes again;
+3. **baseline**: what the demo's live phase did per refresh before: a child
+   ``cpo pipelines run --from <the day before>`` (Python start, code location, two Dagster runs,
+   every mart rebuilt whole).
+
+Prints each time and its ratio to the baseline. Run on the demo network, for example:
+
+    ./cpo demo --no-serve --data-dir /tmp/demo2 --live-minutes 2
+    uv run python bench/bench_refresh.py --base /tmp/demo2
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+
+from ingest.data_folder import DataFolder
+from pipelines.launch import run as run_pipelines
+from pipelines.launch.refresh import Refreshed, Refresher
+
+TAIL = timedelta(minutes=15)
+
+
+def lake_tables(lake: Path) -> list[Path]:
+    return [p for p in lake.iterdir() if p.is_dir() and not p.name.startswith("_")]
+
+
+def last_day(lake: Path) -> str:
+    days = {d.name.removeprefix("date=") for t in lake_tables(lake) for d in t.glob("date=*")}
+    return max(days)
+
+
+def hold_day(lake: Path, day: str, held: Path) -> None:
+    """Move the day's partition of every table out of the lake."""
+    for table in lake_tables(lake):
+        folder = table / f"date={day}"
+        if folder.is_dir():
+            (held / table.name).mkdir(parents=True, exist_ok=True)
+            shutil.move(folder, held / table.name / folder.name)
+
+
+def land(lake: Path, day: str, held: Path, until: object | None) -> None:
+    """Write the held day back into the lake: rows before ``until`` (all if None), one part file
+    per table (the first column is the server time every table is partitioned by)."""
+    con = duckdb.connect()
+    for table in (p for p in held.iterdir() if (p / f"date={day}").is_dir()):
+        source = table / f"date={day}"
+        target = lake / table.name / f"date={day}"
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        rel = con.read_parquet(str(source / "*.parquet"))
+        first = rel.columns[0]
+        rows = rel if until is None else rel.filter(duckdb.ColumnExpression(first) < until)
+        rows.write_parquet(str(target / "part-bench.parquet"), compression="zstd")
+
+
+def cut_time(held: Path, day: str) -> object:
+    con = duckdb.connect()
+    source = held / "ocpp_messages" / f"date={day}" / "*.parquet"
+    end = con.execute(f"SELECT max(received_at) FROM read_parquet('{source}')").fetchone()
+    assert end is not None
+    return end[0] - TAIL
+
+
+def baseline(data_dir: Path, day_before: str) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "workbench.cli", "pipelines", "run", "--data-dir", str(data_dir),
+         "--from", day_before],
+        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
+def row(label: str, seconds: float, base: float, note: str = "") -> str:
+    return f"| {label} | {seconds:.2f} s | {base / seconds:.1f}x faster | {note} |"
+
+
+def describe(done: Refreshed) -> str:
+    return (f"staging {done.staging_s:.2f} s ({len(done.days)} days), marts {done.marts_s:.2f} s, "
+            f"+ Dagster records {done.recorded_s:.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", type=Path, required=True, help="a simulated data folder")
+    parser.add_argument("--work", type=Path, help="work folder (default: a temporary one)")
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-refresh-"))
+    data = work / "data"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(args.base, data, ignore=shutil.ignore_patterns("warehouse", "dagster_home"))
+    lake, held = DataFolder(data).local_lake, work / "held"
+    day = last_day(lake)
+    hold_day(lake, day, held)
+    cut = cut_time(held, day)
+    print(f"lake {args.base} without its last day ({day}): full cpo pipelines run ...",
+          flush=True)
+    assert run_pipelines(data, progress=lambda _: None).ok
+    refresher = Refresher(data)
+    try:
+        days = sorted(d.name.removeprefix("date=") for d in (lake / "ocpp_messages").glob("date=*"))
+        warm = refresher.refresh(days[-1], days[-1])
+        land(lake, day, held, cut)
+        new_day = refresher.refresh(days[-1], day)
+        land(lake, day, held, None)
+        quarter = refresher.refresh(days[-1], day)
+    finally:
+        refresher.close()
+    for done in (warm, new_day, quarter):
+        assert done.ok, done.failed
+    base = baseline(data, days[-1])
+    print("| refresh | fresh in | vs baseline | where the time goes |")
+    print("| --- | --- | --- | --- |")
+    print(row("baseline: child `cpo pipelines run --from` the day before", base, base,
+              "Python start, code location, two Dagster runs, every mart whole"))
+    print(row("resident, first refresh (whole)", warm.fresh_s, base, describe(warm)))
+    print(row("one new day (its last 15 min held back)", new_day.fresh_s, base,
+              describe(new_day)))
+    print(row("15-minute refresh", quarter.fresh_s, base, describe(quarter)))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
