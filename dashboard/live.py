@@ -12,6 +12,7 @@ import streamlit as st
 from csms_lite.client import ClientError, CsmsClient
 from dashboard import fmt
 from dashboard.context import runner
+from dashboard.model_in_use import model_caption
 from dashboard.queries import live as q
 from dashboard.settings import Settings
 
@@ -34,6 +35,8 @@ def live_panel(settings: Settings) -> None:
             st.dataframe(alerts, hide_index=True, width="stretch")
         else:
             st.caption("No charger alerting.")
+        if "predictions" in found and (caption := model_caption(run)):
+            st.caption(caption)
     with right:
         st.markdown("**Self-healing**, latest actions")
         if "self_healing_actions" in found and len(actions := q.actions(run)):

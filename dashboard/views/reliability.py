@@ -10,6 +10,7 @@ import streamlit as st
 from csms_lite.client import ClientError, CsmsClient, Refused
 from dashboard import fmt
 from dashboard.context import current
+from dashboard.model_in_use import model_caption
 from dashboard.queries import reliability as q
 from dashboard.ui import chart, need, nevi_line, now_caption
 from pipelines.nevi import NEVI_TARGET_LABEL
@@ -78,6 +79,8 @@ if "predictions" not in ctx.tables:
     st.caption("No predictions yet (marts/predictions.parquet appears once models are scored).")
 else:
     preds = q.predictions(run, f)
+    if caption := model_caption(run):
+        st.caption(caption)
     preds["top_features"] = [
         _s if not _s.startswith(("[", "{")) else ", ".join(map(str, json.loads(_s)))[:120]
         for _s in preds["top_features"].fillna("").astype(str)

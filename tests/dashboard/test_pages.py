@@ -74,10 +74,11 @@ def test_reliability_shows_predictions_and_self_healing(
     marts = data / "warehouse" / "marts"
     con = duckdb.connect()
     con.execute(f"""COPY (SELECT * FROM (VALUES
-        ('A-1', TIMESTAMPTZ '2026-01-12 11:00:00+00', 0.2, '["errors_24h"]'),
-        ('A-1', TIMESTAMPTZ '2026-01-12 12:00:00+00', 0.9, '["temp_max_24h", "errors_24h"]'),
-        ('B-2', TIMESTAMPTZ '2026-01-12 12:00:00+00', 0.4, '["reboots_7d"]'))
-        t(charge_point_id, scored_at, probability, top_features))
+        ('A-1', TIMESTAMPTZ '2026-01-12 11:00:00+00', 0.2, '["errors_24h"]', 'own', 'v1'),
+        ('A-1', TIMESTAMPTZ '2026-01-12 12:00:00+00', 0.9, '["temp_max_24h", "errors_24h"]',
+         'default', 'v7'),
+        ('B-2', TIMESTAMPTZ '2026-01-12 12:00:00+00', 0.4, '["reboots_7d"]', 'default', 'v7'))
+        t(charge_point_id, scored_at, probability, top_features, model_source, model_version))
         TO '{marts}/predictions.parquet' (FORMAT parquet)""")
     con.execute(f"""COPY (SELECT TIMESTAMPTZ '2026-01-12 09:05:00+00' AS requested_at,
         'A-1' AS charge_point_id, 'reset' AS action, 'score 0.9' AS reason,
@@ -89,6 +90,10 @@ def test_reliability_shows_predictions_and_self_healing(
     assert list(preds["charge_point_id"]) == ["A-1", "B-2"]
     assert list(preds["probability"]) == [0.9, 0.4]
     assert preds.iloc[0]["top_features"] == "temp_max_24h, errors_24h"
+    # the model behind each charger's latest score (A-1's older 'own' score is not it)
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Scored by the shipped default model v7, trained on a simulated "
+                            "network (2 chargers)") for c in captions), captions
     assert "recovered: 1" in [m.value for m in at.markdown]
 
 
