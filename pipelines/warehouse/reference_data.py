@@ -21,6 +21,7 @@ NET_SITES = pa.schema(
         ("address", pa.string()),
         ("latitude", pa.float64()),
         ("longitude", pa.float64()),
+        ("timezone", pa.string()),  # IANA; NULL in a network file older than the field
     ]
 )
 NET_CHARGERS = pa.schema(
@@ -29,13 +30,17 @@ NET_CHARGERS = pa.schema(
 
 
 # The names a model's SQL reads them by (pipelines.lineage: no asset builds them).
-TABLE_NAMES = frozenset({"reg_chargers", "reg_id_tags", "net_sites", "net_chargers"})
+TABLE_NAMES = frozenset(
+    {"reg_chargers", "reg_id_tags", "reg_sites", "net_sites", "net_chargers"}
+)
 
 
 def register(conn: duckdb.DuckDBPyConnection, layout: Layout) -> None:
-    """``reg_chargers``, ``reg_id_tags``, ``net_sites``, ``net_chargers`` (empty when absent)."""
+    """``reg_chargers``, ``reg_id_tags``, ``reg_sites``, ``net_sites``, ``net_chargers`` (empty
+    when absent)."""
     conn.register("reg_chargers", registry_tables.read(layout.registry_file, "chargers"))
     conn.register("reg_id_tags", registry_tables.read(layout.registry_file, "id_tags"))
+    conn.register("reg_sites", registry_tables.read(layout.registry_file, "sites"))
     sites, chargers = _network(layout.sim_network_file)
     conn.register("net_sites", sites)
     conn.register("net_chargers", chargers)
@@ -53,6 +58,7 @@ def _network(path: Path) -> tuple[pa.Table, pa.Table]:
                 "address": s.get("address"),
                 "latitude": s.get("latitude"),
                 "longitude": s.get("longitude"),
+                "timezone": s.get("timezone"),
             }
             for s in doc.get("sites", [])
         ]

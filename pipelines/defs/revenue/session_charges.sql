@@ -4,7 +4,8 @@
 -- power was above 22 kW, the AC maximum). For each dimension the first tariff element (in order)
 -- whose restrictions match and that has a component of that type prices it (OCPI 2.2.1).
 -- energy_revenue: each hourly energy slice (session_energy_slices) x the ENERGY price matching
--- the slice's local hour start; the session's kWh rounded up to step_size Wh at the last price.
+-- the slice's local hour start (local: the site's zone, dim_sites.timezone, as every local time
+-- here); the session's kWh rounded up to step_size Wh at the last price.
 -- time_revenue: TIME $/hour x charging time (start to charging_end_at), matched at start.
 -- parking_revenue: PARKING_TIME $/hour x idle minutes beyond the tariff's idle_grace_min,
 -- matched when the fee begins (charging end + grace). flat_revenue: FLAT matched at start.
@@ -20,9 +21,11 @@ WITH s AS (
         ses.*,
         coalesce(c.kind, CASE WHEN ses.peak_kw > 22 THEN 'DC' ELSE 'AC' END) AS kind,
         ses.energy_kwh > 0 AS billed,
-        CAST(timezone(getvariable('timezone'), ses.start_at) AS DATE) AS local_date
+        site_zone(z.timezone) AS zone,
+        CAST(timezone(site_zone(z.timezone), ses.start_at) AS DATE) AS local_date
     FROM sessions ses
     LEFT JOIN dim_chargers c USING (charge_point_id)
+    LEFT JOIN dim_sites z ON z.site_id = ses.site_id
     WHERE ses.end_source <> 'open' AND ses.end_at IS NOT NULL
 ),
 dflt AS (SELECT * FROM site_tariffs WHERE site_id IS NULL),
@@ -53,16 +56,14 @@ moments AS (
            greatest(epoch(e.slice_start) - epoch(t.start_at), 0) AS elapsed_s
     FROM timing t JOIN session_energy_slices e USING (session_id)
     UNION ALL
-    SELECT session_id, tariff_id, 'TIME', NULL, NULL,
-           timezone(getvariable('timezone'), start_at), 0
+    SELECT session_id, tariff_id, 'TIME', NULL, NULL, timezone(zone, start_at), 0
     FROM timing
     UNION ALL
-    SELECT session_id, tariff_id, 'FLAT', NULL, NULL,
-           timezone(getvariable('timezone'), start_at), 0
+    SELECT session_id, tariff_id, 'FLAT', NULL, NULL, timezone(zone, start_at), 0
     FROM timing
     UNION ALL
     SELECT session_id, tariff_id, 'PARKING_TIME', NULL, NULL,
-           timezone(getvariable('timezone'), charging_end_at)
+           timezone(zone, charging_end_at)
                + to_microseconds(CAST(grace_min * 60e6 AS BIGINT)),
            epoch(charging_end_at) - epoch(start_at) + grace_min * 60
     FROM timing
