@@ -40,7 +40,9 @@ class CsvMapping:
     user: str | None = None
     done: str | None = None  # when the car stopped drawing energy (overstay begins)
     time_format: str | None = None  # strptime format; None: ISO 8601
-    timezone: str = "UTC"  # for times without an offset
+    # IANA zone of times without an offset, and of the stations' sites (--site-col); None:
+    # such times are UTC and the sites' zone is unknown (the pipelines' default applies).
+    timezone: str | None = None
     repair_years: bool = False  # years below 100 are two-digit years: 0014 -> 2014
 
     def columns(self) -> dict[str, str]:
@@ -52,7 +54,7 @@ class CsvMapping:
 
 
 def read_csv(path: Path, mapping: CsvMapping, rules: CheckRules | None = None) -> ReadResult:
-    zone = _zone(path, mapping.timezone)
+    zone = _zone(path, mapping.timezone or "UTC")
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
             rows = csv.DictReader(f)
@@ -114,7 +116,8 @@ class _RowParser:
             return RowIssue(exc.kind, f"line {line}", f"column {column!r}: {exc.detail}")
         return ReplaySession(station=station, site=self._optional(row, m.site), start=start,
                              end=end, done_charging=done, kwh=kwh,
-                             user=self._optional(row, m.user), where=f"line {line}")
+                             user=self._optional(row, m.user), where=f"line {line}",
+                             timezone=m.timezone)
 
     @staticmethod
     def _text(row: dict[str, str | None], column: str) -> str:

@@ -127,7 +127,9 @@ def replay(
     ] = None,
     timezone: Annotated[
         str | None,
-        typer.Option(help="CSV only: IANA time zone of times without an offset (default: UTC)."),
+        typer.Option(help="IANA time zone of the sites (their local days and time-of-use "
+                     "bands). CSV: also of times without an offset (default: UTC, site zone "
+                     "unknown). ACN: for items without their own 'timezone' field."),
     ] = None,
 ) -> None:
     """Replay a real session file as OCPP traffic through a CSMS, then reconcile the lake."""
@@ -146,8 +148,9 @@ def replay(
     if repair_years:
         given["repair_years"] = True
     kind = format_ or _guess_format(file)
-    if kind is Format.acn and given:
-        raise fail(f"{', '.join(_option(k) for k in given)} only apply to --format csv")
+    csv_only = [k for k in given if k != "timezone"]
+    if kind is Format.acn and csv_only:
+        raise fail(f"{', '.join(_option(k) for k in csv_only)} only apply to --format csv")
     if data_dir.exists() and not data_dir.is_dir():
         raise fail(f"--data-dir {data_dir} is a file; give a folder")
     if on_bad_row not in ("stop", "skip"):

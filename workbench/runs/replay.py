@@ -66,7 +66,7 @@ class ReplayJob:
 
 def read(job: ReplayJob) -> ReadResult:
     if job.format == "acn":
-        return read_acn(job.file, job.rules)
+        return read_acn(job.file, job.rules, job.mapping.timezone)
     return read_csv(job.file, job.mapping, job.rules)
 
 
