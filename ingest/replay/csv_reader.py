@@ -44,12 +44,15 @@ class CsvMapping:
     # such times are UTC and the sites' zone is unknown (the pipelines' default applies).
     timezone: str | None = None
     repair_years: bool = False  # years below 100 are two-digit years: 0014 -> 2014
+    price: str | None = None  # the session's amount charged, in ``currency``
+    currency: str = "USD"  # ISO 4217 code of ``price``
 
     def columns(self) -> dict[str, str]:
         """Mapped column -> the option that names it (for error messages)."""
         named = {self.station: "--station-col", self.start: "--start-col",
                  self.end: "--end-col", self.energy: "--energy-col"}
-        optional = {self.site: "--site-col", self.user: "--user-col", self.done: "--done-col"}
+        optional = {self.site: "--site-col", self.user: "--user-col", self.done: "--done-col",
+                    self.price: "--price-col"}
         return named | {col: opt for col, opt in optional.items() if col is not None}
 
 
@@ -112,12 +115,14 @@ class _RowParser:
             done = self._optional_time(row, m.done)
             column = m.energy
             kwh = self._kwh(row, column)
+            column = m.price or ""
+            amount = self._amount(row, m.price)
         except RowProblemError as exc:
             return RowIssue(exc.kind, f"line {line}", f"column {column!r}: {exc.detail}")
         return ReplaySession(station=station, site=self._optional(row, m.site), start=start,
                              end=end, done_charging=done, kwh=kwh,
                              user=self._optional(row, m.user), where=f"line {line}",
-                             timezone=m.timezone)
+                             timezone=m.timezone, amount=amount)
 
     @staticmethod
     def _text(row: dict[str, str | None], column: str) -> str:
@@ -150,6 +155,20 @@ class _RowParser:
         if dt.tzinfo is None:
             dt = dt.replace(tzinfo=self.zone)
         return dt.astimezone(UTC)
+
+    def _amount(self, row: dict[str, str | None], column: str | None) -> float | None:
+        """The session's price; a blank one is a bad row (the file's revenue would not add up)."""
+        if column is None:
+            return None
+        text = self._text(row, column)
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise RowProblemError(Problem.UNREADABLE, f"{text!r} is not an amount (use a plain "
+                                  "number with a '.' decimal point, no currency sign)")
+        return value
 
     def _kwh(self, row: dict[str, str | None], column: str) -> float:
         text = self._text(row, column)

@@ -19,8 +19,6 @@ import pytest
 from csms_lite.registry import ChargePoint, Registry
 from ingest.data_folder import DataFolder
 from pipelines.tariffs import tables
-from pipelines.warehouse import reference_data
-from pipelines.warehouse.layout import Layout
 from tests.pipelines.warehouse_kit import DEFS, build, put, utc, warehouse_conn
 
 NY, LA = "America/New_York", "America/Los_Angeles"
@@ -65,7 +63,6 @@ def _data_folder(root: Path) -> Path:
 def conn(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
     root = _data_folder(tmp_path_factory.mktemp("data"))
     c = warehouse_conn(root, as_of=utc("2026-01-15 12:00"))
-    reference_data.register(c, Layout(root))
     put(c, "stg_activity", [
         {"charge_point_id": cp, "hour": utc("2026-01-14 00:00"), "frames_in": 1,
          "first_in": utc("2026-01-14 00:00"), "last_in": utc("2026-01-15 11:00")}

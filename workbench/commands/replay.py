@@ -122,6 +122,16 @@ def replay(
     site_col: Annotated[str | None, _col("the site")] = None,
     user_col: Annotated[str | None, _col("the user id (id tags are derived from it)")] = None,
     done_col: Annotated[str | None, _col("when charging finished (overstay begins)")] = None,
+    price_col: Annotated[
+        str | None,
+        _col("the amount the session was charged (the warehouse's revenue for it, instead of "
+             "the tariff estimate)"),
+    ] = None,
+    currency: Annotated[
+        str | None,
+        typer.Option(help="CSV only, with --price-col: ISO 4217 code of the amounts "
+                     "(default: USD)."),
+    ] = None,
     time_format: Annotated[
         str | None, typer.Option(help="CSV only: strptime format of the times (default: ISO 8601).")
     ] = None,
@@ -141,6 +151,8 @@ def replay(
         "site": site_col,
         "user": user_col,
         "done": done_col,
+        "price": price_col,
+        "currency": currency,
         "time_format": time_format,
         "timezone": timezone,
     }
@@ -151,6 +163,11 @@ def replay(
     csv_only = [k for k in given if k != "timezone"]
     if kind is Format.acn and csv_only:
         raise fail(f"{', '.join(_option(k) for k in csv_only)} only apply to --format csv")
+    if currency is not None and price_col is None:
+        raise fail("--currency is the currency of --price-col; give --price-col with it")
+    if currency is not None and not (len(currency) == 3 and currency.isascii()
+                                     and currency.isalpha() and currency.isupper()):
+        raise fail(f"--currency {currency!r}: give an ISO 4217 code such as USD or EUR")
     if data_dir.exists() and not data_dir.is_dir():
         raise fail(f"--data-dir {data_dir} is a file; give a folder")
     if on_bad_row not in ("stop", "skip"):
@@ -184,7 +201,7 @@ def replay(
 
 
 def _option(field: str) -> str:
-    plain = field in ("time_format", "timezone", "repair_years")
+    plain = field in ("time_format", "timezone", "repair_years", "currency")
     return f"--{field.replace('_', '-')}" + ("" if plain else "-col")
 
 

@@ -16,6 +16,10 @@
 -- demand charges are at site-month level, see site_demand_charges).
 -- roaming_fee: partner's fee_pct of total_revenue + fee_per_session_usd per billed session (0 for
 -- the CPO's own app and unknown partners by default). margin = revenue - energy_cost - roaming_fee.
+-- revenue_source: 'tariff_estimate' (all of the above), or 'file' for a replayed session whose
+-- file gave its amount (replay_prices, `cpo replay --price-col`, joined exactly on charge point
+-- and transaction id): total_revenue and currency are the file's, and the energy/time/parking/
+-- flat split is NULL (the file gives one amount).
 WITH s AS (
     SELECT
         ses.*,
@@ -154,9 +158,21 @@ revenue AS (
 ),
 totals AS (
     SELECT
-        r.*,
-        r.energy_revenue + r.time_revenue + r.parking_revenue + r.flat_revenue AS total_revenue
+        r.* REPLACE (
+            CASE WHEN fp.amount IS NULL THEN r.energy_revenue END AS energy_revenue,
+            CASE WHEN fp.amount IS NULL THEN r.time_revenue END AS time_revenue,
+            CASE WHEN fp.amount IS NULL THEN r.parking_revenue END AS parking_revenue,
+            CASE WHEN fp.amount IS NULL THEN r.flat_revenue END AS flat_revenue,
+            coalesce(fp.currency, r.currency) AS currency
+        ),
+        coalesce(fp.amount,
+                 r.energy_revenue + r.time_revenue + r.parking_revenue + r.flat_revenue)
+            AS total_revenue,
+        CASE WHEN fp.amount IS NULL THEN 'tariff_estimate' ELSE 'file' END AS revenue_source
     FROM revenue r
+    LEFT JOIN replay_prices fp
+        ON fp.charge_point_id = r.charge_point_id
+       AND fp.transaction_id = CAST(r.transaction_id AS VARCHAR)
 ),
 fees AS (
     SELECT
@@ -175,7 +191,7 @@ SELECT
     tariff_id, coalesce(currency, 'USD') AS currency, utility_tariff,
     start_at, end_at, charging_end_at, local_date,
     energy_kwh, charging_min, idle_min, billable_idle_min, billed,
-    energy_revenue, time_revenue, parking_revenue, flat_revenue, total_revenue,
+    energy_revenue, time_revenue, parking_revenue, flat_revenue, total_revenue, revenue_source,
     energy_cost, roaming_fee,
     total_revenue - energy_cost - roaming_fee AS margin,
     unpriced_slices
