@@ -102,8 +102,12 @@ class DataFolder:
     def db_file(self) -> Path:
         return self.warehouse / "warehouse.duckdb"
 
+    @property
+    def staging_root(self) -> Path:
+        return self.warehouse / "staging"
+
     def staging(self, table: str) -> Path:
-        return self.warehouse / "staging" / table
+        return self.staging_root / table
 
     def staging_partition(self, table: str, date: str) -> Path:
         return self.staging(table) / f"date={date}"
