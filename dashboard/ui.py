@@ -6,6 +6,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.context import Context
+from dashboard.queries.pricing import revenue_sources
+from dashboard.revenue_note import revenue_note
 from pipelines.nevi import NEVI_TARGET_LABEL, NEVI_UPTIME_THRESHOLD_PCT
 
 
@@ -29,6 +31,13 @@ def now_caption(ctx: Context) -> None:
         + (f", models {', '.join(f.models)}" if f.models else "")
         + "."
     )
+
+
+def revenue_caption(ctx: Context) -> None:
+    """Says whether the revenue shown is the session file's or an estimate from the tariff."""
+    note = revenue_note(revenue_sources(ctx.run, ctx.filters))
+    if note:
+        st.caption(note)
 
 
 def nevi_line(fig: go.Figure) -> go.Figure:

@@ -17,6 +17,8 @@
 ``<data>/reports/outbox/<partner>/<YYYY-MM>/``  partner reports and their delivery log's folder
 ``<data>/logs/``  the logs of ``cpo up``'s components and of the demo's dashboard
 ``<data>/replays.jsonl``  one line per replay landed in the lake (its file, node, totals)
+``<data>/replay_prices/<node>.parquet``  a replay's per-session amounts from its file
+    (``cpo replay --price-col``; OCPP 1.6 carries no price), keyed like the ``sessions`` mart
 ``<data>/.replay-staging/``  a replay being written; it lands in the lake whole, or not at all
 
 Every package may import this module (tests/test_layering.py), so it imports only the standard
@@ -84,6 +86,10 @@ class DataFolder:
         return self.data_dir / "replays.jsonl"
 
     @property
+    def replay_prices(self) -> Path:
+        return self.data_dir / "replay_prices"
+
+    @property
     def replay_staging(self) -> Path:
         return self.data_dir / ".replay-staging"
 
@@ -96,8 +102,12 @@ class DataFolder:
     def db_file(self) -> Path:
         return self.warehouse / "warehouse.duckdb"
 
+    @property
+    def staging_root(self) -> Path:
+        return self.warehouse / "staging"
+
     def staging(self, table: str) -> Path:
-        return self.warehouse / "staging" / table
+        return self.staging_root / table
 
     def staging_partition(self, table: str, date: str) -> Path:
         return self.staging(table) / f"date={date}"

@@ -51,6 +51,20 @@ def stretches(days: Sequence[str]) -> list[Chunk]:
     return chunks
 
 
+def lake_chunks(days: Sequence[str], workers: int) -> list[Chunk]:
+    """The staging runs for sorted distinct lake ``days``: one per stretch of consecutive days
+    (the days between hold no lake files, so no staging rows), the longest split in halves
+    until there are ``workers`` runs or none is longer than a day; in day order."""
+    chunks = stretches(days)
+    while len(chunks) < workers:
+        longest = max(chunks, key=lambda c: _count(*c), default=None)
+        if longest is None or _count(*longest) < 2:
+            break
+        at = chunks.index(longest)
+        chunks[at:at + 1] = split(*longest, 2)
+    return chunks
+
+
 def days_per_run() -> int | None:
     """``CPO_STAGING_DAYS_PER_RUN`` as a positive integer, or None when unset."""
     text = os.environ.get(DAYS_PER_RUN_ENV, "").strip()

@@ -20,13 +20,13 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import PipelineError
-from pipelines.warehouse import reference_data
+from pipelines.warehouse import prior_frames, reference_data
 from pipelines.warehouse.sql_files import read_sql
 
 # Registered on the connection by the warehouse code, not built by an asset: the registry and
 # network tables (reference_data) and the chargers' heartbeat intervals stg_gaps reads
 # (warehouse/staging_build.py, warehouse/connect.py).
-OUTSIDE = reference_data.TABLE_NAMES | {"charger_intervals"}
+OUTSIDE = reference_data.TABLE_NAMES | {"charger_intervals", prior_frames.NAME}
 RECURSIVE = "RECURSIVE_CTE_NODE"
 # The parse tree as JSON, without its empty and null fields (a smaller tree to walk).
 SERIALIZE = "SELECT json_serialize_sql(?::VARCHAR, skip_empty := true, skip_null := true)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from csms_lite.registry.errors import InvalidValueError
 
@@ -57,6 +58,17 @@ class IdTag:
                 raise InvalidValueError("expiry", "must carry a timezone (use UTC, e.g. ...Z)")
             # Normalise so equality and storage never depend on the caller's offset.
             object.__setattr__(self, "expiry", self.expiry.astimezone(UTC))
+
+
+def check_timezone(value: str) -> None:
+    """An IANA time zone name (e.g. America/Los_Angeles): a site's local time."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidValueError(
+            "timezone", f"unknown time zone {value!r}; give an IANA name such as "
+            "America/Los_Angeles or Europe/Berlin"
+        ) from None
 
 
 def check_charge_point_id(value: str) -> None:

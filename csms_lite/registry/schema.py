@@ -46,6 +46,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX transactions_open ON transactions (cp_id) WHERE stopped_at IS NULL",
     ),
+    # Version 2: facts of a site, not of each charger (charge_points.site names it). A file
+    # written by version 1 keeps its chargers; their sites simply have no zone yet.
+    (
+        """CREATE TABLE sites (
+            id TEXT PRIMARY KEY,
+            timezone TEXT NOT NULL
+        ) WITHOUT ROWID""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -13,7 +13,7 @@ from types import TracebackType
 
 from csms_lite.registry.db import Database
 from csms_lite.registry.errors import InvalidValueError
-from csms_lite.registry.models import ChargePoint, IdTag
+from csms_lite.registry.models import ChargePoint, IdTag, check_timezone
 from csms_lite.registry.rows import (
     CHARGE_POINT_COLUMNS,
     ID_TAG_COLUMNS,
@@ -89,6 +89,21 @@ class Registry:
 
     def remove_charge_point(self, cp_id: str) -> bool:
         return self._db.change("DELETE FROM charge_points WHERE id = ?", (cp_id,)) > 0
+
+    # sites (a charger names its site; the site's own facts live here)
+
+    def set_site_timezone(self, site: str, timezone: str) -> None:
+        """The site's IANA time zone: its local days, hours and time-of-use bands."""
+        check_timezone(timezone)
+        self._db.change(
+            "INSERT INTO sites (id, timezone) VALUES (?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET timezone = excluded.timezone",
+            (site, timezone),
+        )
+
+    def site_timezones(self) -> dict[str, str]:
+        """Site -> time zone, for the sites that have one."""
+        return {str(r[0]): str(r[1]) for r in self._db.all("SELECT id, timezone FROM sites")}
 
     # id tags (OCPP idTags are case-insensitive: "abc" finds "ABC")
 

@@ -13,7 +13,7 @@ from dashboard import fmt
 from dashboard.context import current
 from dashboard.live import live_panel
 from dashboard.queries import overview as q
-from dashboard.ui import chart, need, nevi_line, now_caption
+from dashboard.ui import chart, need, nevi_line, now_caption, revenue_caption
 from pipelines.nevi import NEVI_TARGET_LABEL, NEVI_UPTIME_THRESHOLD_PCT
 
 ctx = current()
@@ -69,6 +69,7 @@ if need(ctx, "session_charges"):
         ):
             before = None if week is None else week[key]
             col.metric(label, show(today[key]), delta=fmt.delta_pct(today[key], before))
+        revenue_caption(ctx)
     else:
         st.info("No finished sessions in the range.")
 

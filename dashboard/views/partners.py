@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import fmt, reports
 from dashboard.context import current
 from dashboard.queries import pricing as q
-from dashboard.ui import chart, need, now_caption
+from dashboard.ui import chart, need, now_caption, revenue_caption
 
 ctx = current()
 f, run = ctx.filters, ctx.run
@@ -28,6 +28,7 @@ if need(ctx, "session_charges", "partners"):
             "margin": st.column_config.NumberColumn("margin ($)", format="%.2f"),
         },
     )
+    revenue_caption(ctx)
     top = usage.iloc[0] if len(usage) else None
     if top is not None:
         st.caption(

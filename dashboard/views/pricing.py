@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard import fmt, whatif
 from dashboard.context import current
 from dashboard.queries import pricing as q
-from dashboard.ui import chart, need, now_caption
+from dashboard.ui import chart, need, now_caption, revenue_caption
 
 ctx = current()
 f, run = ctx.filters, ctx.run
@@ -24,6 +24,7 @@ if need(ctx, "session_charges", "dim_sites", "partners"):
     c2.metric("Energy cost", fmt.money(sites["energy_cost"].sum()))
     c3.metric("Roaming fees", fmt.money(sites["roaming_fee"].sum()))
     c4.metric("Margin", fmt.money(sites["margin"].sum()))
+    revenue_caption(ctx)
     st.caption(
         "Energy cost uses the sites' real utility time-of-use tariffs, hour by hour; "
         "demand charges are not included. Money in USD excluding VAT."

@@ -2,6 +2,11 @@
 
 ACN-Data, Caltech (Lee, Li and Low, "ACN-Data: Analysis and Applications of an Open EV Charging
 Dataset", e-Energy 2019). Times are RFC 1123 strings in GMT; ``doneChargingTime`` may be null.
+
+The GMT times say nothing about where the site is; each item's own ``timezone`` field does (the
+Caltech export gives America/Los_Angeles on every item), and it is the site's zone. An item
+without one takes the zone the user gave (``cpo replay --timezone``), else none (the pipelines'
+default applies).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 
@@ -21,14 +27,17 @@ from ingest.replay.session import ReadResult, ReplaySession, station_id
 FIX_FORMAT = "Give an ACN-Data API export (an object with '_items'), or use --format csv"
 
 
-def read_acn(path: Path, rules: CheckRules | None = None) -> ReadResult:
+def read_acn(path: Path, rules: CheckRules | None = None,
+             timezone: str | None = None) -> ReadResult:
+    """``timezone``: the site's IANA zone for items that do not carry their own."""
     doc = _load(path)
     items = doc.get("_items") if isinstance(doc, dict) else None
     if not isinstance(items, list):
         raise ReplayInputError(path, "top level", "no '_items' list", FIX_FORMAT)
     meta = doc.get("_meta")
     site = meta.get("site") if isinstance(meta, dict) else None
-    return collect(path, (_session(path, n, item, site) for n, item in enumerate(items)),
+    return collect(path, (_session(path, n, item, site, timezone)
+                          for n, item in enumerate(items)),
                    rules or CheckRules())
 
 
@@ -39,7 +48,8 @@ def _load(path: Path) -> Any:
         raise ReplayInputError(path, "whole file", f"not JSON ({exc})", FIX_FORMAT) from None
 
 
-def _session(path: Path, n: int, item: Any, meta_site: Any) -> ReplaySession | RowIssue:
+def _session(path: Path, n: int, item: Any, meta_site: Any,
+             timezone: str | None) -> ReplaySession | RowIssue:
     where = f"_items[{n}]"
     if not isinstance(item, dict):
         raise ReplayInputError(path, where, "not an object", FIX_FORMAT)
@@ -52,6 +62,7 @@ def _session(path: Path, n: int, item: Any, meta_site: Any) -> ReplaySession | R
             start=field.time("connectionTime"), end=field.time("disconnectTime"),
             done_charging=field.optional_time("doneChargingTime"),
             kwh=field.kwh("kWhDelivered"), user=None if user is None else str(user), where=where,
+            timezone=field.zone("timezone") or timezone,
         )
     except RowProblemError as exc:
         return RowIssue(exc.kind, where, f"field {field.name!r}: {exc.detail}")
@@ -86,6 +97,18 @@ class _Fields:
             raise RowProblemError(Problem.UNREADABLE, f"cannot read {text!r} as a time (expected "
                                   "RFC 1123, e.g. 'Tue, 01 Dec 2020 13:59:06 GMT')") from None
         return _utc(dt)
+
+    def zone(self, name: str) -> str | None:
+        value = self.item.get(name)
+        if value is None:
+            return None
+        self.name = name
+        try:
+            ZoneInfo(str(value))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise RowProblemError(Problem.UNREADABLE, f"{value!r} is not an IANA time zone "
+                                  "(e.g. America/Los_Angeles)") from None
+        return str(value)
 
     def kwh(self, name: str) -> float:
         value = self._get(name)

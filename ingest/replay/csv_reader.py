@@ -40,19 +40,24 @@ class CsvMapping:
     user: str | None = None
     done: str | None = None  # when the car stopped drawing energy (overstay begins)
     time_format: str | None = None  # strptime format; None: ISO 8601
-    timezone: str = "UTC"  # for times without an offset
+    # IANA zone of times without an offset, and of the stations' sites (--site-col); None:
+    # such times are UTC and the sites' zone is unknown (the pipelines' default applies).
+    timezone: str | None = None
     repair_years: bool = False  # years below 100 are two-digit years: 0014 -> 2014
+    price: str | None = None  # the session's amount charged, in ``currency``
+    currency: str = "USD"  # ISO 4217 code of ``price``
 
     def columns(self) -> dict[str, str]:
         """Mapped column -> the option that names it (for error messages)."""
         named = {self.station: "--station-col", self.start: "--start-col",
                  self.end: "--end-col", self.energy: "--energy-col"}
-        optional = {self.site: "--site-col", self.user: "--user-col", self.done: "--done-col"}
+        optional = {self.site: "--site-col", self.user: "--user-col", self.done: "--done-col",
+                    self.price: "--price-col"}
         return named | {col: opt for col, opt in optional.items() if col is not None}
 
 
 def read_csv(path: Path, mapping: CsvMapping, rules: CheckRules | None = None) -> ReadResult:
-    zone = _zone(path, mapping.timezone)
+    zone = _zone(path, mapping.timezone or "UTC")
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
             rows = csv.DictReader(f)
@@ -110,11 +115,14 @@ class _RowParser:
             done = self._optional_time(row, m.done)
             column = m.energy
             kwh = self._kwh(row, column)
+            column = m.price or ""
+            amount = self._amount(row, m.price)
         except RowProblemError as exc:
             return RowIssue(exc.kind, f"line {line}", f"column {column!r}: {exc.detail}")
         return ReplaySession(station=station, site=self._optional(row, m.site), start=start,
                              end=end, done_charging=done, kwh=kwh,
-                             user=self._optional(row, m.user), where=f"line {line}")
+                             user=self._optional(row, m.user), where=f"line {line}",
+                             timezone=m.timezone, amount=amount)
 
     @staticmethod
     def _text(row: dict[str, str | None], column: str) -> str:
@@ -147,6 +155,20 @@ class _RowParser:
         if dt.tzinfo is None:
             dt = dt.replace(tzinfo=self.zone)
         return dt.astimezone(UTC)
+
+    def _amount(self, row: dict[str, str | None], column: str | None) -> float | None:
+        """The session's price; a blank one is a bad row (the file's revenue would not add up)."""
+        if column is None:
+            return None
+        text = self._text(row, column)
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise RowProblemError(Problem.UNREADABLE, f"{text!r} is not an amount (use a plain "
+                                  "number with a '.' decimal point, no currency sign)")
+        return value
 
     def _kwh(self, row: dict[str, str | None], column: str) -> float:
         text = self._text(row, column)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.replay.errors import ReplayRejectedError
@@ -46,6 +46,7 @@ class ReplayRun:
     wall_s: float  # from the first connect to the lake flushed at the CSMS's stop
     first_at: float
     last_at: float
+    transactions: dict[int, int] = field(default_factory=dict)  # session index -> its id
 
     @property
     def calls_per_s(self) -> float:
@@ -53,9 +54,10 @@ class ReplayRun:
 
 
 async def drive(url: str, plan: Plan, set_time: Callable[[float], None],
-                settings: ReplaySettings, say: Say) -> int:
+                settings: ReplaySettings, say: Say) -> tuple[int, dict[int, int]]:
     """Connect the plan's stations to the CSMS at ``url`` and send the plan's calls in order;
-    returns the number of calls made. ``plan`` must have at least one event."""
+    returns the number of calls made and each session's transaction id (by session index, as
+    the CSMS handed it out). ``plan`` must have at least one event."""
     fleet = Fleet()
     try:
         try:
@@ -87,7 +89,7 @@ async def drive(url: str, plan: Plan, set_time: Callable[[float], None],
                 progress.session_done(event.at, fleet.calls)
     finally:
         await fleet.close()  # the disconnects happen at the last event's time
-    return fleet.calls
+    return fleet.calls, fleet.transactions
 
 
 def _batches(events: Sequence[Event]) -> Iterator[Sequence[Event]]:

@@ -29,6 +29,7 @@ class Fleet:
     def __init__(self) -> None:
         self.chargers: dict[str, ReplayCharger] = {}
         self.calls = 0
+        self.transactions: dict[int, int] = {}  # session index -> the CSMS's transaction id
         self._tasks: list[asyncio.Task[None]] = []
 
     async def connect(self, url: str, connectors: dict[str, int], at: float) -> None:
@@ -70,7 +71,7 @@ class Fleet:
         elif ev.kind is Kind.START:
             _check(cp.register_wh[c] == ev.wh, ev.station, "StartTransaction", at,
                    f"register {cp.register_wh[c]} Wh, planned {ev.wh} Wh")
-            await cp.start_transaction(c, ev.tag, at=at)
+            self.transactions[ev.session] = await cp.start_transaction(c, ev.tag, at=at)
         elif ev.kind is Kind.METER:
             await cp.meter(c, ev.wh - cp.register_wh[c], ev.power_w, at=at)
         elif ev.kind is Kind.STOP:

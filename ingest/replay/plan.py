@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ingest.replay.session import ReplaySession
 from ingest.replay.tags import id_tag
@@ -65,6 +65,7 @@ class Plan:
     sites: dict[str, str | None]  # station -> site
     tags: list[str]  # every id tag used, sorted
     origins: list[str] = field(default_factory=list)  # session index -> its place in the file
+    zones: dict[str, str] = field(default_factory=dict)  # site -> IANA zone its sessions give
 
     def origin(self, event: Event) -> str:
         """Where the event's session is in the file (for messages), or its index."""
@@ -102,7 +103,8 @@ def build_plan(sessions: Sequence[ReplaySession], interval_s: float) -> Plan:
     events.sort(key=Event.key)
     return Plan(events, {st: len(slots) for st, slots in sorted(connectors.busy_until.items())},
                 {s.station: s.site for s in sessions}, sorted({id_tag(s.user) for s in sessions}),
-                [s.where for s in sessions])
+                [s.where for s in sessions],
+                {s.site: s.timezone for s in sessions if s.site and s.timezone})
 
 
 def with_events(plan: Plan, extra: Sequence[Event]) -> Plan:
@@ -110,7 +112,7 @@ def with_events(plan: Plan, extra: Sequence[Event]) -> Plan:
     if not extra:
         return plan
     events = sorted([*plan.events, *extra], key=Event.key)
-    return Plan(events, plan.connectors, plan.sites, plan.tags, plan.origins)
+    return replace(plan, events=events)
 
 
 def charge_end(s: ReplaySession) -> float:

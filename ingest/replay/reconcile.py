@@ -9,6 +9,7 @@ differ by up to 0.0005 kWh per session; more than 0.001 kWh per session is a mis
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ import duckdb
 
 from ingest.lake import paths
 from ingest.lake.reader import duckdb_scan_sql
+from ingest.replay.prices import PriceTotal
 from ingest.replay.session import ReplaySession
 
 KWH_PER_SESSION = 0.001
@@ -117,6 +119,22 @@ class Reconciliation:
             a, b = self.file.per_station.get(s, Count()), self.lake.per_station.get(s, Count())
             out.append(f"  {s}: {a.sessions} -> {b.sessions}, {a.kwh:.3f} -> {b.kwh:.3f}")
         return out
+
+
+def revenue_lines(sessions: Iterable[ReplaySession], landed: Sequence[PriceTotal],
+                  currency: str) -> tuple[list[str], bool]:
+    """The file's amounts against this replay's landed price table (to the cent)."""
+    priced = [s.amount for s in sessions if s.amount is not None]
+    file_amount = math.fsum(priced)
+    got = next((t for t in landed if t.currency == currency), PriceTotal(0, 0.0, currency))
+    ok = got.sessions == len(priced) and round(got.amount - file_amount, 2) == 0 and all(
+        t.currency == currency for t in landed)
+    label = f"revenue ({currency})"
+    return [f"{label:<14}{file_amount:>14,.2f}{got.amount:>14,.2f}"
+            f"{got.amount - file_amount:>+14,.2f}",
+            f"priced sessions: {len(priced):,} in the file, {got.sessions:,} in "
+            f"the price table (the warehouse's revenue for them: "
+            f"{'the file' if ok else 'MISMATCH'})"], ok
 
 
 def reconcile(sessions: Iterable[ReplaySession], lake: Path, node_id: str) -> Reconciliation:

@@ -3,9 +3,9 @@
 A row either becomes a :class:`ReplaySession` or a :class:`RowIssue` of one :class:`Problem`
 kind. The readers report what they cannot read (blank, unreadable); :func:`check` adds what a
 readable row still cannot be: a date before 2000 or in the future, an end not after its start,
-negative, zero or physically impossible energy, a duplicate of an earlier row, or a session
-overlapping others on a station with no free connector. What to do with the issues is the
-caller's policy (``--on-bad-row``); nothing here drops a row silently.
+negative, zero or physically impossible energy, a negative price, a duplicate of an earlier row,
+or a session overlapping others on a station with no free connector. What to do with the issues
+is the caller's policy (``--on-bad-row``); nothing here drops a row silently.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ class Problem(enum.StrEnum):
     IMPOSSIBLE_ENERGY = "impossible energy"
     DUPLICATE = "duplicate row"
     OVERLAP = "overlapping session"
+    NEGATIVE_PRICE = "negative price"
 
 
 # How to fix each kind (the first line a user reads after the counts).
@@ -49,6 +50,7 @@ FIXES: dict[Problem, str] = {
     Problem.DUPLICATE: "remove the repeated rows",
     Problem.OVERLAP: "give the stations' connector counts with --connectors N or "
                      "--connectors FILE (columns station, connectors)",
+    Problem.NEGATIVE_PRICE: "fix the amounts (a refund is not a session's price)",
 }
 TWO_DIGIT_YEAR_FIX = "years below 100 look like two-digit years: pass --repair-years"
 
@@ -131,6 +133,8 @@ def _value_issue(s: ReplaySession, rules: CheckRules, latest: datetime) -> RowIs
         return _issue(s, Problem.NEGATIVE_ENERGY, f"{s.kwh:g} kWh")
     if s.kwh == 0:
         return _issue(s, Problem.ZERO_ENERGY, "0 kWh")
+    if s.amount is not None and s.amount < 0:
+        return _issue(s, Problem.NEGATIVE_PRICE, f"amount {s.amount:g}")
     if s.kwh > max_kw * hours:
         return _issue(s, Problem.IMPOSSIBLE_ENERGY,
                       f"{s.kwh:g} kWh in {hours * 60:.1f} min is {s.kwh / hours:,.0f} kW, above "

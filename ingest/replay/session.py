@@ -29,6 +29,8 @@ class ReplaySession:
     kwh: float
     user: str | None
     where: str = ""  # its place in the file ("line 12", "_items[3]"), for messages
+    timezone: str | None = None  # IANA zone of its site, when the file or the user says it
+    amount: float | None = None  # what the file says the session cost (--price-col), if given
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ TOWNS: tuple[tuple[str, float, float], ...] = (
     ("Buellton", 34.6136, -120.1927), ("Orcutt", 34.8650, -120.4360),
     ("Montecito", 34.4367, -119.6321), ("Guadalupe", 34.9716, -120.5718),
 )
+# Every town above is in California: the sites' local time (days, hours, time-of-use bands).
+SITE_TIMEZONE = "America/Los_Angeles"
 STREETS = ("State St", "Hollister Ave", "Calle Real", "Ocean Ave", "Broadway", "Main St",
            "Mission Dr", "Linden Ave", "Betteravia Rd", "Coast Village Rd")
 VENUES = ("Library", "Transit Center", "Beach Lot", "Town Hall", "Market", "Park & Ride",
@@ -33,6 +35,7 @@ class Site:
     latitude: float
     longitude: float
     popularity: float  # demand multiplier; the network's mean is 1
+    timezone: str = SITE_TIMEZONE  # IANA name
 
 
 @dataclass(frozen=True)

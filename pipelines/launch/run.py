@@ -1,14 +1,23 @@
 """``cpo pipelines run``: staging for a range of days, then every mart, as Dagster runs.
 
 On a Dagster instance whose home is the data folder's ``dagster_home``, so the runs,
-materialisations and check results show in ``cpo pipelines ui`` afterwards. Staging is one run,
-or with ``workers`` > 1 that many runs over contiguous day ranges at once
+materialisations and check results show in ``cpo pipelines ui`` afterwards. Staging covers
+only the days the lake holds: one run per stretch of consecutive lake days (as the nightly
+rebuild does), so a 2014 replay beside this year's frames does not stage the empty years between;
+with ``workers`` > 1 the stretches are split further and up to that many run at once
 (:mod:`pipelines.launch.staging_runs`), each on the code location's executor; then the marts
 run here, in process, as ``build_marts`` declares (one DuckDB writer).
+
+A day with no lake files has no staging rows whichever way it is run (every staging table is
+rows of that day's frames), so skipping it changes no mart: the marts read every staged
+partition, and uptime counts time between frames from the frames' own timestamps (a charger
+silent for days is offline over that span, staged or not). A day of the range that the lake no
+longer holds loses its old staging partitions, as re-staging it empty would have done.
 """
 
 from __future__ import annotations
 
+import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -32,18 +41,25 @@ from pipelines.warehouse.layout import Layout
 MARTS_JOB = "build_marts"
 
 
-def day_range(layout: Layout, first: str | None, last: str | None) -> tuple[str, str]:
-    """The days to stage: ``first``..``last``, each defaulting to the lake's first / last day.
-
-    An error names only what the user gave: an option's value, or else the lake's days.
-    """
-    days = sorted(
+def lake_days(layout: Layout) -> list[str]:
+    """Sorted days holding files of the tables staging reads."""
+    return sorted(
         {
             d
             for t in ("ocpp_messages", "meter_values", "connection_events")
             for d in layout.lake_dates(t)
         }
     )
+
+
+def day_range(
+    layout: Layout, first: str | None, last: str | None, days: list[str] | None = None
+) -> tuple[str, str]:
+    """The days to stage: ``first``..``last``, each defaulting to the lake's first / last day.
+
+    An error names only what the user gave: an option's value, or else the lake's days.
+    """
+    days = lake_days(layout) if days is None else days
     if not days:
         raise LakeMissingError(
             f"{layout.lake} holds no lake files yet: fill it with `cpo simulate`, `cpo replay` "
@@ -88,9 +104,19 @@ def run(
     """
     check_workers(workers)
     layout = Layout(data_dir.resolve())
-    first, last = day_range(layout, first, last)
+    days = lake_days(layout)
+    first, last = day_range(layout, first, last, days)
     prepare_home(layout)
-    staging = StagingRuns(layout, day_chunks.split(first, last, workers))
+    held = [d for d in days if first <= d <= last]
+    chunks = day_chunks.lake_chunks(held, workers)
+    _drop_stale(layout, first, last, set(days))
+    stretches = day_chunks.stretches(held)
+    if len(stretches) > 1:  # say why the days between are not staged
+        progress(f"staging the lake's {len(held):,} days in {first}..{last}, "
+                 f"{len(stretches)} stretches: "
+                 + ", ".join(day_chunks.label(c) for c in stretches[:6])
+                 + (", ..." if len(stretches) > 6 else ""))
+    staging = StagingRuns(layout, chunks, workers)
     started = time.monotonic()
     summary = RunSummary(first, last)
     # Opened before any run starts: the first to open a new DAGSTER_HOME creates its SQLite
@@ -105,6 +131,18 @@ def run(
             resources = {"warehouse": WarehouseResource(data_dir=str(layout.data_dir))}
             _execute_marts(marts, instance, resources, summary, progress, started)
     return summary
+
+
+def _drop_stale(layout: Layout, first: str, last: str, held: set[str]) -> None:
+    """Staging partitions of ``first``..``last`` for days the lake no longer holds: gone, as a
+    re-staging of those (empty) days would have left them."""
+    root = layout.staging_root
+    if not root.is_dir():
+        return
+    for folder in root.glob("*/date=*"):
+        day = folder.name.removeprefix("date=")
+        if first <= day <= last and day not in held and folder.is_dir():
+            shutil.rmtree(folder)
 
 
 def _execute_marts(

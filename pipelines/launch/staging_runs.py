@@ -3,8 +3,9 @@
 Every run is ``stage_days`` over its partition range on the data folder's instance, launched
 with ``dg.execute_job`` of the reconstructable staging job (:mod:`pipelines.launch.staging_job`),
 so the UI shows one run per chunk and every day's materialisation, as a multi-run backfill
-launched from the UI would. One chunk runs in this process; several run at once, one worker
-process each (:mod:`pipelines.launch.stage_worker`): Dagster runs are not safe as threads of one
+launched from the UI would. With one worker the chunks run one after another in this process;
+with several, up to that many run at once, one worker process each (:mod:`pipelines.launch.
+stage_worker`), the next starting as one ends: Dagster runs are not safe as threads of one
 process. Each run builds its days in its own in-memory DuckDB and writes only its own ``date=``
 folders: no shared lock. This process follows every run through the instance's event log
 (:class:`Watcher`), finding each by its batch and worker tags.
@@ -59,10 +60,12 @@ class StagingRuns:
     """:meth:`start` (early: the workers boot while the caller loads the marts), then
     :meth:`wait` runs or follows the runs to the end and fills the summary."""
 
-    def __init__(self, layout: Layout, chunks: Sequence[day_chunks.Chunk]) -> None:
+    def __init__(self, layout: Layout, chunks: Sequence[day_chunks.Chunk],
+                 workers: int = 1) -> None:
         self._layout, n = layout, len(chunks)
         self.batch = uuid.uuid4().hex[:12]
-        self._threads = worker_threads(n)
+        self._workers = max(1, min(workers, n))
+        self._threads = worker_threads(self._workers)
         self.runs = [
             _Run(
                 chunk,
@@ -77,29 +80,32 @@ class StagingRuns:
 
     @property
     def parallel(self) -> bool:
-        return len(self.runs) > 1
+        return self._workers > 1
 
     def start(self) -> None:
         if not self.parallel:
-            return  # the one run executes in wait(), in this process
+            return  # the runs execute in wait(), in this process
+        for r in self.runs[: self._workers]:
+            self._launch(r)
+
+    def _launch(self, r: _Run) -> None:
         env = {**os.environ, LAKE_URL_ENV: self.lake_url}
-        for r in self.runs:
-            command = [
-                sys.executable, "-m", "pipelines.launch.stage_worker",
-                "--data-dir", str(self._layout.data_dir), "--threads", str(self._threads),
-                "--tags", json.dumps(r.tags),
-            ]  # fmt: skip
-            # Dagster's own lines would interleave with the progress lines: kept in a log file.
-            r.log = (
-                self._layout.dagster_home
-                / "workers"
-                / f"{self.batch}-{r.tags[run_tags.WORKER].replace('/', 'of')}.log"
+        command = [
+            sys.executable, "-m", "pipelines.launch.stage_worker",
+            "--data-dir", str(self._layout.data_dir), "--threads", str(self._threads),
+            "--tags", json.dumps(r.tags),
+        ]  # fmt: skip
+        # Dagster's own lines would interleave with the progress lines: kept in a log file.
+        r.log = (
+            self._layout.dagster_home
+            / "workers"
+            / f"{self.batch}-{r.tags[run_tags.WORKER].replace('/', 'of')}.log"
+        )
+        r.log.parent.mkdir(parents=True, exist_ok=True)
+        with r.log.open("wb") as stderr:
+            r.process = subprocess.Popen(
+                command, stdout=subprocess.DEVNULL, stderr=stderr, env=env
             )
-            r.log.parent.mkdir(parents=True, exist_ok=True)
-            with r.log.open("wb") as stderr:
-                r.process = subprocess.Popen(
-                    command, stdout=subprocess.DEVNULL, stderr=stderr, env=env
-                )
 
     def wait(
         self,
@@ -125,9 +131,7 @@ class StagingRuns:
         for watcher in watchers:
             watcher.start()
         try:
-            codes = [self._execute_here(instance)] if not self.parallel else [
-                r.process.wait() for r in self.runs if r.process is not None
-            ]  # fmt: skip
+            codes = self._execute_here(instance) if not self.parallel else self._follow()
         finally:
             self.stop()
             for watcher in watchers:
@@ -135,15 +139,32 @@ class StagingRuns:
         for r, watcher, code in zip(self.runs, watchers, codes, strict=True):
             _account(r, watcher, code, summary, progress)
 
-    def _execute_here(self, instance: dg.DagsterInstance) -> int:
-        (r,) = self.runs
-        result = dg.execute_job(
-            RECONSTRUCTABLE,
-            instance,
-            run_config=staging_config(self._layout, self._threads),
-            tags=r.tags,
-        )
-        return 0 if result.success else RUN_FAILED
+    def _execute_here(self, instance: dg.DagsterInstance) -> list[int]:
+        codes = []
+        for r in self.runs:
+            result = dg.execute_job(
+                RECONSTRUCTABLE,
+                instance,
+                run_config=staging_config(self._layout, self._threads),
+                tags=r.tags,
+            )
+            codes.append(0 if result.success else RUN_FAILED)
+        return codes
+
+    def _follow(self) -> list[int]:
+        """Wait for the worker processes, starting the next run as one ends; exit codes in
+        run order."""
+        codes: dict[int, int] = {}
+        while len(codes) < len(self.runs):
+            for i, r in enumerate(self.runs):
+                if i in codes or r.process is None or r.process.poll() is None:
+                    continue
+                codes[i] = r.process.returncode
+                waiting = next((w for w in self.runs if w.process is None), None)
+                if waiting is not None:
+                    self._launch(waiting)
+            time.sleep(0.05)
+        return [codes[i] for i in range(len(self.runs))]
 
     def stop(self) -> None:
         """End the workers still running (Ctrl-C, or an error here): only ours, by process.

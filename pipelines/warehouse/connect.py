@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines import nevi
-from pipelines.warehouse import raw_views, settings
+from pipelines.warehouse import prior_frames, raw_views, settings
 from pipelines.warehouse.layout import Layout
 from pipelines.warehouse.sql_files import read_sql, scalar
 
@@ -32,6 +32,8 @@ def prepare(
     conn.execute("SET VARIABLE stg_from = DATE '1970-01-01'")
     conn.execute("SET VARIABLE stg_to = DATE '1970-01-01'")
     settings.apply(conn, build, datetime.now(UTC))
+    if prior_frames.NAME not in _relations(conn):  # the whole lake is in view: none earlier
+        prior_frames.register_empty(conn)
     if "charger_intervals" not in _relations(conn):
         conn.execute(
             "CREATE TEMP TABLE charger_intervals "

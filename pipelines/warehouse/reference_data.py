@@ -1,6 +1,7 @@
 """Reference data outside the lake that the dimensions read, registered on a connection as Arrow
 tables: the CSMS registry (``reg_*``) and the simulator's network file (``net_*``, when the data
-folder was simulated; a real operator's asset register). Not Dagster assets: nothing builds them."""
+folder was simulated; a real operator's asset register) and the replays' own session amounts
+(``replay_prices``, ``cpo replay --price-col``). Not Dagster assets: nothing builds them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
+from ingest.replay import prices
 from pipelines.errors import ConfigFileError
 from pipelines.warehouse import registry_tables
 from pipelines.warehouse.layout import Layout
@@ -21,6 +24,7 @@ NET_SITES = pa.schema(
         ("address", pa.string()),
         ("latitude", pa.float64()),
         ("longitude", pa.float64()),
+        ("timezone", pa.string()),  # IANA; NULL in a network file older than the field
     ]
 )
 NET_CHARGERS = pa.schema(
@@ -29,16 +33,28 @@ NET_CHARGERS = pa.schema(
 
 
 # The names a model's SQL reads them by (pipelines.lineage: no asset builds them).
-TABLE_NAMES = frozenset({"reg_chargers", "reg_id_tags", "net_sites", "net_chargers"})
+TABLE_NAMES = frozenset(
+    {"reg_chargers", "reg_id_tags", "reg_sites", "net_sites", "net_chargers", "replay_prices"}
+)
 
 
 def register(conn: duckdb.DuckDBPyConnection, layout: Layout) -> None:
-    """``reg_chargers``, ``reg_id_tags``, ``net_sites``, ``net_chargers`` (empty when absent)."""
+    """``reg_chargers``, ``reg_id_tags``, ``reg_sites``, ``net_sites``, ``net_chargers`` (empty
+    when absent)."""
     conn.register("reg_chargers", registry_tables.read(layout.registry_file, "chargers"))
     conn.register("reg_id_tags", registry_tables.read(layout.registry_file, "id_tags"))
+    conn.register("reg_sites", registry_tables.read(layout.registry_file, "sites"))
     sites, chargers = _network(layout.sim_network_file)
     conn.register("net_sites", sites)
     conn.register("net_chargers", chargers)
+    conn.register("replay_prices", _replay_prices(layout.replay_prices))
+
+
+def _replay_prices(folder: Path) -> pa.Table:
+    found = prices.files(folder)
+    if not found:
+        return prices.SCHEMA.empty_table()
+    return pa.concat_tables([pq.read_table(f, schema=prices.SCHEMA) for f in found])
 
 
 def _network(path: Path) -> tuple[pa.Table, pa.Table]:
@@ -53,6 +69,7 @@ def _network(path: Path) -> tuple[pa.Table, pa.Table]:
                 "address": s.get("address"),
                 "latitude": s.get("latitude"),
                 "longitude": s.get("longitude"),
+                "timezone": s.get("timezone"),
             }
             for s in doc.get("sites", [])
         ]

@@ -29,12 +29,16 @@ ID_TAGS = pa.schema(
         ("expiry", pa.string()),
     ]
 )
+SITES = pa.schema([("site_id", pa.string()), ("timezone", pa.string())])
 _QUERIES = {
     "chargers": "SELECT id, site, connectors, rated_kw, model, vendor, heartbeat_interval, "
     "latitude, longitude, address FROM charge_points",
     "id_tags": "SELECT upper(id_tag), status, partner, expiry FROM id_tags",
+    "sites": "SELECT id, timezone FROM sites",
 }
-_SCHEMAS = {"chargers": CHARGERS, "id_tags": ID_TAGS}
+_SCHEMAS = {"chargers": CHARGERS, "id_tags": ID_TAGS, "sites": SITES}
+# Tables a registry written by an older schema may not have yet (read-only here: no migration).
+_LATER_TABLES = {"sites"}
 
 
 def read(registry: Path, table: str) -> pa.Table:
@@ -44,6 +48,8 @@ def read(registry: Path, table: str) -> pa.Table:
         return schema.empty_table()
     conn = sqlite3.connect(f"file:{registry}?mode=ro", uri=True)
     try:
+        if table in _LATER_TABLES and not _has_table(conn, table):
+            return schema.empty_table()
         rows = conn.execute(_QUERIES[table]).fetchall()
     finally:
         conn.close()
@@ -51,3 +57,8 @@ def read(registry: Path, table: str) -> pa.Table:
         list(zip(*rows, strict=True)) if rows else [() for _ in schema]
     )
     return pa.table([pa.array(c, f.type) for c, f in zip(columns, schema, strict=True)], schema)
+
+
+def _has_table(conn: sqlite3.Connection, table: str) -> bool:
+    query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+    return conn.execute(query, (table,)).fetchone() is not None

@@ -17,7 +17,14 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.warehouse import connect, raw_views, registry_tables, settings, sql_files
+from pipelines.warehouse import (
+    connect,
+    prior_frames,
+    raw_views,
+    registry_tables,
+    settings,
+    sql_files,
+)
 from pipelines.warehouse.layout import Layout
 
 
@@ -35,7 +42,9 @@ def build_partitions(
     first, last = min(dates), max(dates)
     conn = duckdb.connect(config={"threads": threads} if threads else {})
     try:
-        raw_views.register(conn, layout.lake, _with_neighbours(first, last))
+        window = _with_neighbours(first, last)
+        raw_views.register(conn, layout.lake, window)
+        prior_frames.register(conn, layout, window[0])  # silences begun before the window
         connect.create_macros(conn)  # meter_value(), meter_unit(), ...
         conn.register("charger_intervals", registry_tables.read(layout.registry_file, "chargers"))
         settings.apply(conn, build, datetime.now(UTC))

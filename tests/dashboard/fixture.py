@@ -80,7 +80,9 @@ MARTS: dict[str, str] = {
                total_revenue - parking_revenue AS energy_revenue, 0.0 AS time_revenue,
                parking_revenue, 0.0 AS flat_revenue, total_revenue, energy_cost, roaming_fee,
                margin, TRUE AS billed, 30.0 AS charging_min, idle_min,
-               idle_min AS billable_idle_min
+               idle_min AS billable_idle_min,
+               CASE WHEN session_id = 's2' THEN 'file' ELSE 'tariff_estimate' END
+                   AS revenue_source  -- s2 was replayed from a file with its price
         FROM (VALUES
             ('s1', 'A-1', 'A', 'A-1/1', 'P1', '2026-01-12 08:00:00+00', '2026-01-12', 20.0, 10.0, 2.0, 3.0, 1.0, 6.0, 20.0),
             ('s2', 'B-2', 'B', 'B-2/1', 'P2', '2026-01-12 10:00:00+00', '2026-01-12', 30.0, 15.0, 0.0, 4.0, 0.0, 11.0, 0.0),

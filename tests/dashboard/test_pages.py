@@ -122,6 +122,31 @@ def test_pricing(fixture_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert m["Sessions that paid one"][0] == "3 of 5"
 
 
+def _captions(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.caption)
+
+
+def test_revenue_says_where_it_comes_from(
+    fixture_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # s2 is priced by its file, the other four by the tariff
+    mixed = "the session file's own amounts for 1 session; an estimate from the default " \
+        "tariff for the other 4"
+    for page in ("overview", "pricing", "partners"):
+        assert mixed in _captions(open_app(fixture_dir, monkeypatch, page)), page
+    data = tmp_path / "d"
+    shutil.copytree(fixture_dir, data)
+    charges = data / "warehouse" / "marts" / "session_charges.parquet"
+    duckdb.execute(f"COPY (SELECT * REPLACE ('file' AS revenue_source) FROM '{charges}') "
+                   f"TO '{tmp_path / 'c.parquet'}' (FORMAT parquet)")
+    shutil.move(tmp_path / "c.parquet", charges)
+    at = open_app(data, monkeypatch, "pricing")
+    assert "Revenue: the session file's own amounts." in _captions(at)
+    assert "estimate" not in _captions(at)
+    at.sidebar.multiselect(key="f_sites").set_value(["A"]).run()  # filters apply to it too
+    assert "estimate" not in _captions(at)
+
+
 def test_site_filter_applies(fixture_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_app(fixture_dir, monkeypatch, "pricing")
     at.sidebar.multiselect(key="f_sites").set_value(["A"]).run()

@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.staging_sql import staging_sql_files
-from pipelines.warehouse import connect, settings, sql_files
+from pipelines.warehouse import connect, reference_data, settings, sql_files
 from pipelines.warehouse.layout import Layout
 
 DEFS = Path(__file__).parents[2] / "pipelines" / "defs"
@@ -29,6 +29,7 @@ def warehouse_conn(
     conn = duckdb.connect()
     connect.prepare(conn, Layout(data_dir), staging_sql_files(), build)
     settings.apply(conn, build, as_of)
+    reference_data.register(conn, Layout(data_dir))  # registry, network file, replay prices
     conn.execute(sql_files.read_sql(DEFS / "dimensions" / "dimensions.sql"))
     sql_files.build_table(conn, "sessions", DEFS / "sessions" / "sessions.sql")
     return conn

@@ -217,3 +217,20 @@ def _password_hash(data_dir: Path, cp_id: str = "CP-1") -> str | None:
     with Registry(DataFolder(data_dir).registry_file) as reg:
         cp = reg.get_charge_point(cp_id)
     return cp.password_hash if cp else None
+
+
+def test_chargers_add_sets_the_site_timezone(data_dir: Path) -> None:
+    ok(data_dir, "chargers", "add", "CP-1", "--site", "S1", "--timezone", "America/New_York")
+    ok(data_dir, "chargers", "add", "CP-2", "--site", "S1")  # the site keeps its zone
+    with Registry(DataFolder(data_dir).registry_file) as reg:
+        assert reg.site_timezones() == {"S1": "America/New_York"}
+    listed = orjson.loads(ok(data_dir, "chargers", "list", "--json"))
+    assert [r["timezone"] for r in listed] == ["America/New_York", "America/New_York"]
+
+
+def test_chargers_add_bad_timezone_changes_nothing(data_dir: Path) -> None:
+    fails(data_dir, "chargers", "add", "CP-1", "--site", "S1", "--timezone", "Mars/Base",
+          says="--timezone: unknown time zone 'Mars/Base'")
+    fails(data_dir, "chargers", "add", "CP-1", "--timezone", "UTC", says="give --site")
+    with Registry(DataFolder(data_dir).registry_file) as reg:
+        assert reg.get_charge_point("CP-1") is None

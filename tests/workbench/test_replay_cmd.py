@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from csms_lite.registry.store import Registry
+from ingest.data_folder import DataFolder
 from tests.ingest.replay.conftest import ACN_FILE
 from workbench.cli import app
 
@@ -68,6 +70,8 @@ def test_csv_with_mapping_and_a_skipped_row(tmp_path: Path) -> None:
     assert "1 of 3 rows cannot be replayed (end not after start x1)" in result.output
     assert "(2021-03-01 to 2021-03-01)" in result.output
     assert "result: OK" in result.output
+    with Registry(DataFolder(tmp_path / "d").registry_file) as reg:  # --timezone: the site's
+        assert reg.site_timezones() == {"depot": "America/Los_Angeles"}
 
 
 def test_csv_missing_column(tmp_path: Path) -> None:

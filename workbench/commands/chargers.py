@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from csms_lite.registry import BOOT_STATUSES, ChargePoint, hash_password
-from csms_lite.registry.models import DEFAULT_HEARTBEAT_INTERVAL
+from csms_lite.registry.models import DEFAULT_HEARTBEAT_INTERVAL, check_timezone
 from workbench.commands.record_table import AsJson, print_records
 from workbench.commands.registry_access import canonical, open_registry
 from workbench.errors import fail
@@ -21,7 +21,7 @@ chargers_app = typer.Typer(
 )
 _COLUMNS = (
     "id", "site", "connectors", "rated_kw", "vendor", "model", "boot_status",
-    "heartbeat_interval", "password_set", "latitude", "longitude", "address",
+    "heartbeat_interval", "password_set", "latitude", "longitude", "address", "timezone",
 )  # fmt: skip
 
 
@@ -54,10 +54,17 @@ def add_charger(
     lat: Annotated[float | None, typer.Option(help="Latitude (with --lon).")] = None,
     lon: Annotated[float | None, typer.Option(help="Longitude (with --lat).")] = None,
     address: Annotated[str | None, typer.Option(help="Street address.")] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(help="The site's IANA time zone (with --site; for all its chargers), e.g. "
+                     "America/New_York: its local days, hours and time-of-use bands."),
+    ] = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:
     """Add a charge point, or replace all its fields; a stored password is kept unless given."""
     new_password = _chosen_password(password, password_stdin, no_password)
+    if timezone is not None and site is None:
+        raise fail("--timezone is the site's: give --site with it")
     with open_registry(data_dir, must_exist=False) as registry:
         existing = registry.get_charge_point(charge_point_id)
         cp = ChargePoint(
@@ -76,7 +83,11 @@ def add_charger(
         )
         if new_password is not None:
             cp = replace(cp, password_hash=hash_password(new_password) if new_password else None)
+        if timezone is not None:
+            check_timezone(timezone)  # before any write: a bad zone changes nothing
         registry.add_charge_point(cp)
+        if timezone is not None and site is not None:
+            registry.set_site_timezone(site, timezone)
     typer.echo(f"{'updated' if existing else 'added'} charge point {charge_point_id}")
 
 
@@ -85,7 +96,8 @@ def list_chargers(as_json: AsJson = False, data_dir: DataDir = DEFAULT_DATA_DIR)
     """List charge points (passwords show only as yes/no)."""
     with open_registry(data_dir) as registry:
         charge_points = registry.list_charge_points()
-    records = [_record(cp) for cp in charge_points]
+        zones = registry.site_timezones()
+    records = [_record(cp, zones) for cp in charge_points]
     print_records(records, _COLUMNS, as_json)
 
 
@@ -116,8 +128,9 @@ def _chosen_password(password: str | None, from_stdin: bool, remove: bool) -> st
     return password
 
 
-def _record(cp: ChargePoint) -> dict[str, Any]:
+def _record(cp: ChargePoint, zones: dict[str, str]) -> dict[str, Any]:
     record = asdict(cp)
+    record["timezone"] = zones.get(cp.site) if cp.site is not None else None  # the site's
     del record["password_hash"]  # never shown, not even hashed
     record["password_set"] = cp.password_hash is not None
     return record

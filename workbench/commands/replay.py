@@ -122,12 +122,24 @@ def replay(
     site_col: Annotated[str | None, _col("the site")] = None,
     user_col: Annotated[str | None, _col("the user id (id tags are derived from it)")] = None,
     done_col: Annotated[str | None, _col("when charging finished (overstay begins)")] = None,
+    price_col: Annotated[
+        str | None,
+        _col("the amount the session was charged (the warehouse's revenue for it, instead of "
+             "the tariff estimate)"),
+    ] = None,
+    currency: Annotated[
+        str | None,
+        typer.Option(help="CSV only, with --price-col: ISO 4217 code of the amounts "
+                     "(default: USD)."),
+    ] = None,
     time_format: Annotated[
         str | None, typer.Option(help="CSV only: strptime format of the times (default: ISO 8601).")
     ] = None,
     timezone: Annotated[
         str | None,
-        typer.Option(help="CSV only: IANA time zone of times without an offset (default: UTC)."),
+        typer.Option(help="IANA time zone of the sites (their local days and time-of-use "
+                     "bands). CSV: also of times without an offset (default: UTC, site zone "
+                     "unknown). ACN: for items without their own 'timezone' field."),
     ] = None,
 ) -> None:
     """Replay a real session file as OCPP traffic through a CSMS, then reconcile the lake."""
@@ -139,6 +151,8 @@ def replay(
         "site": site_col,
         "user": user_col,
         "done": done_col,
+        "price": price_col,
+        "currency": currency,
         "time_format": time_format,
         "timezone": timezone,
     }
@@ -146,8 +160,14 @@ def replay(
     if repair_years:
         given["repair_years"] = True
     kind = format_ or _guess_format(file)
-    if kind is Format.acn and given:
-        raise fail(f"{', '.join(_option(k) for k in given)} only apply to --format csv")
+    csv_only = [k for k in given if k != "timezone"]
+    if kind is Format.acn and csv_only:
+        raise fail(f"{', '.join(_option(k) for k in csv_only)} only apply to --format csv")
+    if currency is not None and price_col is None:
+        raise fail("--currency is the currency of --price-col; give --price-col with it")
+    if currency is not None and not (len(currency) == 3 and currency.isascii()
+                                     and currency.isalpha() and currency.isupper()):
+        raise fail(f"--currency {currency!r}: give an ISO 4217 code such as USD or EUR")
     if data_dir.exists() and not data_dir.is_dir():
         raise fail(f"--data-dir {data_dir} is a file; give a folder")
     if on_bad_row not in ("stop", "skip"):
@@ -181,7 +201,7 @@ def replay(
 
 
 def _option(field: str) -> str:
-    plain = field in ("time_format", "timezone", "repair_years")
+    plain = field in ("time_format", "timezone", "repair_years", "currency")
     return f"--{field.replace('_', '-')}" + ("" if plain else "-col")
 
 

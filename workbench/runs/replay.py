@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from csms_lite.registry.store import Registry
 from ingest.data_folder import DataFolder
-from ingest.replay import replay_log
+from ingest.replay import prices, replay_log
 from ingest.replay.acn import read_acn
 from ingest.replay.csv_reader import CsvMapping, read_csv
 from ingest.replay.driver import ReplayRun, ReplaySettings, drive
@@ -24,7 +24,7 @@ from ingest.replay.heartbeats import heartbeat_events
 from ingest.replay.landing import part_files
 from ingest.replay.outages import Outage, outage_events, read_outages
 from ingest.replay.plan import Plan, build_plan, with_events
-from ingest.replay.reconcile import Reconciliation, file_totals, lake_totals
+from ingest.replay.reconcile import Reconciliation, file_totals, lake_totals, revenue_lines
 from ingest.replay.row_checks import CheckRules, ConnectorCounts
 from ingest.replay.row_report import issue_lines, stop_message, summary
 from ingest.replay.session import ReadResult, ReplaySession
@@ -66,7 +66,7 @@ class ReplayJob:
 
 def read(job: ReplayJob) -> ReadResult:
     if job.format == "acn":
-        return read_acn(job.file, job.rules)
+        return read_acn(job.file, job.rules, job.mapping.timezone)
     return read_csv(job.file, job.mapping, job.rules)
 
 
@@ -89,6 +89,9 @@ def run_job(job: ReplayJob, out: Say, err: Say) -> bool:
         with replay_landing.staged(folder) as stage:
             settings = replace(job.settings, data_dir=stage.data_dir)
             run = run_async(replay(sessions, settings, err, outages, job.rules.connectors))
+            if job.mapping.price is not None:
+                prices.write(stage.replay_prices, run.node_id, prices.table(
+                    sessions, run.transactions, job.mapping.currency, run.node_id))
             replay_landing.land(stage, folder, job.if_lake_holds is IfLakeHolds.REPLACE)
     except ReplayRejectedError as exc:
         raise ReplayError(f"{exc}; nothing was written to {folder.local_lake}") from None
@@ -103,9 +106,15 @@ def run_job(job: ReplayJob, out: Say, err: Say) -> bool:
     rec = Reconciliation(replay_log.merged([*(h.totals for h in history), mine]),
                          lake_totals(folder.local_lake,
                                      [*(h.node_id for h in history), run.node_id]))
-    for line in rec.lines():
+    lines, ok = rec.lines(), rec.ok
+    if job.mapping.price is not None:
+        money, paid = revenue_lines(sessions, prices.totals(folder.replay_prices, [run.node_id]),
+                                    job.mapping.currency)
+        lines[-1:-1] = money  # above the verdict
+        ok = ok and paid
+    for line in lines:
         out(line)
-    return rec.ok
+    return ok
 
 
 def _check_lake(folder: DataFolder, policy: IfLakeHolds) -> list[replay_log.LoggedReplay]:
@@ -158,7 +167,7 @@ async def replay(
     await csms.start()
     started = time.perf_counter()
     try:
-        calls = await drive(csms.url, plan, csms.clock.set, settings, say)
+        calls, transactions = await drive(csms.url, plan, csms.clock.set, settings, say)
     finally:
         await csms.stop()
     return ReplayRun(
@@ -171,6 +180,7 @@ async def replay(
         time.perf_counter() - started,
         plan.events[0].at,
         plan.events[-1].at,
+        transactions,
     )
 
 

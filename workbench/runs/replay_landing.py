@@ -13,7 +13,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 from ingest.data_folder import DataFolder
-from ingest.replay import landing
+from ingest.replay import landing, prices
 
 
 def copy_registry(src: Path, dst: Path) -> None:
@@ -41,10 +41,14 @@ def staged(folder: DataFolder) -> Iterator[DataFolder]:
 
 def land(stage: DataFolder, folder: DataFolder, replace: bool) -> int:
     """Make the staged replay the folder's: with ``replace``, the old lake, warehouse and
-    replay log go first. Returns the part files moved into the lake."""
+    replay log (and the replays' price tables) go first. Returns the part files moved into the
+    lake; the replay's price table (``--price-col``) moves with them."""
     copy_registry(stage.registry_file, folder.registry_file)
     if replace:
         landing.clear(folder.local_lake)
         shutil.rmtree(folder.warehouse, ignore_errors=True)
         folder.replay_log.unlink(missing_ok=True)
-    return landing.land(stage.local_lake, folder.local_lake)
+        prices.clear(folder.replay_prices)
+    moved = landing.land(stage.local_lake, folder.local_lake)
+    prices.land(stage.replay_prices, folder.replay_prices)
+    return moved

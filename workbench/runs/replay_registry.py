@@ -14,7 +14,7 @@ from ingest.replay.plan import Plan
 
 def register(registry: Registry, plan: Plan, partner: str, heartbeat_interval_s: int) -> None:
     """Register the plan's stations (with their site and the replay's heartbeat interval, which
-    the CSMS hands out at boot) and id tags (owned by ``partner``).
+    the CSMS hands out at boot), their sites' time zones and id tags (owned by ``partner``).
 
     A station already registered keeps its record, with enough connectors for the replay and the
     replay's heartbeat interval (its stations heartbeat at it); one with a password is refused,
@@ -38,5 +38,11 @@ def register(registry: Registry, plan: Plan, partner: str, heartbeat_interval_s:
             )
         )
         registry.add_charge_point(cp)
+    # A site's zone as the file (or --timezone) gives it, unless the registry already holds
+    # one (set by the operator with `cpo chargers add --timezone`, or an earlier replay).
+    zones = registry.site_timezones()
+    for site, zone in plan.zones.items():
+        if site not in zones:
+            registry.set_site_timezone(site, zone)
     for tag in plan.tags:
         registry.add_id_tag(IdTag(tag, "Accepted", partner))

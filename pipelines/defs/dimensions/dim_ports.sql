@@ -16,5 +16,7 @@ SELECT
     c.site_id,
     c.kind,
     c.rated_kw,
-    c.commissioned_at
+    c.commissioned_at,
+    site_zone(z.timezone) AS timezone  -- its site's (dim_sites), else the build's default
 FROM ports p LEFT JOIN dim_chargers c USING (charge_point_id)
+LEFT JOIN dim_sites z ON z.site_id = c.site_id

@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS dim_ports (
     site_id VARCHAR,
     kind VARCHAR,
     rated_kw DOUBLE,
-    commissioned_at TIMESTAMPTZ
+    commissioned_at TIMESTAMPTZ,
+    timezone VARCHAR              -- its site's IANA zone (dim_sites.timezone), else the default
 );
 CREATE TABLE IF NOT EXISTS dim_sites (
     site_id VARCHAR PRIMARY KEY,
@@ -33,7 +34,7 @@ CREATE TABLE IF NOT EXISTS dim_sites (
     address VARCHAR,
     latitude DOUBLE,
     longitude DOUBLE,
-    timezone VARCHAR,
+    timezone VARCHAR,             -- IANA: registry, else network file, else the build's default
     chargers INTEGER,
     ports INTEGER
 );

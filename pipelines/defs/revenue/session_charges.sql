@@ -4,7 +4,8 @@
 -- power was above 22 kW, the AC maximum). For each dimension the first tariff element (in order)
 -- whose restrictions match and that has a component of that type prices it (OCPI 2.2.1).
 -- energy_revenue: each hourly energy slice (session_energy_slices) x the ENERGY price matching
--- the slice's local hour start; the session's kWh rounded up to step_size Wh at the last price.
+-- the slice's local hour start (local: the site's zone, dim_sites.timezone, as every local time
+-- here); the session's kWh rounded up to step_size Wh at the last price.
 -- time_revenue: TIME $/hour x charging time (start to charging_end_at), matched at start.
 -- parking_revenue: PARKING_TIME $/hour x idle minutes beyond the tariff's idle_grace_min,
 -- matched when the fee begins (charging end + grace). flat_revenue: FLAT matched at start.
@@ -15,14 +16,20 @@
 -- demand charges are at site-month level, see site_demand_charges).
 -- roaming_fee: partner's fee_pct of total_revenue + fee_per_session_usd per billed session (0 for
 -- the CPO's own app and unknown partners by default). margin = revenue - energy_cost - roaming_fee.
+-- revenue_source: 'tariff_estimate' (all of the above), or 'file' for a replayed session whose
+-- file gave its amount (replay_prices, `cpo replay --price-col`, joined exactly on charge point
+-- and transaction id): total_revenue and currency are the file's, and the energy/time/parking/
+-- flat split is NULL (the file gives one amount).
 WITH s AS (
     SELECT
         ses.*,
         coalesce(c.kind, CASE WHEN ses.peak_kw > 22 THEN 'DC' ELSE 'AC' END) AS kind,
         ses.energy_kwh > 0 AS billed,
-        CAST(timezone(getvariable('timezone'), ses.start_at) AS DATE) AS local_date
+        site_zone(z.timezone) AS zone,
+        CAST(timezone(site_zone(z.timezone), ses.start_at) AS DATE) AS local_date
     FROM sessions ses
     LEFT JOIN dim_chargers c USING (charge_point_id)
+    LEFT JOIN dim_sites z ON z.site_id = ses.site_id
     WHERE ses.end_source <> 'open' AND ses.end_at IS NOT NULL
 ),
 dflt AS (SELECT * FROM site_tariffs WHERE site_id IS NULL),
@@ -53,16 +60,14 @@ moments AS (
            greatest(epoch(e.slice_start) - epoch(t.start_at), 0) AS elapsed_s
     FROM timing t JOIN session_energy_slices e USING (session_id)
     UNION ALL
-    SELECT session_id, tariff_id, 'TIME', NULL, NULL,
-           timezone(getvariable('timezone'), start_at), 0
+    SELECT session_id, tariff_id, 'TIME', NULL, NULL, timezone(zone, start_at), 0
     FROM timing
     UNION ALL
-    SELECT session_id, tariff_id, 'FLAT', NULL, NULL,
-           timezone(getvariable('timezone'), start_at), 0
+    SELECT session_id, tariff_id, 'FLAT', NULL, NULL, timezone(zone, start_at), 0
     FROM timing
     UNION ALL
     SELECT session_id, tariff_id, 'PARKING_TIME', NULL, NULL,
-           timezone(getvariable('timezone'), charging_end_at)
+           timezone(zone, charging_end_at)
                + to_microseconds(CAST(grace_min * 60e6 AS BIGINT)),
            epoch(charging_end_at) - epoch(start_at) + grace_min * 60
     FROM timing
@@ -153,9 +158,21 @@ revenue AS (
 ),
 totals AS (
     SELECT
-        r.*,
-        r.energy_revenue + r.time_revenue + r.parking_revenue + r.flat_revenue AS total_revenue
+        r.* REPLACE (
+            CASE WHEN fp.amount IS NULL THEN r.energy_revenue END AS energy_revenue,
+            CASE WHEN fp.amount IS NULL THEN r.time_revenue END AS time_revenue,
+            CASE WHEN fp.amount IS NULL THEN r.parking_revenue END AS parking_revenue,
+            CASE WHEN fp.amount IS NULL THEN r.flat_revenue END AS flat_revenue,
+            coalesce(fp.currency, r.currency) AS currency
+        ),
+        coalesce(fp.amount,
+                 r.energy_revenue + r.time_revenue + r.parking_revenue + r.flat_revenue)
+            AS total_revenue,
+        CASE WHEN fp.amount IS NULL THEN 'tariff_estimate' ELSE 'file' END AS revenue_source
     FROM revenue r
+    LEFT JOIN replay_prices fp
+        ON fp.charge_point_id = r.charge_point_id
+       AND fp.transaction_id = CAST(r.transaction_id AS VARCHAR)
 ),
 fees AS (
     SELECT
@@ -174,7 +191,7 @@ SELECT
     tariff_id, coalesce(currency, 'USD') AS currency, utility_tariff,
     start_at, end_at, charging_end_at, local_date,
     energy_kwh, charging_min, idle_min, billable_idle_min, billed,
-    energy_revenue, time_revenue, parking_revenue, flat_revenue, total_revenue,
+    energy_revenue, time_revenue, parking_revenue, flat_revenue, total_revenue, revenue_source,
     energy_cost, roaming_fee,
     total_revenue - energy_cost - roaming_fee AS margin,
     unpriced_slices

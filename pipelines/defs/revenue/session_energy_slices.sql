@@ -1,5 +1,6 @@
 -- Energy of each finished session by hour, for time-of-use prices and costs: one row per
--- (session_id, slice_start = UTC hour start, local_hour = that hour in the sites' local time).
+-- (session_id, slice_start = UTC hour start, local_hour = that hour in the session's site's zone,
+-- dim_sites.timezone).
 -- kWh comes from the energy register: the increments between consecutive points of the session
 -- (its start register at start_at, its MeterValues samples at received_at, its stop register at
 -- end_at), each spread over the hours its interval covers in proportion to time (an interval that
@@ -8,11 +9,11 @@
 -- with no energy samples (or no rising register) has its kWh spread evenly over its charging
 -- period (start_at to charging_end_at); zero-energy sessions have no slices. Open sessions are
 -- left out (they get no charges). Times are server received_at, clamped into the session.
--- Local hours are UTC hours shifted (the sites' zone has whole-hour offsets).
+-- Local hours are UTC hours shifted (assumes the site's zone has whole-hour offsets).
 WITH s AS (
     SELECT session_id, charge_point_id, transaction_id, start_at, end_at, charging_end_at,
-           energy_kwh, meter_start_wh, meter_stop_wh
-    FROM sessions
+           energy_kwh, meter_start_wh, meter_stop_wh, site_zone(z.timezone) AS zone
+    FROM sessions LEFT JOIN dim_sites z USING (site_id)
     WHERE end_source <> 'open' AND end_at IS NOT NULL AND energy_kwh > 0
 ),
 samples AS (
@@ -68,9 +69,9 @@ split AS (
 SELECT
     session_id,
     to_timestamp(h) AS slice_start,
-    timezone(getvariable('timezone'), to_timestamp(h)) AS local_hour,
+    timezone(any_value(s.zone), to_timestamp(h)) AS local_hour,
     sum(kwh) AS kwh,
     min(source) AS source
-FROM split
+FROM split JOIN s USING (session_id)
 GROUP BY session_id, h
 ORDER BY session_id, slice_start

@@ -1,4 +1,4 @@
--- Utility demand charges per site x local month, and the site-month margin after them.
+-- Utility demand charges per site x local month (the site's zone, dim_sites.timezone), and the site-month margin after them.
 -- Demand: the site's highest 15-minute average power, like a utility demand meter: per port,
 -- the mean of stg_meter power_w samples in each 15-minute interval (UTC-aligned, = local), summed
 -- over the site's ports in that interval; peak_kw is the month's maximum. A port that sampled
@@ -17,15 +17,17 @@ WITH port_power AS (
     GROUP BY ALL
 ),
 site_power AS (
-    SELECT c.site_id, p.interval_start, sum(p.kw) AS kw
+    SELECT c.site_id, site_zone(any_value(z.timezone)) AS zone, p.interval_start,
+           sum(p.kw) AS kw
     FROM port_power p LEFT JOIN dim_chargers c USING (charge_point_id)
-    GROUP BY ALL
+    LEFT JOIN dim_sites z ON z.site_id = c.site_id
+    GROUP BY c.site_id, p.interval_start
 ),
 peaks AS (
     SELECT
         site_id,
-        CAST(date_trunc('month', timezone(getvariable('timezone'), interval_start)) AS DATE)
-            AS month,
+        any_value(zone) AS zone,
+        CAST(date_trunc('month', timezone(zone, interval_start)) AS DATE) AS month,
         max(kw) AS peak_kw,
         arg_max(interval_start, (kw, -epoch(interval_start))) AS peak_at  -- ties: the first
     FROM site_power
@@ -42,11 +44,11 @@ demand AS (
     LEFT JOIN site_tariffs st ON st.site_id = p.site_id
     LEFT JOIN utility_prices u
         ON u.utility_tariff = coalesce(st.utility_tariff, d.utility_tariff)
-       AND u.month_day = month(timezone(getvariable('timezone'), p.peak_at)) * 100
-                         + day(timezone(getvariable('timezone'), p.peak_at))
-       AND u.day_type = CASE WHEN isodow(timezone(getvariable('timezone'), p.peak_at)) >= 6
+       AND u.month_day = month(timezone(p.zone, p.peak_at)) * 100
+                         + day(timezone(p.zone, p.peak_at))
+       AND u.day_type = CASE WHEN isodow(timezone(p.zone, p.peak_at)) >= 6
                              THEN 'weekend' ELSE 'weekday' END
-       AND u.hour = hour(timezone(getvariable('timezone'), p.peak_at))
+       AND u.hour = hour(timezone(p.zone, p.peak_at))
 ),
 money AS (
     SELECT

@@ -1,11 +1,16 @@
 -- Per charger and UTC hour: frames received, heartbeats, call errors both ways, and the gaps
 -- between consecutive frames from the charger (a gap belongs to the hour of the frame ending it;
--- the day before is scanned too, so the first gap of a day is measured).
+-- the day before is scanned too, and the charger's last frame before that (prior_frames), so
+-- the first gap of a day is measured whatever range is staged).
 WITH frames AS (
     SELECT charge_point_id, received_at, direction, message_type, action, date,
            epoch(received_at) - epoch(lag(received_at) OVER w) AS gap_s
-    FROM raw_ocpp_messages
-    WHERE direction = 'in'
+    FROM (
+        SELECT charge_point_id, received_at, direction, message_type, action, date
+        FROM raw_ocpp_messages WHERE direction = 'in'
+        UNION ALL
+        SELECT charge_point_id, received_at, 'in', NULL, NULL, NULL::DATE FROM prior_frames
+    )
     WINDOW w AS (PARTITION BY charge_point_id ORDER BY received_at)
     UNION ALL
     SELECT charge_point_id, received_at, direction, message_type, action, date, NULL AS gap_s

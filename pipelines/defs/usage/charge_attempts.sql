@@ -125,9 +125,9 @@ attempts AS (
 )
 SELECT
     attempt_id, kind, charge_point_id, site_id, port_no, port_id, attempt_at, known_at,
-    CAST(timezone(getvariable('timezone'), attempt_at) AS DATE) AS local_date,
+    CAST(timezone(site_zone(z.timezone), attempt_at) AS DATE) AS local_date,  -- the site's day
     id_tag, energy_kwh,
     CASE WHEN is_open THEN 'open' WHEN failure_reason IS NULL THEN 'success' ELSE 'failed' END
         AS outcome,
     failure_reason
-FROM attempts
+FROM attempts LEFT JOIN dim_sites z USING (site_id)

@@ -5,8 +5,8 @@
 -- uptime marts): the port or its charger (port 0) Faulted/Unavailable, or the charger offline
 -- (a silence longer than heartbeat x offline_tolerance, counted from the end of that tolerance;
 -- a closed WebSocket, from the close until the next connect); overlapping causes count once.
--- local_date / local_dow (ISO, 1 = Monday) / local_hour are in getvariable('timezone') (an hour of a
--- whole-hour-offset zone lies in one local hour).
+-- local_date / local_dow (ISO, 1 = Monday) / local_hour are in the port's site's zone
+-- (usage_ports.timezone; an hour of a whole-hour-offset zone lies in one local hour).
 WITH ports AS (
     SELECT * FROM usage_ports
 ),
@@ -128,9 +128,9 @@ joined AS (
 SELECT
     j.port_id, p.charge_point_id, p.port_no, p.site_id,
     j.hour,
-    CAST(timezone(getvariable('timezone'), j.hour) AS DATE) AS local_date,
-    isodow(timezone(getvariable('timezone'), j.hour)) AS local_dow,
-    hour(timezone(getvariable('timezone'), j.hour)) AS local_hour,
+    CAST(timezone(p.timezone, j.hour) AS DATE) AS local_date,
+    isodow(timezone(p.timezone, j.hour)) AS local_dow,
+    hour(timezone(p.timezone, j.hour)) AS local_hour,
     j.session_min, j.charging_min, j.session_min - j.charging_min AS idle_min,
     j.kwh, j.sessions_started, j.down_min
 FROM joined j JOIN ports p USING (port_id)

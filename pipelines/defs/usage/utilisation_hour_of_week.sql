@@ -1,4 +1,5 @@
--- Utilisation per site, local ISO day of week (1 = Monday) and local hour, over the whole period:
+-- Utilisation per site, local ISO day of week (1 = Monday) and local hour (the site's zone,
+-- usage_ports.timezone), over the whole period:
 -- observed_min = minutes of that weekly hour the site was observed (its first port's first frame
 -- .. as_of), occupied_min = port-minutes in a session, share = occupied_min / (ports x
 -- observed_min); saturation_min = minutes when every port of the site was in a session at once
@@ -7,18 +8,19 @@ WITH ports AS (
     SELECT * FROM usage_ports WHERE period_start IS NOT NULL
 ),
 sites AS (
-    SELECT site_id, count(*) AS ports, min(period_start) AS site_start
+    SELECT site_id, count(*) AS ports, min(period_start) AS site_start,
+           any_value(timezone) AS zone  -- one per site (a site-less port has the default)
     FROM ports GROUP BY site_id
 ),
 site_hours AS (
-    SELECT site_id, ports, site_start,
+    SELECT site_id, ports, site_start, zone,
            unnest(range(date_trunc('hour', site_start), getvariable('as_of'), INTERVAL 1 HOUR)) AS hour
     FROM sites
 ),
 observed AS (
     SELECT site_id, any_value(ports) AS ports,
-           isodow(timezone(getvariable('timezone'), hour)) AS local_dow,
-           hour(timezone(getvariable('timezone'), hour)) AS local_hour,
+           isodow(timezone(zone, hour)) AS local_dow,
+           hour(timezone(zone, hour)) AS local_hour,
            count(*) AS weeks_observed,
            sum(overlap_min(hour, hour + INTERVAL 1 HOUR, site_start, getvariable('as_of')))
                AS observed_min
@@ -44,14 +46,14 @@ running AS (
     FROM events
 ),
 saturated AS (
-    SELECT r.site_id, r.event_at AS from_at, r.next_at AS to_at
+    SELECT r.site_id, r.event_at AS from_at, r.next_at AS to_at, sites.zone
     FROM running r JOIN sites USING (site_id)
     WHERE r.busy >= sites.ports AND r.next_at > r.event_at
 ),
 saturated_hourly AS (
     SELECT site_id,
-           isodow(timezone(getvariable('timezone'), hour)) AS local_dow,
-           hour(timezone(getvariable('timezone'), hour)) AS local_hour,
+           isodow(timezone(zone, hour)) AS local_dow,
+           hour(timezone(zone, hour)) AS local_hour,
            sum(overlap_min(from_at, to_at, hour, hour + INTERVAL 1 HOUR)) AS saturation_min
     FROM (SELECT *, unnest(range(date_trunc('hour', from_at), to_at, INTERVAL 1 HOUR)) AS hour
           FROM saturated)

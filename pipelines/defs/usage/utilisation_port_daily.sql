@@ -4,22 +4,22 @@
 -- port or charger, charger offline; see usage_port_hourly), but never less than the session
 -- minutes (a port in use is up). period_min, down_min and the numerators are kept so a reader can
 -- divide by calendar time instead. Sessions across midnight count in both days. Local days are in
--- getvariable('timezone') (23 or 25 hours on DST change days).
+-- the port's site's zone (usage_ports.timezone; 23 or 25 hours on DST change days).
 WITH ports AS (
     SELECT * FROM usage_ports WHERE period_start IS NOT NULL
 ),
 days AS (
     SELECT p.*, CAST(unnest(range(
-               CAST(timezone(getvariable('timezone'), p.period_start) AS DATE),
-               CAST(timezone(getvariable('timezone'), getvariable('as_of')) AS DATE) + 1,
+               CAST(timezone(p.timezone, p.period_start) AS DATE),
+               CAST(timezone(p.timezone, getvariable('as_of')) AS DATE) + 1,
                INTERVAL 1 DAY)) AS DATE) AS local_date
     FROM ports p
 ),
 bounds AS (
     SELECT *,
-           greatest(timezone(getvariable('timezone'), CAST(local_date AS TIMESTAMP)), period_start)
+           greatest(timezone(timezone, CAST(local_date AS TIMESTAMP)), period_start)
                AS from_at,
-           least(timezone(getvariable('timezone'), CAST(local_date + 1 AS TIMESTAMP)),
+           least(timezone(timezone, CAST(local_date + 1 AS TIMESTAMP)),
                  getvariable('as_of')) AS to_at
     FROM days
 ),

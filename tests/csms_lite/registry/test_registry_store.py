@@ -164,3 +164,36 @@ def _status(registry: Registry, tag: str) -> str:
     found = registry.get_id_tag(tag, NOW)
     assert found is not None
     return found.status
+
+
+def test_site_timezone_set_replaced_and_checked(registry: Registry) -> None:
+    assert registry.site_timezones() == {}
+    registry.set_site_timezone("SITE-A", "America/New_York")
+    registry.set_site_timezone("SITE-B", "America/Los_Angeles")
+    registry.set_site_timezone("SITE-A", "Europe/Berlin")
+    assert registry.site_timezones() == {"SITE-A": "Europe/Berlin", "SITE-B": "America/Los_Angeles"}
+    with pytest.raises(InvalidValueError, match="timezone"):
+        registry.set_site_timezone("SITE-A", "Mars/Olympus")
+
+
+def test_version_1_file_migrates_keeping_its_chargers(tmp_path: Path) -> None:
+    from csms_lite.registry.schema import MIGRATIONS
+
+    path = DataFolder(tmp_path).registry_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as conn:  # a file as version 1 wrote it
+        for statement in MIGRATIONS[0]:
+            conn.execute(statement)
+        conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        conn.execute("INSERT INTO schema_version VALUES (1)")
+        conn.execute("INSERT INTO charge_points (id, site, connectors, boot_status, "
+                     "heartbeat_interval) VALUES ('CP-1', 'S1', 2, 'Accepted', 300)")
+    with Registry(path) as reg:
+        cp = reg.get_charge_point("CP-1")
+        assert cp is not None
+        assert cp.site == "S1"
+        assert reg.site_timezones() == {}
+        reg.set_site_timezone("S1", "America/New_York")
+        assert reg.site_timezones() == {"S1": "America/New_York"}
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
