@@ -121,12 +121,30 @@ boots AS (
            max(received_at) AS last_boot_at
     FROM stg_boots GROUP BY ALL
 ),
+live_tx AS (
+    -- incremental: the transactions that can touch an hour of the look-back, i.e. with a sign
+    -- after its start minus session_timeout_hours (a span ends by its last sign + the timeout);
+    -- their windows (sample gaps, register increments, silences) read all their samples
+    SELECT charge_point_id, transaction_id
+    FROM (SELECT charge_point_id, transaction_id, received_at FROM stg_tx_events
+          UNION ALL
+          SELECT charge_point_id, transaction_id, received_at FROM stg_meter)
+    WHERE transaction_id IS NOT NULL
+    GROUP BY ALL
+    HAVING max(received_at) >= coalesce(
+        getvariable('failure_features_from')::TIMESTAMPTZ - INTERVAL 167 HOUR
+            - to_microseconds(CAST(getvariable('session_timeout_hours') * 3600e6 AS BIGINT)),
+        max(received_at))
+),
+tx_meter AS (
+    SELECT m.* FROM stg_meter m SEMI JOIN live_tx USING (charge_point_id, transaction_id)
+),
 meter_gaps AS (
     SELECT charge_point_id, received_at,
            epoch(charger_time) - epoch(lag(charger_time) OVER w) AS gap_c,
            epoch(received_at) - epoch(lag(received_at) OVER w) AS gap_s
-    FROM stg_meter
-    WHERE transaction_id IS NOT NULL AND charger_time IS NOT NULL
+    FROM tx_meter
+    WHERE charger_time IS NOT NULL
     WINDOW w AS (PARTITION BY charge_point_id, port_no, transaction_id ORDER BY received_at, charger_time)
 ),
 meter AS (
@@ -172,9 +190,9 @@ tx_signs AS (
            lead(received_at) OVER (PARTITION BY charge_point_id, transaction_id
                                    ORDER BY received_at) AS next_sign_at
     FROM (SELECT charge_point_id, transaction_id, received_at FROM stg_tx_events
+          SEMI JOIN live_tx USING (charge_point_id, transaction_id)
           UNION ALL
-          SELECT charge_point_id, transaction_id, received_at FROM stg_meter)
-    WHERE transaction_id IS NOT NULL
+          SELECT charge_point_id, transaction_id, received_at FROM tx_meter)
 ),
 tx_given_up AS (
     -- a session with no stop is given up session_timeout_hours into its first silence that long,
@@ -189,8 +207,9 @@ tx_given_up AS (
 ),
 tx_spans AS (
     -- ends at its stop, else the charger's next boot, the port's next session or the give-up,
-    -- whichever the server saw first; open ones run to as_of
-    SELECT x.charge_point_id, x.port_no, x.start_at,
+    -- whichever the server saw first; open ones run to as_of (every transaction here, for the
+    -- port's next start; port_busy keeps the live ones)
+    SELECT x.charge_point_id, x.transaction_id, x.port_no, x.start_at,
            least(x.end_at, g.given_up_at, b.received_at, getvariable('as_of'),
                  lead(x.start_at) OVER (PARTITION BY x.charge_point_id, x.port_no ORDER BY x.start_at))
                AS end_at
@@ -207,7 +226,7 @@ port_busy AS (
     FROM (SELECT *, unnest(range(date_trunc('hour', start_at),
                                  greatest(end_at, date_trunc('hour', start_at) + INTERVAL 1 SECOND),
                                  INTERVAL 1 HOUR)) AS hour
-          FROM tx_spans)
+          FROM tx_spans SEMI JOIN live_tx USING (charge_point_id, transaction_id))
     GROUP BY ALL
 ),
 energy AS (
@@ -217,7 +236,7 @@ energy AS (
     FROM (SELECT charge_point_id, received_at, energy_wh,
                  lag(energy_wh) OVER (PARTITION BY charge_point_id, transaction_id
                                       ORDER BY received_at, charger_time) AS prev_wh
-          FROM stg_meter WHERE transaction_id IS NOT NULL AND energy_wh IS NOT NULL)
+          FROM tx_meter WHERE energy_wh IS NOT NULL)
     GROUP BY ALL
 ),
 usage AS (
