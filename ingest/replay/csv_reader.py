@@ -160,23 +160,19 @@ class _RowParser:
         """The session's price; a blank one is a bad row (the file's revenue would not add up)."""
         if column is None:
             return None
-        text = self._text(row, column)
-        try:
-            value = float(text)
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value):
-            raise RowProblemError(Problem.UNREADABLE, f"{text!r} is not an amount (use a plain "
-                                  "number with a '.' decimal point, no currency sign)")
-        return value
+        return self._number(row, column, "an amount", ", no currency sign")
 
     def _kwh(self, row: dict[str, str | None], column: str) -> float:
+        return self._number(row, column, "a number of kWh")
+
+    def _number(self, row: dict[str, str | None], column: str, what: str, also: str = "") -> float:
+        """A finite number; anything else is an unreadable row, with how to write it."""
         text = self._text(row, column)
         try:
             value = float(text)
         except ValueError:
             value = math.nan
         if not math.isfinite(value):
-            raise RowProblemError(Problem.UNREADABLE, f"{text!r} is not a number of kWh "
-                                  "(use a plain number with a '.' decimal point)")
+            raise RowProblemError(Problem.UNREADABLE, f"{text!r} is not {what} (use a plain "
+                                  f"number with a '.' decimal point{also})")
         return value
