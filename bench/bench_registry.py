@@ -52,10 +52,10 @@ def main() -> None:
                 lambda: reg.start_transaction("CP00001", 1, "TAG00001", -1, TS, 0.0), 5_000
             ),
             "stop_transaction (first stop)": us_per_call(
-                lambda: reg.stop_transaction(next(to_stop), 1.0), 1_000
+                lambda: reg.stop_transaction(next(to_stop), "CP9", 1.0), 1_000
             ),
             "stop_transaction (repeated)": us_per_call(
-                lambda: reg.stop_transaction(tx_id, 1.0), 1_000
+                lambda: reg.stop_transaction(tx_id, "CP00001", 1.0), 1_000
             ),
             "open_transactions(cp_id)": us_per_call(
                 lambda: reg.open_transactions("CP00002"), 5_000

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from csms_lite.state import ChargerState
@@ -23,6 +23,9 @@ class CallContext:
     # 1.6 StartTransaction on a cluster node: the id the broker allocated before the handler
     # ran (unique across nodes). None on a single node: the registry allocates it.
     transaction_id: int | None = None
+    # What the handler found suspicious (a charger naming another's transaction, ...): the
+    # connection logs each and records it as a ``flagged`` connection event.
+    flags: list[str] = field(default_factory=list)
 
 
 Handler = Callable[[CallContext, dict[str, Any]], dict[str, Any]]

@@ -11,6 +11,7 @@ from csms_lite.handlers.common import (
     set_connector,
 )
 from csms_lite.handlers.context import CallContext, Handler
+from csms_lite.registry.models import StopOutcome
 from csms_lite.state import TransactionState
 from csms_lite.timefmt import utc_iso
 
@@ -50,9 +51,15 @@ def start_transaction(ctx: CallContext, p: Payload) -> Payload:
 
 
 def stop_transaction(ctx: CallContext, p: Payload) -> Payload:
+    """Answered as the spec says whatever the id (the charger may then drop the message); only
+    the charge point's own transaction is stopped."""
     tx_id = p["transactionId"]
-    ctx.registry.stop_transaction(tx_id, ctx.now)
-    ctx.charger.transactions.pop(str(tx_id), None)
+    outcome = ctx.registry.stop_transaction(tx_id, ctx.charger.charge_point_id, ctx.now)
+    if outcome is StopOutcome.FOREIGN:
+        ctx.flags.append(f"StopTransaction for transaction {tx_id}, which another charge point "
+                         "started: left open")
+    else:
+        ctx.charger.transactions.pop(str(tx_id), None)
     if "idTag" in p:
         return {"idTagInfo": _id_tag_info(ctx, p["idTag"])}
     return {}

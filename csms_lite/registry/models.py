@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -107,3 +108,11 @@ def _check_location(latitude: float | None, longitude: float | None) -> None:
         raise InvalidValueError("latitude", f"must be between -90 and 90, got {latitude}")
     if longitude is not None and not -180.0 <= longitude <= 180.0:
         raise InvalidValueError("longitude", f"must be between -180 and 180, got {longitude}")
+
+
+class StopOutcome(enum.Enum):
+    """What a StopTransaction did to the registry."""
+
+    STOPPED = "stopped"  # the charge point's own transaction (a retried stop too)
+    UNKNOWN = "unknown"  # no such id here (a cluster peer's, or a charger's invention)
+    FOREIGN = "foreign"  # another charge point's transaction: left untouched, flagged

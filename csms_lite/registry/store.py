@@ -13,7 +13,7 @@ from types import TracebackType
 
 from csms_lite.registry.db import Database
 from csms_lite.registry.errors import InvalidValueError
-from csms_lite.registry.models import ChargePoint, IdTag, check_timezone
+from csms_lite.registry.models import ChargePoint, IdTag, StopOutcome, check_timezone
 from csms_lite.registry.rows import (
     CHARGE_POINT_COLUMNS,
     ID_TAG_COLUMNS,
@@ -45,7 +45,11 @@ RECORD_TRANSACTION = (
     "(id, cp_id, connector_id, id_tag, meter_start, timestamp, started_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-STOP_TRANSACTION = "UPDATE transactions SET stopped_at = coalesce(stopped_at, ?) WHERE id = ?"
+# Only the charge point that started a transaction can stop it (1.6 ids are this CSMS's, global).
+STOP_TRANSACTION = (
+    "UPDATE transactions SET stopped_at = coalesce(stopped_at, ?) WHERE id = ? AND cp_id = ?"
+)
+TRANSACTION_OWNER = "SELECT cp_id FROM transactions WHERE id = ?"
 _OPEN_COLS = "SELECT id, cp_id, connector_id, id_tag FROM transactions"
 # INDEXED BY: scan only open rows via the partial index, not the whole history.
 OPEN_TRANSACTIONS = (
@@ -173,9 +177,13 @@ class Registry:
         row = self._db.one("SELECT max(id) FROM transactions", ())
         return int(row[0]) if row and row[0] is not None else 0
 
-    def stop_transaction(self, transaction_id: int, now: float) -> bool:
-        """Mark stopped (a repeated stop keeps the first time); False if the id is unknown."""
-        return self._db.change(STOP_TRANSACTION, (now, transaction_id)) > 0
+    def stop_transaction(self, transaction_id: int, cp_id: str, now: float) -> StopOutcome:
+        """Mark ``cp_id``'s transaction stopped (a repeated stop keeps the first time). A
+        transaction another charge point started is left as it is: ``FOREIGN``."""
+        if self._db.change(STOP_TRANSACTION, (now, transaction_id, cp_id)) > 0:
+            return StopOutcome.STOPPED
+        owner = self._db.one(TRANSACTION_OWNER, (transaction_id,))
+        return StopOutcome.UNKNOWN if owner is None else StopOutcome.FOREIGN
 
     def open_transactions(self, cp_id: str | None = None) -> list[tuple[int, str, int, str]]:
         """(transaction_id, cp_id, connector_id, id_tag) of transactions not yet stopped."""

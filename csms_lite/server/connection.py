@@ -24,7 +24,7 @@ from csms_lite.handlers.context import CallContext, Handler
 from csms_lite.rpc import frames, validation
 from csms_lite.rpc.errors import OcppCallError
 from csms_lite.rpc.frames import CALL, CALLERROR, Frame, FrameError
-from csms_lite.server.lake_log import Row
+from csms_lite.server.lake_log import FLAGGED, Row
 from csms_lite.server.ratelimit import TokenBucket
 from csms_lite.state import ChargerState
 from csms_lite.versions import Version
@@ -195,6 +195,9 @@ class ChargerConnection:
         except Exception as exc:
             return self._failed_call(ctx, in_row, action, exc)
         self.hub.lake.write([in_row, self._out_row(now, frames.CALLRESULT, uid, action, answer)])
+        for flag in ctx.flags:
+            log.warning("%s flagged: %s", self.cp_id, flag)
+            self.hub.lake.connection_event(now, self.cp_id, self.connection_id, FLAGGED, flag)
         if action in TRANSACTION_ACTIONS:
             self.hub.broker.transactions_changed(self.charger)
         return frames.result(uid, answer)

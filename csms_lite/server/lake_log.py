@@ -11,6 +11,10 @@ from ingest.lake.writer import LakeWriter
 Row = tuple[str, tuple[Any, ...]]  # (table, row in the table's column order)
 
 
+# The connection event of a frame the CSMS answered but found suspicious (its reason says why).
+FLAGGED = "flagged"
+
+
 class LakeLog:
     def __init__(self, writer: LakeWriter, node_id: str) -> None:
         self.writer = writer

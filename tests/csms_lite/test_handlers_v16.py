@@ -132,3 +132,31 @@ async def test_every_frame_logged_both_ways(csms: Csms, cp: SimChargePoint16) ->
     assert set(msgs["ocpp_version"].to_list()) == {"1.6"}
     assert set(msgs["charge_point_id"].to_list()) == {"CP16"}
     assert msgs["error_code"].null_count() == 6
+
+
+async def test_a_charger_cannot_stop_another_charger_s_transaction(
+    csms: Csms, cp: SimChargePoint16
+) -> None:
+    """The attack row of the security review: CP-EVIL names CP16's transaction id."""
+    csms.add_charger("CP-EVIL")
+    ws = await open_link(csms.url, "CP-EVIL", "ocpp1.6", PASSWORD)
+    evil = SimChargePoint16("CP-EVIL", ws)
+    task = asyncio.create_task(listen(evil))
+    try:
+        await cp.boot()
+        tx = await cp.start_transaction(1, "TAG-OK")
+        stop = await evil.call(call.StopTransaction(
+            meter_stop=49_000_000, timestamp=iso(), transaction_id=tx, id_tag="TAG-OK"))
+        assert stop.id_tag_info["status"] == "Accepted"  # answered as the spec says...
+        # ...but the owner's transaction stays open, in the registry and in live state
+        assert csms.server.hub.registry.open_transactions("CP16") == [(tx, "CP16", 1, "TAG-OK")]
+        assert str(tx) in csms.server.hub.chargers["CP16"].transactions
+        events = (await table(csms, "connection_events")).filter(pl.col("event") == "flagged")
+        assert events["charge_point_id"].to_list() == ["CP-EVIL"]
+        assert f"transaction {tx}, which another charge point started" in events["reason"][0]
+        # the owner still stops it
+        await cp.call(call.StopTransaction(meter_stop=100, timestamp=iso(), transaction_id=tx))
+        assert csms.server.hub.registry.open_transactions("CP16") == []
+    finally:
+        await ws.close()
+        await task

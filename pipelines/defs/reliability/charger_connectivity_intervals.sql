@@ -11,6 +11,8 @@ WITH ev AS (
            CASE event WHEN 'connect' THEN 1 ELSE 0 END AS is_connect
     FROM raw_connection_events
     WHERE charge_point_id IS NOT NULL AND "at" <= getvariable('as_of')
+      -- the events that change connectivity (not, e.g., 'flagged' frames)
+      AND event IN ('connect', 'rejected', 'superseded', 'disconnect', 'offline')
 ),
 ev_ctx AS (
     SELECT *,

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from csms_lite.registry import Registry
+from csms_lite.registry.models import StopOutcome
 from ingest.data_folder import DataFolder
 
 TS = "2025-06-01T12:00:00Z"
@@ -46,7 +47,7 @@ def test_any_key_change_is_a_new_transaction(
 
 def test_duplicate_after_stop_still_same_id(registry: Registry) -> None:
     tx_id, _ = registry.start_transaction("CP1", 1, "TAG", 0, TS, now=1.0)
-    assert registry.stop_transaction(tx_id, now=5.0)
+    assert registry.stop_transaction(tx_id, "CP1", now=5.0) is StopOutcome.STOPPED
     assert registry.start_transaction("CP1", 1, "TAG", 0, TS, now=9.0) == (tx_id, True)
     assert registry.open_transactions() == []  # a retried start does not reopen it
 
@@ -84,9 +85,12 @@ def test_open_and_stop_transactions(registry: Registry) -> None:
                                             (t3, "CP2", 1, "C")]  # fmt: skip
     assert registry.open_transactions("CP1") == [(t1, "CP1", 1, "A"), (t2, "CP1", 2, "B")]
     assert registry.open_transactions("CP9") == []
-    assert registry.stop_transaction(t1, 2.0)
-    assert registry.stop_transaction(t1, 3.0)  # a retried stop is still known
-    assert not registry.stop_transaction(t3 + 100, 2.0)
+    assert registry.stop_transaction(t1, "CP1", 2.0) is StopOutcome.STOPPED
+    # a retried stop is still known
+    assert registry.stop_transaction(t1, "CP1", 3.0) is StopOutcome.STOPPED
+    assert registry.stop_transaction(t3 + 100, "CP1", 2.0) is StopOutcome.UNKNOWN
+    # CP1 cannot end CP2's transaction
+    assert registry.stop_transaction(t3, "CP1", 2.0) is StopOutcome.FOREIGN
     assert registry.open_transactions() == [(t2, "CP1", 2, "B"), (t3, "CP2", 1, "C")]
     assert registry.open_transactions("CP1") == [(t2, "CP1", 2, "B")]
 
