@@ -3,7 +3,10 @@
 # No "from __future__ import annotations": this module defines Dagster checks.
 from pipelines.marts import sql_check
 
-FINISHED = "SELECT session_id FROM sessions WHERE end_source <> 'open' AND end_at IS NOT NULL"
+FINISHED = (
+    "SELECT session_id FROM sessions "
+    "WHERE end_source <> 'open' AND end_at IS NOT NULL AND NOT coalesce(foreign_transaction, false)"
+)
 
 REVENUE_NOT_NEGATIVE = """
 SELECT session_id, energy_revenue, time_revenue, parking_revenue, flat_revenue, total_revenue

@@ -9,7 +9,9 @@
 -- session's end and energy, and duplicate_stop_conflict is true; identical retries leave it
 -- false. A session with no stop is closed, and flagged, by the next boot of its charger, the
 -- next session on its port, or after session_timeout_hours without any sign of it (end_source
--- 'boot' / 'next_session' / 'timeout'); else it is 'open'.
+-- 'boot' / 'next_session' / 'timeout'); else it is 'open'. foreign_transaction: a 1.6 stop or
+-- meter value naming a transaction id this charger never started but another charge point did
+-- (1.6 ids are the CSMS's, one namespace): never the owner's session, and never billed.
 WITH tx AS (
     SELECT
         charge_point_id,
@@ -58,6 +60,10 @@ meter AS (
 ),
 boots AS (
     SELECT charge_point_id, received_at AS boot_at FROM stg_boots
+),
+starters AS (
+    SELECT DISTINCT transaction_id, charge_point_id FROM stg_tx_events
+    WHERE event = 'started' AND ocpp_version = '1.6' AND transaction_id IS NOT NULL
 ),
 base AS (
     SELECT
@@ -143,6 +149,10 @@ SELECT
     t.starts_received + t.stops_received - (t.started_at IS NOT NULL)::INT
         - (t.stopped_at IS NOT NULL)::INT AS duplicate_events,
     t.duplicate_stop_conflict,
+    coalesce(t.started_at IS NULL AND t.ocpp_version = '1.6' AND EXISTS (
+        SELECT 1 FROM starters o
+        WHERE o.transaction_id = t.transaction_id AND o.charge_point_id <> t.charge_point_id
+    ), false) AS foreign_transaction,
     t.clock_skew_min,
     coalesce(t.clock_unset, false)
         OR abs(coalesce(t.clock_skew_min, 0)) > getvariable('clock_skew_minutes') AS clock_skewed,

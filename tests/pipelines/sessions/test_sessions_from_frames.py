@@ -24,6 +24,7 @@ def build_lake(data_dir: Path) -> None:
     with Registry(DataFolder(data_dir).registry_file) as reg:
         reg.add_charge_point(ChargePoint("A", site="S1", connectors=2, rated_kw=11.0))
         reg.add_charge_point(ChargePoint("B", site="S1", connectors=2, rated_kw=150.0))
+        reg.add_charge_point(ChargePoint("EVIL", site="S1", connectors=1, rated_kw=11.0))
         reg.add_id_tag(IdTag("TAG-ROAM", partner="EMSP-X"))
     lake = FixtureLake(data_dir)
     t0 = at("2026-03-01 10:00")
@@ -54,27 +55,54 @@ def build_lake(data_dir: Path) -> None:
     # than 24 h later -> closed by the timeout at its last sign.
     lake.tx201(at("2026-03-02 00:45"), "B", 1, "Started", "B-8", 100, 0, tag="TAG-ROAM")
     lake.tx201(at("2026-03-02 01:00"), "B", 1, "Updated", "B-8", 1100, 1, watts=4000)
+    # EVIL names A's transaction 1 with an impossible register (the security review's attack).
+    lake.stop16(at("2026-03-01 10:20"), "EVIL", 1, 49_000_000)
     # Keep the charger talking until as_of, so the data's end is AS_OF.
     lake.heartbeat(AS_OF, "B", version="2.0.1")
     lake.write()
 
 
 @pytest.fixture(scope="module")
-def sessions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data_dir = tmp_path_factory.mktemp("lake")
     build_lake(data_dir)
     summary = run(data_dir, progress=lambda _: None)
     assert summary.ok, summary
+    return data_dir
+
+
+def _rows(data_dir: Path, table: str) -> dict[str, dict[str, Any]]:
     conn = duckdb.connect(str(data_dir / "warehouse" / "warehouse.duckdb"), read_only=True)
-    rel = conn.execute("SELECT * FROM sessions")
+    rel = conn.execute(f"SELECT * FROM {table}")
     cols = [d[0] for d in rel.description]
     rows = {r[0]: dict(zip(cols, r, strict=True)) for r in rel.fetchall()}
     conn.close()
     return rows
 
 
+@pytest.fixture(scope="module")
+def sessions(built: Path) -> dict[str, dict[str, Any]]:
+    return _rows(built, "sessions")
+
+
+@pytest.fixture(scope="module")
+def charges(built: Path) -> set[str]:
+    """The billed sessions (session_charges is keyed by session_id)."""
+    return set(_rows(built, "session_charges"))
+
+
 def test_one_row_per_transaction(sessions: dict[str, dict[str, Any]]) -> None:
-    assert sorted(sessions) == ["A:1", "A:2", "A:3", "B:B-7", "B:B-8"]
+    assert sorted(sessions) == ["A:1", "A:2", "A:3", "B:B-7", "B:B-8", "EVIL:1"]
+    assert [k for k, s in sessions.items() if s["foreign_transaction"]] == ["EVIL:1"]
+
+
+def test_a_stop_for_another_charger_s_transaction_is_flagged_and_never_billed(
+    sessions: dict[str, dict[str, Any]], charges: set[str]
+) -> None:
+    assert sessions["A:1"]["energy_kwh"] == pytest.approx(5.5)  # the owner's session intact
+    assert sessions["A:1"]["end_source"] == "stop"
+    assert "EVIL:1" not in charges
+    assert "A:1" in charges
 
 
 def test_normal_session_energy_idle_and_partner(sessions: dict[str, dict[str, Any]]) -> None:
