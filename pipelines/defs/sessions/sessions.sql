@@ -53,6 +53,7 @@ meter AS (
         max(energy_wh) AS max_wh,
         max(power_w) AS peak_w,
         min(received_at) FILTER (energy_wh >= final_wh) AS reached_final_at,
+        min(received_at) AS first_sample_at,
         max(received_at) AS last_sample_at,
         count(*) AS samples
     FROM samples
@@ -68,7 +69,8 @@ starters AS (
 base AS (
     SELECT
         tx.*,
-        coalesce(tx.started_at, tx.first_event_at) AS start_at,
+        -- no start received (lost, or foreign): the first sign of it, an event or a sample
+        coalesce(tx.started_at, least(tx.first_event_at, meter.first_sample_at)) AS start_at,
         greatest(tx.last_event_at, coalesce(meter.last_sample_at, tx.last_event_at)) AS last_sign_at,
         meter.min_wh, meter.max_wh, meter.peak_w, meter.reached_final_at,
         coalesce(meter.samples, 0) AS samples

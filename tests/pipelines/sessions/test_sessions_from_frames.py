@@ -56,6 +56,8 @@ def build_lake(data_dir: Path) -> None:
     lake.tx201(at("2026-03-02 00:45"), "B", 1, "Started", "B-8", 100, 0, tag="TAG-ROAM")
     lake.tx201(at("2026-03-02 01:00"), "B", 1, "Updated", "B-8", 1100, 1, watts=4000)
     # EVIL names A's transaction 1 with an impossible register (the security review's attack).
+    lake.sample16(at("2026-03-01 10:10"), "EVIL", 1, 1, 0, -99_999_000)
+    lake.sample16(at("2026-03-01 10:15"), "EVIL", 1, 1, 49_000_000, 0)
     lake.stop16(at("2026-03-01 10:20"), "EVIL", 1, 49_000_000)
     # Keep the charger talking until as_of, so the data's end is AS_OF.
     lake.heartbeat(AS_OF, "B", version="2.0.1")
@@ -101,6 +103,7 @@ def test_a_stop_for_another_charger_s_transaction_is_flagged_and_never_billed(
 ) -> None:
     assert sessions["A:1"]["energy_kwh"] == pytest.approx(5.5)  # the owner's session intact
     assert sessions["A:1"]["end_source"] == "stop"
+    assert sessions["A:1"]["peak_kw"] == pytest.approx(11.0)  # not EVIL's -99,999 kW
     assert "EVIL:1" not in charges
     assert "A:1" in charges
 
