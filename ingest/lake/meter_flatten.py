@@ -15,6 +15,7 @@ CSMS's answer, logged in the same journal write as the CALL.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -53,15 +54,20 @@ def _payload(row: Row) -> Any:
 
 
 def _number(value: Any) -> float | None:
+    """A sampled value as a finite float; None for anything else (SignedData, "NaN",
+    "Infinity", "1e999"): a non-finite reading would make every sum over it, a partner's
+    revenue included, NaN or infinite."""
     kind = type(value)
     if kind is str:
         try:
-            return float(value)
+            number = float(value)
         except ValueError:
             return None  # e.g. 1.6 SignedData
-    if kind is int or kind is float:
-        return float(value)
-    return None
+    elif kind is int or kind is float:
+        number = float(value)
+    else:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _v16(pre: Row, meter_value: Any, out: list[Row]) -> None:
@@ -83,10 +89,18 @@ def _v2(pre: Row, meter_value: Any, out: list[Row]) -> None:
             value = _number(get("value"))
             multiplier = uom.get("multiplier", 0)
             if value is not None and multiplier:
-                value *= 10.0**multiplier
+                value = _scaled(value, multiplier)
             out.append((*pre, ts, get("measurand", DEFAULT_MEASURAND), get("phase"),
                         get("location", "Outlet"), get("context", "Sample.Periodic"),
                         uom.get("unit", "Wh"), value))
+
+
+def _scaled(value: float, multiplier: Any) -> float | None:
+    """``value`` x 10^multiplier, None when that is no finite number (a multiplier of 400)."""
+    try:
+        return _number(value * 10.0 ** int(multiplier))
+    except (OverflowError, TypeError, ValueError):
+        return None
 
 
 def _register(pre: Row, p: dict[str, Any], key: str, context: str, out: list[Row]) -> None:

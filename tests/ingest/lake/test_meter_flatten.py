@@ -34,6 +34,23 @@ def test_v16_defaults_and_signed_data() -> None:
     assert rows[1][-1] is None
 
 
+def test_non_finite_values_are_null_not_nan() -> None:
+    """Issue 18's row: "NaN" / "Infinity" reached the lake and made a partner's revenue NaN."""
+    texts = ["NaN", "Infinity", "-Infinity", "1e999", "-nan", "7"]
+    rows = meter_rows(answered("u9", "MeterValues", {"connectorId": 1, "transactionId": 7,
+                                                     "meterValue": [{
+                                                         "timestamp": "2026-01-01T00:00:00Z",
+                                                         "sampledValue": [
+                                                             {"value": t} for t in texts]}]}))
+    assert [r[-1] for r in rows] == [None, None, None, None, None, 7.0]
+    huge = {"evseId": 1, "meterValue": [{"timestamp": "2026-01-01T00:00:00Z", "sampledValue": [
+        {"value": 1e300, "unitOfMeasure": {"multiplier": 9}},
+        {"value": 2.0, "unitOfMeasure": {"multiplier": 400}},
+        {"value": 2.0, "unitOfMeasure": {"multiplier": 3}}]}]}
+    rows = meter_rows(answered("u10", "MeterValues", huge, version="2.0.1"))
+    assert [r[-1] for r in rows] == [None, None, 2000.0]
+
+
 def test_v2_multiplier_bad_timestamp_and_json_text_payload() -> None:
     payload = ('{"evseId": 2, "meterValue": [{"timestamp": "garbage", "sampledValue": ['
                '{"value": 3.3, "measurand": "Current.Import", "phase": "L1",'
