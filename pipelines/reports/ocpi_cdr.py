@@ -51,6 +51,7 @@ def to_ocpi(row: Row, cpo: tuple[str, str], emsp: tuple[str, str], country: str)
     street, city, state = _address(row["cdr_location_address"])
     standard, power = CONNECTOR.get(row.get("kind") or "AC", CONNECTOR["AC"])
     uid = short_id(row["cdr_token_uid"] or "UNKNOWN", 36)
+    evse = row["cdr_location_evse_uid"] or "UNKNOWN"  # cdrs.sql names one; never crash a report
     location: dict[str, Any] = {
         "id": short_id(row["cdr_location_id"] or "UNKNOWN", 36),
         "name": row["cdr_location_name"],
@@ -62,8 +63,8 @@ def to_ocpi(row: Row, cpo: tuple[str, str], emsp: tuple[str, str], country: str)
             "latitude": f"{float(row['cdr_location_latitude'] or 0):.6f}",
             "longitude": f"{float(row['cdr_location_longitude'] or 0):.6f}",
         },
-        "evse_uid": short_id(row["cdr_location_evse_uid"], 36),
-        "evse_id": evse_id(cpo[0], cpo[1], row["cdr_location_evse_uid"]),
+        "evse_uid": short_id(evse, 36),
+        "evse_id": evse_id(cpo[0], cpo[1], evse),
         "connector_id": row["cdr_location_connector_id"] or "1",
         "connector_standard": standard,
         "connector_format": "CABLE",

@@ -30,7 +30,8 @@ SELECT
     coalesce(site.address, ch.address) AS cdr_location_address,
     coalesce(site.latitude, ch.latitude) AS cdr_location_latitude,
     coalesce(site.longitude, ch.longitude) AS cdr_location_longitude,
-    c.port_id AS cdr_location_evse_uid,
+    -- a session that named no connector: the charger itself (OCPP connector 0)
+    coalesce(c.port_id, c.charge_point_id || '/0') AS cdr_location_evse_uid,
     CAST(c.connector_id AS VARCHAR) AS cdr_location_connector_id,
     c.currency,
     c.tariff_id,
