@@ -19,12 +19,13 @@ CREATE OR REPLACE TEMP MACRO nevi_uptime_pct(period_min, outage_min, excluded_mi
 -- kvarh, kvar, kVA, Fahrenheit, K; 1.6 spells Celsius 'Celcius' too). Case-insensitive, as
 -- 2.0.1's unit is free text. A unit not listed keeps its value and name (A, V, Percent, ...).
 CREATE OR REPLACE TEMP MACRO meter_value(value, unit) AS
-    CASE lower(unit)
+    CASE WHEN NOT isfinite(value) THEN NULL  -- NaN/Infinity in a lake written before the converter nulled them
+    ELSE CASE lower(unit)
         WHEN 'kwh' THEN value * 1000 WHEN 'kw' THEN value * 1000
         WHEN 'kvarh' THEN value * 1000 WHEN 'kvar' THEN value * 1000 WHEN 'kva' THEN value * 1000
         WHEN 'fahrenheit' THEN (value - 32) * 5 / 9 WHEN 'k' THEN value - 273.15
         ELSE value
-    END;
+    END END;
 
 CREATE OR REPLACE TEMP MACRO meter_unit(unit) AS
     CASE lower(unit)
