@@ -104,6 +104,19 @@ def self_healing(run: Runner, f: Filters) -> pd.DataFrame:
     )
 
 
+def quarantined(run: Runner, f: Filters) -> pd.DataFrame:
+    """Sessions the pipelines found implausible (never billed or reported), newest first."""
+    cond, params = f.where(date_col=None, ts_col="start_at")
+    return run(
+        f"""
+        SELECT session_id, site_id, start_at, end_at, energy_kwh, peak_kw, partner,
+               quarantine_reason
+        FROM sessions WHERE quarantine_reason IS NOT NULL AND {cond}
+        ORDER BY start_at DESC""",
+        params,
+    )
+
+
 def below_target(ports: pd.DataFrame) -> int:
     """Ports not meeting NEVI (at most 97 %; a port without a measured period is not counted)."""
     return sum(1 for u in ports["uptime_pct"] if not pd.isna(u) and not meets_nevi(u))

@@ -96,6 +96,18 @@ else:
         },
     )
 
+if "sessions" in ctx.tables and "quarantine_reason" in run(
+        "SELECT * FROM sessions LIMIT 0", []).columns:
+    held = q.quarantined(run, f)
+    st.subheader(f"Quarantined sessions ({len(held)})")
+    if len(held):
+        st.caption("Implausible by the pipelines' rules (another charger's transaction, a "
+                   "register going down, more energy or power than the charger's rating "
+                   "allows): kept here for review, never billed or reported to partners.")
+        st.dataframe(held, hide_index=True, width="stretch")
+    else:
+        st.caption("None: every session in the range passes the plausibility rules.")
+
 st.subheader("Self-healing actions")
 if "self_healing_actions" not in ctx.tables:
     st.caption("No self-healing actions yet (marts/self_healing_actions.parquet).")

@@ -21,6 +21,9 @@ class BuildSettings:
     fault_min_minutes: float = 30.0
     # Default label horizon: "a fault begins within the next H hours".
     label_horizon_hours: int = 24
+    # A session above rated power x duration x this, or with power above rating x this, is
+    # quarantined (meters and ratings are approximate; a register of 2e9 Wh is not).
+    plausibility_margin: float = 1.1
     # Charger clocks further than this from the server's are flagged as skewed.
     clock_skew_minutes: float = 5.0
 

@@ -209,3 +209,22 @@ def test_overview_live_panel_reads_the_latest_alerts_and_actions(
         "requested_at": actions.iloc[0]["requested_at"], "charge_point_id": "A-1",
         "action": "Reset", "trigger": "faulted", "answer": "Accepted", "result": "cured"}
     assert any("No CSMS API given" in c.value for c in at.caption)
+
+
+def test_reliability_lists_quarantined_sessions(
+    fixture_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "d"
+    shutil.copytree(fixture_dir, data)
+    marts = data / "warehouse" / "marts"
+    duckdb.connect().execute(f"""COPY (SELECT * FROM (VALUES
+        ('A-1:1', 'A', TIMESTAMPTZ '2026-01-06 09:00:00+00', TIMESTAMPTZ '2026-01-06 10:00:00+00',
+         7.0, 7.2, 'EMSP-X', NULL),
+        ('B-1:9', 'B', TIMESTAMPTZ '2026-01-07 09:00:00+00', TIMESTAMPTZ '2026-01-07 09:10:00+00',
+         49000.0, 0.0, 'EMSP-X', 'another charge point''s transaction, negative power'))
+        t(session_id, site_id, start_at, end_at, energy_kwh, peak_kw, partner, quarantine_reason))
+        TO '{marts}/sessions.parquet' (FORMAT parquet)""")
+    at = open_app(data, monkeypatch, "reliability")
+    assert "Quarantined sessions (1)" in [s.value for s in at.subheader]
+    held = next(d.value for d in at.dataframe if "quarantine_reason" in d.value.columns)
+    assert list(held["session_id"]) == ["B-1:9"]

@@ -5,7 +5,7 @@ from pipelines.marts import sql_check
 
 FINISHED = (
     "SELECT session_id FROM sessions "
-    "WHERE end_source <> 'open' AND end_at IS NOT NULL AND NOT coalesce(foreign_transaction, false)"
+    "WHERE end_source <> 'open' AND end_at IS NOT NULL AND quarantine_reason IS NULL"
 )
 
 REVENUE_NOT_NEGATIVE = """

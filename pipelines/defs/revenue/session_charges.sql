@@ -1,5 +1,5 @@
--- Money of each finished session (open sessions are not billed yet, a foreign_transaction
--- never is), in USD excl. VAT.
+-- Money of each finished session (open sessions are not billed yet, a quarantined one
+-- never is: sessions.quarantine_reason), in USD excl. VAT.
 -- Tariff: the site's OCPI tariff (site_tariffs; the default row when the site is unknown), the
 -- DC one for DC chargers (dim_chargers.kind; unknown kind counts as DC when the session's peak
 -- power was above 22 kW, the AC maximum). For each dimension the first tariff element (in order)
@@ -31,7 +31,7 @@ WITH s AS (
     FROM sessions ses
     LEFT JOIN dim_chargers c USING (charge_point_id)
     LEFT JOIN dim_sites z ON z.site_id = ses.site_id
-    WHERE ses.end_source <> 'open' AND ses.end_at IS NOT NULL AND NOT coalesce(ses.foreign_transaction, false)
+    WHERE ses.end_source <> 'open' AND ses.end_at IS NOT NULL AND ses.quarantine_reason IS NULL
 ),
 dflt AS (SELECT * FROM site_tariffs WHERE site_id IS NULL),
 rated AS (

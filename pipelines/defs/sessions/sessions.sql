@@ -7,11 +7,15 @@
 -- that disagree on the final register (a second StopTransaction, or 2.0.1 Ended, with another
 -- meterStop) are a data-quality issue, not a retry: the first one received still gives the
 -- session's end and energy, and duplicate_stop_conflict is true; identical retries leave it
--- false. A session with no stop is closed, and flagged, by the next boot of its charger, the
--- next session on its port, or after session_timeout_hours without any sign of it (end_source
--- 'boot' / 'next_session' / 'timeout'); else it is 'open'. foreign_transaction: a 1.6 stop or
+-- false. A session with no stop is closed, and flagged, by the next boot of its charger (unless
+-- the transaction went on after it), the next session on its port, or after
+-- session_timeout_hours without any sign of it (end_source 'boot' / 'next_session' /
+-- 'timeout'); else it is 'open'. foreign_transaction: a 1.6 stop or
 -- meter value naming a transaction id this charger never started but another charge point did
 -- (1.6 ids are the CSMS's, one namespace): never the owner's session, and never billed.
+-- quarantine_reason (NULL if plausible): another charge point's transaction, a register that went
+-- down, more kWh than rated power x duration x plausibility_margin, negative power, or power above
+-- the rating x margin. A quarantined session is kept and listed, but never billed or reported.
 WITH tx AS (
     SELECT
         charge_point_id,
@@ -42,7 +46,10 @@ WITH tx AS (
 samples AS (
     SELECT
         charge_point_id, transaction_id, received_at, energy_wh, power_w,
-        max(energy_wh) OVER (PARTITION BY charge_point_id, transaction_id) AS final_wh
+        max(energy_wh) OVER (PARTITION BY charge_point_id, transaction_id) AS final_wh,
+        -- the register going down within a transaction, in the charger's own order
+        energy_wh < lag(energy_wh) OVER (PARTITION BY charge_point_id, transaction_id
+                                         ORDER BY charger_time, received_at) AS register_fell
     FROM stg_meter
     WHERE transaction_id IS NOT NULL
 ),
@@ -52,6 +59,8 @@ meter AS (
         min(energy_wh) AS min_wh,
         max(energy_wh) AS max_wh,
         max(power_w) AS peak_w,
+        min(power_w) AS min_power_w,
+        coalesce(bool_or(register_fell), false) AS register_fell,
         min(received_at) FILTER (energy_wh >= final_wh) AS reached_final_at,
         min(received_at) AS first_sample_at,
         max(received_at) AS last_sample_at,
@@ -73,6 +82,7 @@ base AS (
         coalesce(tx.started_at, least(tx.first_event_at, meter.first_sample_at)) AS start_at,
         greatest(tx.last_event_at, coalesce(meter.last_sample_at, tx.last_event_at)) AS last_sign_at,
         meter.min_wh, meter.max_wh, meter.peak_w, meter.reached_final_at,
+        meter.min_power_w, coalesce(meter.register_fell, false) AS register_fell,
         coalesce(meter.samples, 0) AS samples
     FROM tx LEFT JOIN meter USING (charge_point_id, transaction_id)
 ),
@@ -90,7 +100,8 @@ ended AS (
         b.*,
         CASE
             WHEN b.stopped_at IS NOT NULL THEN 'stop'
-            WHEN c.next_boot_at IS NOT NULL
+            -- a boot ends it unless the transaction went on after it (chargers may resume one)
+            WHEN c.next_boot_at IS NOT NULL AND b.last_sign_at <= c.next_boot_at
                  AND c.next_boot_at <= coalesce(c.next_start_at, c.next_boot_at) THEN 'boot'
             WHEN c.next_start_at IS NOT NULL THEN 'next_session'
             WHEN getvariable('as_of') - b.last_sign_at
@@ -155,6 +166,9 @@ SELECT
         SELECT 1 FROM starters o
         WHERE o.transaction_id = t.transaction_id AND o.charge_point_id <> t.charge_point_id
     ), false) AS foreign_transaction,
+    t.min_power_w,
+    t.register_fell OR t.meter_stop_wh < t.meter_start_wh AS register_fell,
+    c.rated_kw AS charger_rated_kw,
     t.clock_skew_min,
     coalesce(t.clock_unset, false)
         OR abs(coalesce(t.clock_skew_min, 0)) > getvariable('clock_skew_minutes') AS clock_skewed,
@@ -164,9 +178,23 @@ LEFT JOIN dim_chargers c USING (charge_point_id)
 LEFT JOIN dim_id_tags tags ON tags.id_tag = upper(t.id_tag)
 )
 SELECT
-    * EXCLUDE (start_date),
+    * EXCLUDE (start_date, min_power_w, register_fell, charger_rated_kw),
     (epoch(end_at) - epoch(start_at)) / 60 AS duration_min,
     (epoch(charging_end_at) - epoch(start_at)) / 60 AS charging_min,
     (epoch(end_at) - epoch(charging_end_at)) / 60 AS idle_min,
+    -- NULL: plausible. Else why the session is quarantined: never billed, never in a partner's
+    -- report, listed for operators (the margin is getvariable('plausibility_margin'))
+    nullif(concat_ws(', ',
+        CASE WHEN foreign_transaction THEN 'another charge point''s transaction' END,
+        CASE WHEN register_fell THEN 'energy register went down' END,
+        CASE WHEN charger_rated_kw > 0 AND energy_kwh > charger_rated_kw
+                  * greatest(epoch(coalesce(end_at, getvariable('as_of'))) - epoch(start_at), 60) / 3600
+                  * getvariable('plausibility_margin')
+             THEN 'more energy than the rated power allows in its duration' END,
+        CASE WHEN min_power_w < 0 THEN 'negative power' END,
+        CASE WHEN charger_rated_kw > 0
+                  AND peak_kw > charger_rated_kw * getvariable('plausibility_margin')
+             THEN 'power above the charger''s rating' END
+    ), '') AS quarantine_reason,
     start_date
 FROM sessions

@@ -25,6 +25,7 @@ def build_lake(data_dir: Path) -> None:
         reg.add_charge_point(ChargePoint("A", site="S1", connectors=2, rated_kw=11.0))
         reg.add_charge_point(ChargePoint("B", site="S1", connectors=2, rated_kw=150.0))
         reg.add_charge_point(ChargePoint("EVIL", site="S1", connectors=1, rated_kw=11.0))
+        reg.add_charge_point(ChargePoint("D", site="S1", connectors=1, rated_kw=22.0))
         reg.add_id_tag(IdTag("TAG-ROAM", partner="EMSP-X"))
     lake = FixtureLake(data_dir)
     t0 = at("2026-03-01 10:00")
@@ -59,6 +60,12 @@ def build_lake(data_dir: Path) -> None:
     lake.sample16(at("2026-03-01 10:10"), "EVIL", 1, 1, 0, -99_999_000)
     lake.sample16(at("2026-03-01 10:15"), "EVIL", 1, 1, 49_000_000, 0)
     lake.stop16(at("2026-03-01 10:20"), "EVIL", 1, 49_000_000)
+    # D, tx 9, its own: 30 kW on a 22 kW charger (above 22 x 1.1), and its register falls
+    # from 5,000 to 4,000 Wh; 6 kWh in 30 min is within 22 kW x 0.5 h x 1.1.
+    lake.start16(at("2026-03-01 14:00"), "D", 1, "tag-roam", 0, 9)
+    lake.sample16(at("2026-03-01 14:10"), "D", 1, 9, 5000, 30000)
+    lake.sample16(at("2026-03-01 14:20"), "D", 1, 9, 4000, 20000)
+    lake.stop16(at("2026-03-01 14:30"), "D", 9, 6000)
     # Keep the charger talking until as_of, so the data's end is AS_OF.
     lake.heartbeat(AS_OF, "B", version="2.0.1")
     lake.write()
@@ -94,7 +101,7 @@ def charges(built: Path) -> set[str]:
 
 
 def test_one_row_per_transaction(sessions: dict[str, dict[str, Any]]) -> None:
-    assert sorted(sessions) == ["A:1", "A:2", "A:3", "B:B-7", "B:B-8", "EVIL:1"]
+    assert sorted(sessions) == ["A:1", "A:2", "A:3", "B:B-7", "B:B-8", "D:9", "EVIL:1"]
     assert [k for k, s in sessions.items() if s["foreign_transaction"]] == ["EVIL:1"]
 
 
@@ -106,6 +113,21 @@ def test_a_stop_for_another_charger_s_transaction_is_flagged_and_never_billed(
     assert sessions["A:1"]["peak_kw"] == pytest.approx(11.0)  # not EVIL's -99,999 kW
     assert "EVIL:1" not in charges
     assert "A:1" in charges
+    # the review's phantom: 49,000 kWh in 10 minutes on an 11 kW charger, at -99,999 kW
+    assert sessions["EVIL:1"]["energy_kwh"] == pytest.approx(49_000)
+    assert sessions["EVIL:1"]["quarantine_reason"] == (
+        "another charge point's transaction, more energy than the rated power allows in its "
+        "duration, negative power")
+    assert sorted(k for k, s in sessions.items() if s["quarantine_reason"]) == ["D:9", "EVIL:1"]
+
+
+def test_implausible_own_sessions_are_quarantined_with_their_reasons(
+    sessions: dict[str, dict[str, Any]], charges: set[str]
+) -> None:
+    assert sessions["D:9"]["quarantine_reason"] == (
+        "energy register went down, power above the charger's rating")
+    assert sessions["D:9"]["energy_kwh"] == pytest.approx(6.0)
+    assert "D:9" not in charges
 
 
 def test_normal_session_energy_idle_and_partner(sessions: dict[str, dict[str, Any]]) -> None:
