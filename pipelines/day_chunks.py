@@ -75,6 +75,22 @@ def days_per_run() -> int | None:
     return int(text)
 
 
+def days(first: str, last: str) -> list[str]:
+    """Every day from ``first`` to ``last`` (YYYY-MM-DD), both included."""
+    start = date.fromisoformat(first)
+    return [(start + timedelta(days=i)).isoformat() for i in range(_count(first, last))]
+
+
+def with_neighbours(first: str, last: str) -> list[str]:
+    """``first``..``last`` and a day either side: what staging a range reads."""
+    return days(shift(first, -1), shift(last, 1))
+
+
+def shift(day: str, by: int) -> str:
+    """``day`` moved ``by`` days (negative: earlier)."""
+    return (date.fromisoformat(day) + timedelta(days=by)).isoformat()
+
+
 def label(chunk: Chunk) -> str:
     return chunk[0] if chunk[0] == chunk[1] else f"{chunk[0]}..{chunk[1]}"
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -65,8 +65,8 @@ class Refreshed:
         return self.staging_s + self.marts_s
 
     def as_json(self) -> str:
-        fields = {k: v for k, v in vars(self).items()}
-        return json.dumps({**fields, "ok": self.ok, "fresh_s": self.fresh_s, "line": self.line()})
+        return json.dumps({**asdict(self), "ok": self.ok, "fresh_s": self.fresh_s,
+                           "line": self.line()})
 
     def line(self) -> str:
         """One line for a terminal or a parent process (``refreshed`` or ``refresh FAILED``)."""
@@ -98,10 +98,13 @@ class Refresher:
         """Stage ``first``..``last`` (YYYY-MM-DD), then build every mart and the predictions."""
         out = Refreshed(first, last)
         started = time.perf_counter()
-        before = self._staged_files(first, last)
-        out.days = self._stage(first, last)
-        after = self._staged_files(first, last)
-        changed = sorted(d for d in _days(first, last) if before.get(d) != after.get(d))
+        lake_now = lake_signature(self.layout.data_dir)
+        out.days = self._days_to_stage(first, last, lake_now)
+        before = self._staged_files(out.days)
+        self._stage(out.days)
+        self._seen.update({d: lake_now.get(d) for d in day_chunks.with_neighbours(first, last)})
+        after = self._staged_files(out.days)
+        changed = sorted(d for d in out.days if before.get(d) != after.get(d))
         out.staging_s = time.perf_counter() - started
         built: list[Built] = []
         try:
@@ -136,33 +139,31 @@ class Refresher:
         out.recorded_s = time.perf_counter() - started - out.fresh_s
         return out
 
-    def _staged_files(self, first: str, last: str) -> dict[str, str]:
-        """Per day of ``first``..``last``, the names and sizes of its staging files: a day's file
-        comes out byte for byte the same from the same lake (``staging_build``)."""
+    def _days_to_stage(self, first: str, last: str, lake_now: dict[str, str]) -> list[str]:
+        """The days of ``first``..``last`` whose lake files, or a neighbour's, changed since
+        this refresher last staged them (staging reads a day either side)."""
+        return [d for d in day_chunks.days(first, last)
+                if any(lake_now.get(n) != self._seen.get(n)
+                       for n in day_chunks.with_neighbours(d, d))]
+
+    def _stage(self, days: list[str]) -> None:
+        settings = self._warehouse.build_settings()
+        for stretch in day_chunks.stretches(days):
+            for name, sql_file in self._staging.items():
+                staging_build.build_partitions(self.layout, name, sql_file,
+                                               day_chunks.days(*stretch), settings,
+                                               self._warehouse.threads)
+
+    def _staged_files(self, days: list[str]) -> dict[str, str]:
+        """Per day, a digest of each of its staging files: a day's file comes out byte for byte
+        the same from the same lake (``staging_build``), so a changed digest is changed data."""
         found: dict[str, list[str]] = {}
-        for day in _days(first, last):
+        for day in days:
             for name in self._staging:
                 folder = self.layout.staging_partition(name, day)
                 for part in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
                     found.setdefault(day, []).append(f"{name}/{part.name}:{_digest(part)}")
         return {day: "\n".join(entries) for day, entries in found.items()}
-
-    def _stage(self, first: str, last: str) -> list[str]:
-        """Stage the days of ``first``..``last`` whose lake files, or a neighbour's, changed."""
-        now = lake_signature(self.layout.data_dir)
-        window = _days(_shift(first, -1), _shift(last, 1))
-        days = [
-            d for d in _days(first, last)
-            if any(now.get(n) != self._seen.get(n) for n in (_shift(d, -1), d, _shift(d, 1)))
-        ]
-        settings = self._warehouse.build_settings()
-        for stretch_first, stretch_last in day_chunks.stretches(days):
-            stretch = _days(stretch_first, stretch_last)
-            for name, sql_file in self._staging.items():
-                staging_build.build_partitions(self.layout, name, sql_file, stretch, settings,
-                                               self._warehouse.threads)
-        self._seen.update({d: now.get(d) for d in window})
-        return days
 
     def close(self) -> None:
         if self._instance is not None:
@@ -190,12 +191,3 @@ def _fingerprint(folder: Path) -> str:
     """Names, sizes and modification times of every file under ``folder``."""
     files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
     return "\n".join(f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)
-
-
-def _shift(day: str, days: int) -> str:
-    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
-
-
-def _days(first: str, last: str) -> list[str]:
-    start, end = date.fromisoformat(first), date.fromisoformat(last)
-    return [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]

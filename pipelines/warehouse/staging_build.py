@@ -12,11 +12,12 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
+from pipelines import day_chunks
 from pipelines.warehouse import (
     connect,
     prior_frames,
@@ -42,7 +43,7 @@ def build_partitions(
     first, last = min(dates), max(dates)
     conn = duckdb.connect(config={"threads": threads} if threads else {})
     try:
-        window = _with_neighbours(first, last)
+        window = day_chunks.with_neighbours(first, last)
         raw_views.register(conn, layout.lake, window)
         prior_frames.register(conn, layout, window[0])  # silences begun before the window
         connect.create_macros(conn)  # meter_value(), meter_unit(), ...
@@ -55,12 +56,12 @@ def build_partitions(
         _build_sorted(conn, sql_files.read_sql(sql_file))
         rows = int(str(sql_files.scalar(conn, "SELECT count(*) FROM out")))
         built = {str(d) for (d,) in conn.execute("SELECT DISTINCT date FROM out").fetchall()}
-        for day in _days(first, last):
+        for day in day_chunks.days(first, last):
             if day in built:
                 _write_day(conn, temp, day)
     finally:
         conn.close()
-    _swap_in(layout, table, temp, _days(first, last))
+    _swap_in(layout, table, temp, day_chunks.days(first, last))
     return rows
 
 
@@ -91,19 +92,6 @@ def _write_day(conn: duckdb.DuckDBPyConnection, temp: Path, day: str) -> None:
         f"TO '{target}' (FORMAT parquet, COMPRESSION zstd)",
         [day],
     )
-
-
-def _with_neighbours(first: str, last: str) -> list[str]:
-    return _days(_shift(first, -1), _shift(last, 1))
-
-
-def _shift(day: str, days: int) -> str:
-    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
-
-
-def _days(first: str, last: str) -> list[str]:
-    start, end = date.fromisoformat(first), date.fromisoformat(last)
-    return [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
 
 
 def _swap_in(layout: Layout, table: str, temp: Path, days: list[str]) -> None:

@@ -98,6 +98,7 @@ def refresh(
     The live path (the demo's live phase): no Dagster run per refresh, each table recorded on
     the data folder's Dagster instance afterwards. `cpo pipelines run` stays the full build.
     """
+    from pipelines import day_chunks
     from pipelines.errors import PipelineError
     from pipelines.launch.refresh import Refresher
     from pipelines.launch.run import day_range
@@ -118,7 +119,7 @@ def refresh(
                            else f"refresh FAILED: {exc}")
                 continue
             if asked_first is None:  # the default: the last two days the lake holds
-                day_first = max(day_first, _day_before(day_last))
+                day_first = max(day_first, day_chunks.shift(day_last, -1))
             done = refresher.refresh(day_first, day_last)
             typer.echo(done.as_json() if as_json else done.line())
             sys.stdout.flush()
@@ -126,12 +127,6 @@ def refresh(
                 raise fail(done.line())
     finally:
         refresher.close()
-
-
-def _day_before(day: str) -> str:
-    from datetime import date, timedelta
-
-    return (date.fromisoformat(day) - timedelta(days=1)).isoformat()
 
 
 @pipelines_app.command("ui")

@@ -32,7 +32,13 @@
 -- the server saw first (the sessions mart rewrites a session once its stop arrives; these do not).
 -- Incremental: with getvariable('failure_features_from') set, only the rows from that hour on
 -- (their windows read the 167 hours before it); a full build leaves it NULL.
-WITH chargers AS (
+WITH look AS (
+    -- where the windows of the rows built begin: 167 hours (the longest window, 7 d) before the
+    -- first hour an incremental build rebuilds; -infinity for a full build
+    SELECT coalesce(getvariable('failure_features_from')::TIMESTAMPTZ - INTERVAL 167 HOUR,
+                    '-infinity'::TIMESTAMPTZ) AS back_to
+),
+chargers AS (
     SELECT a.charge_point_id, min(a.hour) AS first_hour
     FROM stg_activity a GROUP BY ALL
     UNION ALL
@@ -43,9 +49,7 @@ WITH chargers AS (
 ),
 spine AS (
     SELECT charge_point_id,
-           unnest(range(greatest(first_hour, coalesce(
-                            getvariable('failure_features_from')::TIMESTAMPTZ - INTERVAL 167 HOUR,
-                            first_hour)),
+           unnest(range(greatest(first_hour, (SELECT back_to FROM look)),
                         date_trunc('hour', getvariable('as_of')) + INTERVAL 1 SECOND,
                         INTERVAL 1 HOUR)) AS hour
     FROM chargers
@@ -58,7 +62,7 @@ act AS (
            max(max_gap_s) AS max_gap_s, avg(mean_gap_s) AS mean_gap_s,
            avg(stddev_gap_s) AS stddev_gap_s
     FROM stg_activity
-    WHERE hour >= coalesce((getvariable('failure_features_from')::TIMESTAMPTZ - INTERVAL 167 HOUR), hour)  -- incremental: the look-back on
+    WHERE hour >= (SELECT back_to FROM look)
     GROUP BY ALL
 ),
 port_states AS (
@@ -131,10 +135,8 @@ live_tx AS (
           SELECT charge_point_id, transaction_id, received_at FROM stg_meter)
     WHERE transaction_id IS NOT NULL
     GROUP BY ALL
-    HAVING max(received_at) >= coalesce(
-        getvariable('failure_features_from')::TIMESTAMPTZ - INTERVAL 167 HOUR
-            - to_microseconds(CAST(getvariable('session_timeout_hours') * 3600e6 AS BIGINT)),
-        max(received_at))
+    HAVING max(received_at) >= (SELECT back_to FROM look)
+        - to_microseconds(CAST(getvariable('session_timeout_hours') * 3600e6 AS BIGINT))
 ),
 tx_meter AS (
     SELECT m.* FROM stg_meter m SEMI JOIN live_tx USING (charge_point_id, transaction_id)
@@ -152,7 +154,7 @@ meter AS (
            count(*) AS mg_n, sum(gap_c) AS mg_sum, sum(gap_c * gap_c) AS mg_sq,
            sum(gap_c - gap_s) AS md_sum, sum((gap_c - gap_s) * (gap_c - gap_s)) AS md_sq
     FROM meter_gaps WHERE gap_c IS NOT NULL AND gap_s IS NOT NULL
-      AND received_at >= coalesce((getvariable('failure_features_from')::TIMESTAMPTZ - INTERVAL 167 HOUR), received_at)
+      AND received_at >= (SELECT back_to FROM look)
     GROUP BY ALL
 ),
 temps AS (
@@ -161,7 +163,7 @@ temps AS (
            sum(x) AS t_x, sum(x * x) AS t_xx, sum(x * celsius) AS t_xy
     FROM (SELECT *, (epoch(received_at) - epoch(getvariable('as_of'))) / 3600 AS x
           FROM stg_temperature WHERE celsius IS NOT NULL
-           AND received_at >= coalesce((getvariable('failure_features_from')::TIMESTAMPTZ - INTERVAL 167 HOUR), received_at))
+           AND received_at >= (SELECT back_to FROM look))
     GROUP BY ALL
 ),
 attempts AS (
@@ -169,7 +171,7 @@ attempts AS (
            count(*) FILTER (kind = 'failed_start') AS failed_starts,
            count(*) FILTER (outcome = 'failed') AS failed_attempts,
            count(*) FILTER (outcome IN ('failed', 'success')) AS closed_attempts
-    FROM charge_attempts WHERE known_at >= coalesce((getvariable('failure_features_from')::TIMESTAMPTZ - INTERVAL 167 HOUR), known_at) GROUP BY ALL
+    FROM charge_attempts WHERE known_at >= (SELECT back_to FROM look) GROUP BY ALL
 ),
 faulted AS (
     SELECT charge_point_id, date_trunc('hour', received_at) AS hour,
