@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dashboard.queries.common import columns
 from dashboard.warehouse import Runner
 
 OWN = "own"
@@ -12,8 +13,7 @@ TRAIN = "cpo models train"
 def model_caption(run: Runner) -> str | None:
     """One caption naming the model(s) behind each charger's latest score; None when the
     predictions say nothing of their model (files written before it was recorded)."""
-    columns = set(run("SELECT * FROM predictions LIMIT 0", []).columns)
-    if not {"model_source", "model_version"} <= columns:
+    if not {"model_source", "model_version"} <= columns(run, "predictions"):
         return None
     used = run(
         """

@@ -17,6 +17,11 @@ class Span:
     now: datetime  # the end of the data, not the wall clock: the folder may be historical
 
 
+def columns(run: Runner, table: str) -> set[str]:
+    """A mart's columns (a mart written by an older build may lack the newer ones)."""
+    return set(run(f"SELECT * FROM {table} LIMIT 0", []).columns)
+
+
 def span(run: Runner, tables: set[str]) -> Span | None:
     """First and last local day with usage data, and the latest time any mart reaches."""
     if "utilisation_site_daily" in tables:

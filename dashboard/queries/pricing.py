@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.filters import Filters
+from dashboard.queries.common import columns
 from dashboard.warehouse import Runner
 
 _MONEY = """count(*) AS sessions, sum(energy_kwh) AS kwh, sum(total_revenue) AS revenue,
@@ -16,8 +17,8 @@ def revenue_sources(run: Runner, f: Filters) -> dict[str, int]:
     """Sessions in the filters per ``revenue_source`` (a warehouse built before the column
     existed priced every session from the tariff)."""
     cond, params = f.where()
-    columns = run("SELECT * FROM session_charges LIMIT 0", ()).columns
-    source = "revenue_source" if "revenue_source" in columns else "'tariff_estimate'"
+    source = ("revenue_source" if "revenue_source" in columns(run, "session_charges")
+              else "'tariff_estimate'")
     rows = run(f"SELECT {source} AS source, count(*) AS n FROM session_charges WHERE {cond} "
                "GROUP BY 1", params)
     return {str(r.source): int(r.n) for r in rows.itertuples()}

@@ -12,6 +12,7 @@ from dashboard import fmt
 from dashboard.context import current
 from dashboard.model_in_use import model_caption
 from dashboard.queries import reliability as q
+from dashboard.queries.common import columns
 from dashboard.ui import chart, need, nevi_line, now_caption
 from pipelines.nevi import NEVI_TARGET_LABEL
 
@@ -96,8 +97,7 @@ else:
         },
     )
 
-if "sessions" in ctx.tables and "quarantine_reason" in run(
-        "SELECT * FROM sessions LIMIT 0", []).columns:
+if "sessions" in ctx.tables and "quarantine_reason" in columns(run, "sessions"):
     held = q.quarantined(run, f)
     st.subheader(f"Quarantined sessions ({len(held)})")
     if len(held):
