@@ -93,7 +93,7 @@ def row(label: str, seconds: float, base: float, note: str = "") -> str:
 
 def describe(done: Refreshed) -> str:
     return (f"staging {done.staging_s:.2f} s ({len(done.days)} days), marts {done.marts_s:.2f} s, "
-            f"+ Dagster records {done.recorded_s:.2f} s")
+            f"then checks {done.checks_s:.2f} s and Dagster records {done.recorded_s:.2f} s")
 
 
 def main() -> None:

@@ -77,19 +77,18 @@ def staging_asset(sql_files_by_table: dict[str, Path]) -> dg.AssetsDefinition:
         context: AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:  # type: ignore[type-arg]
         dates = list(context.partition_keys)
-        rows: dict[str, int] = {}
         count = len(sql_files_by_table)
-        for index, (name, sql_file) in enumerate(sql_files_by_table.items(), start=1):
-            rows[name] = staging_build.build_partitions(
-                warehouse.layout(),
-                name,
-                sql_file,
-                dates,
-                warehouse.build_settings(),
-                warehouse.threads,
-            )
-            done = staging_progress.TableBuilt(name, rows[name], len(dates), index, count)
+        names = list(sql_files_by_table)
+
+        def built(name: str, rows: int) -> None:
+            done = staging_progress.TableBuilt(name, rows, len(dates), names.index(name) + 1,
+                                               count)
             context.log_event(staging_progress.observation(context.asset_key, done))  # CLI line
+
+        rows = staging_build.build_tables(
+            warehouse.layout(), sql_files_by_table, dates, warehouse.build_settings(),
+            warehouse.threads, on_built=built,
+        )
         return dg.MaterializeResult(
             metadata={"dagster/row_count": sum(rows.values()), "days": len(dates), **rows}
         )
