@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ingest.lake.listing import list_parts
+from ingest.lake.listing import PartFile, list_parts
 from ingest.lake.schemas import TABLE_NAMES
 from pipelines.warehouse.layout import Layout
 
@@ -18,12 +18,18 @@ def lake_signature(data_dir: Path) -> dict[str, str]:
 
     Part files are immutable once renamed into place, so names and sizes are enough.
     """
+    return {
+        day: hashlib.sha1("\n".join(sorted(f"{t}/{p.name}:{p.size}" for t, p in parts)).encode(),
+                          usedforsecurity=False).hexdigest()[:16]
+        for day, parts in sorted(lake_parts(data_dir).items())
+    }
+
+
+def lake_parts(data_dir: Path) -> dict[str, frozenset[tuple[str, PartFile]]]:
+    """``{date: {(table, part file), ...}}``: every table's complete part files, by date."""
     lake = Layout(data_dir).lake
-    per_day: dict[str, list[str]] = {}
+    per_day: dict[str, set[tuple[str, PartFile]]] = {}
     for table in TABLE_NAMES:
         for part in list_parts(lake, table):
-            per_day.setdefault(part.date, []).append(f"{table}/{part.name}:{part.size}")
-    return {
-        day: hashlib.sha1("\n".join(entries).encode(), usedforsecurity=False).hexdigest()[:16]
-        for day, entries in sorted(per_day.items())
-    }
+            per_day.setdefault(part.date, set()).add((table, part))
+    return {day: frozenset(parts) for day, parts in per_day.items()}

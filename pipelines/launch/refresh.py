@@ -27,8 +27,9 @@ import dagster as dg
 
 import pipelines.defs
 from pipelines import day_chunks, scoring
-from pipelines.lake_signature import lake_signature
+from pipelines.lake_signature import lake_parts
 from pipelines.launch.home import prepare_home
+from pipelines.launch.stale_days import Parts, stale_days
 from pipelines.mart_build import Built, Failed, build, build_order, run_check
 from pipelines.marts import INCREMENTAL_FROM
 from pipelines.marts_asset import collect
@@ -92,18 +93,19 @@ class Refresher:
         self._staging = staging_sql_files()
         self._warehouse = WarehouseResource(data_dir=str(self.layout.data_dir))
         self._count = 0
-        self._seen: dict[str, str | None] = {}  # day -> lake signature when last staged
+        self._seen: dict[str, Parts] = {}  # day -> its lake part files when last staged
         self._config: str | None = None  # config files' fingerprint at the last full build
 
     def refresh(self, first: str, last: str) -> Refreshed:
         """Stage ``first``..``last`` (YYYY-MM-DD), then build every mart and the predictions."""
         out = Refreshed(first, last)
         started = time.perf_counter()
-        lake_now = lake_signature(self.layout.data_dir)
-        out.days = self._days_to_stage(first, last, lake_now)
+        lake_now = lake_parts(self.layout.data_dir)
+        out.days = stale_days(day_chunks.days(first, last), lake_now, self._seen)
         before = self._staged_files(out.days)
         self._stage(out.days)
-        self._seen.update({d: lake_now.get(d) for d in day_chunks.with_neighbours(first, last)})
+        self._seen.update({d: lake_now.get(d, frozenset())
+                           for d in day_chunks.with_neighbours(first, last)})
         after = self._staged_files(out.days)
         changed = sorted(d for d in out.days if before.get(d) != after.get(d))
         out.staging_s = time.perf_counter() - started
@@ -143,13 +145,6 @@ class Refresher:
         self._record(built, out)
         out.recorded_s = time.perf_counter() - started - out.fresh_s - out.checks_s
         return out
-
-    def _days_to_stage(self, first: str, last: str, lake_now: dict[str, str]) -> list[str]:
-        """The days of ``first``..``last`` whose lake files, or a neighbour's, changed since
-        this refresher last staged them (staging reads a day either side)."""
-        return [d for d in day_chunks.days(first, last)
-                if any(lake_now.get(n) != self._seen.get(n)
-                       for n in day_chunks.with_neighbours(d, d))]
 
     def _stage(self, days: list[str]) -> None:
         settings = self._warehouse.build_settings()

@@ -6,12 +6,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from ingest.data_folder import DataFolder
+from ingest.lake.schemas import TABLES, partition_column
 from pipelines.launch import run as run_pipelines
 from pipelines.launch.refresh import Refresher
 from pipelines.warehouse.layout import Layout
@@ -30,6 +32,20 @@ def _move_days(lake: Path, days: list[str], to: Path) -> None:
             if source.is_dir():
                 (to / table.name).mkdir(parents=True, exist_ok=True)
                 shutil.move(source, to / table.name / source.name)
+
+
+def _land_half(held: Path, lake: Path, day: str, afternoon: bool) -> None:
+    """Land the morning (before 12:00 UTC) of a held day, or its afternoon, as a new part file
+    per table: a live lake grows like that."""
+    noon = f"{day} 12:00:00+00"
+    for table in (p for p in held.iterdir() if (p / f"date={day}").is_dir()):
+        column = partition_column(TABLES[table.name])
+        target = lake / table.name / f"date={day}"
+        target.mkdir(parents=True, exist_ok=True)
+        keep = f">= '{noon}'" if afternoon else f"< '{noon}'"
+        rows = duckdb.sql(f"SELECT * FROM read_parquet('{table}/date={day}/*.parquet') "
+                          f"WHERE \"{column}\" {keep}")
+        rows.write_parquet(str(target / f"part-{'pm' if afternoon else 'am'}.parquet"))
 
 
 def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
@@ -68,13 +84,19 @@ def test_refresh_day_by_day_equals_a_full_build(tmp_path: Path) -> None:
         first = refresher.refresh(DAYS[0], DAYS[1])
         assert first.ok, first.failed
         assert first.incremental_from is None  # a new refresher's first refresh is whole
-        for day in DAYS[2:]:  # then a day lands at a time, each refreshed incrementally
+        for day in DAYS[2:-1]:  # then a day lands at a time, each refreshed incrementally
             _move_days(held, [day], lake)
             refreshed = refresher.refresh(DAYS[0], day)
             assert refreshed.ok, refreshed.failed
             assert refreshed.incremental_from is not None
             assert day in refreshed.days
             assert DAYS[0] not in refreshed.days  # unchanged lake days are not re-staged
+        last = DAYS[-1]  # and the last day in two halves, as a live lake grows
+        for afternoon in (False, True):
+            _land_half(held, lake, last, afternoon)
+            refreshed = refresher.refresh(DAYS[0], last)
+            assert refreshed.ok, refreshed.failed
+        assert refreshed.days == [last]  # the afternoon cannot change the day before's staging
     finally:
         refresher.close()
 
