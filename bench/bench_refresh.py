@@ -54,19 +54,19 @@ def hold_day(lake: Path, day: str, held: Path) -> None:
             shutil.move(folder, held / table.name / folder.name)
 
 
-def land(lake: Path, day: str, held: Path, until: object | None) -> None:
-    """Write the held day back into the lake: rows before ``until`` (all if None), one part file
-    per table (the first column is the server time every table is partitioned by)."""
+def land(lake: Path, day: str, held: Path, cut: object, tail: bool) -> None:
+    """Write the held day's rows before ``cut`` into the lake, or (``tail``) the rows from
+    ``cut`` on, as a new part file per table, as a live lake grows (the first column is the
+    server time every table is partitioned by)."""
     con = duckdb.connect()
     for table in (p for p in held.iterdir() if (p / f"date={day}").is_dir()):
         source = table / f"date={day}"
         target = lake / table.name / f"date={day}"
-        shutil.rmtree(target, ignore_errors=True)
-        target.mkdir(parents=True)
+        target.mkdir(parents=True, exist_ok=True)
         rel = con.read_parquet(str(source / "*.parquet"))
-        first = rel.columns[0]
-        rows = rel if until is None else rel.filter(duckdb.ColumnExpression(first) < until)
-        rows.write_parquet(str(target / "part-bench.parquet"), compression="zstd")
+        first = duckdb.ColumnExpression(rel.columns[0])
+        rows = rel.filter(first >= cut if tail else first < cut)
+        rows.write_parquet(str(target / f"part-bench-{int(tail)}.parquet"), compression="zstd")
 
 
 def cut_time(held: Path, day: str) -> object:
@@ -116,9 +116,9 @@ def main() -> None:
     try:
         days = sorted(d.name.removeprefix("date=") for d in (lake / "ocpp_messages").glob("date=*"))
         warm = refresher.refresh(days[-1], days[-1])
-        land(lake, day, held, cut)
+        land(lake, day, held, cut, tail=False)
         new_day = refresher.refresh(days[-1], day)
-        land(lake, day, held, None)
+        land(lake, day, held, cut, tail=True)
         quarter = refresher.refresh(days[-1], day)
     finally:
         refresher.close()
