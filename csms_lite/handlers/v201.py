@@ -13,6 +13,7 @@ from csms_lite.handlers.common import (
 from csms_lite.handlers.context import CallContext, Handler
 from csms_lite.state import TransactionState
 from csms_lite.timefmt import utc_iso
+from ingest.lake.meter_flatten import energy_register_wh
 
 Payload = dict[str, Any]
 
@@ -39,9 +40,17 @@ def _track(ctx: CallContext, p: Payload, tx_id: str) -> None:
     txs = ctx.charger.transactions
     tx = txs.get(tx_id)
     if tx is None:
-        token = (p.get("idToken") or {}).get("idToken")
-        tx = TransactionState(tx_id, evse.get("connectorId"), evse.get("id"), token, ctx.now)
+        tx = TransactionState(tx_id, None, None, None, ctx.now)
         txs[tx_id] = tx
+    # What the first event left out, a later one may carry (as the warehouse reads them).
+    if tx.evse_id is None:
+        tx.evse_id = evse.get("id")
+    if tx.connector_id is None:
+        tx.connector_id = evse.get("connectorId")
+    if tx.id_tag is None:
+        tx.id_tag = (p.get("idToken") or {}).get("idToken")
+    if tx.meter_start_wh is None and p["eventType"] == "Started":
+        tx.meter_start_wh = energy_register_wh(p.get("meterValue"))
     state = (p.get("transactionInfo") or {}).get("chargingState")
     if state is not None:
         tx.charging_state = state

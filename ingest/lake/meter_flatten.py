@@ -95,6 +95,18 @@ def _v2(pre: Row, meter_value: Any, out: list[Row]) -> None:
                         uom.get("unit", "Wh"), value))
 
 
+def energy_register_wh(meter_value: Any) -> float | None:
+    """The first energy register (Energy.Active.Import.Register) of a 2.0.1 ``meterValue`` list,
+    in Wh as the warehouse reads it (multiplier applied, kWh x 1000); None if it has none."""
+    rows: list[Row] = []
+    _v2((), meter_value, rows)
+    for *_, measurand, _phase, _location, _context, unit, value in rows:
+        if measurand == DEFAULT_MEASURAND and value is not None:
+            wh = float(value)
+            return wh * 1000 if str(unit).lower() == "kwh" else wh
+    return None
+
+
 def _scaled(value: float, multiplier: Any) -> float | None:
     """``value`` x 10^multiplier, None when that is no finite number (a multiplier of 400)."""
     try:

@@ -61,6 +61,30 @@ async def test_transaction_events_with_sequence_numbers(csms: Csms, cs: SimCharg
     assert set(mv["source_action"].to_list()) == {"TransactionEvent"}
 
 
+async def test_live_state_of_an_open_transaction_matches_its_frames(
+    csms: Csms, cs: SimChargePoint201
+) -> None:
+    """The connector, the start register (kWh x 10^-1 here) and the token, even when the first
+    event left some of them out: what the warehouse reads from the same frames."""
+    def event(kind: str, seq: int, **extra: object) -> call.TransactionEvent:
+        return call.TransactionEvent(
+            event_type=kind, timestamp=iso(0), trigger_reason="Authorized", seq_no=seq,
+            transaction_info={"transaction_id": "TX-LIVE"}, **extra)
+
+    begin = [{"timestamp": iso(0), "sampled_value": [
+        {"value": 123.4, "measurand": "Energy.Active.Import.Register",
+         "context": "Transaction.Begin", "unit_of_measure": {"unit": "kWh", "multiplier": -1}}]}]
+    await cs.call(event("Started", 0, evse={"id": 2}, meter_value=begin))
+    tx = csms.server.hub.chargers["CS201"].to_json()["open_transactions"][0]
+    assert (tx["evse_id"], tx["connector_id"], tx["id_tag"]) == (2, None, None)
+    assert tx["meter_start_wh"] == pytest.approx(12_340.0, rel=1e-9)
+    await cs.call(event("Updated", 1, evse={"id": 2, "connector_id": 1},
+                        id_token={"id_token": "TAG-OK", "type": "ISO14443"}))
+    tx = csms.server.hub.chargers["CS201"].to_json()["open_transactions"][0]
+    assert (tx["evse_id"], tx["connector_id"], tx["id_tag"]) == (2, 1, "TAG-OK")
+    assert tx["meter_start_wh"] == pytest.approx(12_340.0, rel=1e-9)
+
+
 async def test_sequence_gap_is_counted(csms: Csms, cs: SimChargePoint201) -> None:
     tx = await cs.start_transaction(2, "TAG-OK")
     next(cs._seq)  # the station "loses" one event
