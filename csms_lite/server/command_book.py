@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from csms_lite.clock import Clock
 from csms_lite.commands.request import CommandResult
+from csms_lite.commands.secrets import redacted
+from csms_lite.registry.store import Registry
 from csms_lite.rpc import validation
 from csms_lite.rpc.errors import OcppCallError
 from csms_lite.rpc.frames import CALLERROR, Frame
@@ -18,9 +20,10 @@ if TYPE_CHECKING:
 
 
 class CommandBook:
-    def __init__(self, lake: LakeLog, clock: Clock) -> None:
+    def __init__(self, lake: LakeLog, clock: Clock, registry: Registry) -> None:
         self.lake = lake
         self.clock = clock
+        self.registry = registry
 
     def failed(
         self, item: QueuedCommand, outcome: str, error_code: str | None,
@@ -28,8 +31,9 @@ class CommandBook:
     ) -> CommandResult:
         """A command that never reached the charger (offline, invalid, ...)."""
         req = item.request
-        result = CommandResult(uuid.uuid4().hex, req.charge_point_id, req.action, req.payload,
-                               outcome, error_code=error_code, error_description=description)
+        result = CommandResult(uuid.uuid4().hex, req.charge_point_id, req.action,
+                               redacted(req.action, req.payload), outcome,
+                               error_code=error_code, error_description=description)
         self._log(item, result, None, None)
         return result
 
@@ -39,7 +43,8 @@ class CommandBook:
     ) -> CommandResult:
         """``protocol``: the charger's version, needed to check an ``answer``."""
         req = item.request
-        result = CommandResult(uid, req.charge_point_id, req.action, req.payload, outcome,
+        result = CommandResult(uid, req.charge_point_id, req.action,
+                               redacted(req.action, req.payload), outcome,
                                sent_at=sent_at, answered_at=answered_at)
         if answer is not None and answered_at is not None and protocol is not None:
             result.latency_ms = (answered_at - sent_at) * 1000.0
@@ -77,3 +82,6 @@ class CommandBook:
         req = item.request
         self.lake.command(item.requested_at, result, req.requested_by, req.reason, sent_at,
                           answered_at)
+        if sent_at is not None:  # it reached a charger: its caller may record its outcome
+            self.registry.record_command_caller(result.command_id, req.charge_point_id,
+                                                req.requested_by, self.clock.now())

@@ -90,8 +90,13 @@ class Gatekeeper:
         user, password = creds
         if user != cp_id:
             return Refusal(HTTPStatus.UNAUTHORIZED, "Basic user name is not the charge point id")
-        if not await self._verify(cp_id, password, cp.password_hash):
+        if await self._verify(cp_id, password, cp.password_hash):
+            return None
+        # A password rotation in flight: the new password works too, and using it settles it.
+        pending = self.hub.registry.pending_password_hash(cp_id)
+        if pending is None or not await self._verify(cp_id, password, pending):
             return Refusal(HTTPStatus.UNAUTHORIZED, "wrong password")
+        self.hub.registry.finish_password_rotation(cp_id, accepted=True)
         return None
 
     async def _verify(self, cp_id: str, password: str, stored: str) -> bool:
