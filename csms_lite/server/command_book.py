@@ -82,6 +82,6 @@ class CommandBook:
         req = item.request
         self.lake.command(item.requested_at, result, req.requested_by, req.reason, sent_at,
                           answered_at)
-        if sent_at is not None:  # it reached a charger: its caller may record its outcome
-            self.registry.record_command_caller(result.command_id, req.charge_point_id,
-                                                req.requested_by, self.clock.now())
+        # Its caller (and only it) may record the command's outcome later.
+        self.registry.record_command_caller(result.command_id, req.charge_point_id,
+                                            req.requested_by, self.clock.now())
