@@ -16,6 +16,10 @@ from ingest.data_folder import DataFolder
 
 BOOTSTRAP_NAME = "operator"
 ALL_SCOPES = frozenset(SCOPES)
+# The parts of the system `cpo up`/`cpo demo` start, each with its own token: the lake's
+# requested_by tells them apart (the pipelines find self-healing's commands by its name).
+SELF_HEALING, DASHBOARD = "self_healing", "dashboard"
+SEND_COMMANDS = frozenset({"read", "command"})
 
 
 def load_or_create(data_dir: Path, given: str | None) -> str:

@@ -55,6 +55,7 @@ def serve(
     host: str = "127.0.0.1",
     api_url: str | None = None,
     log_file: Path | None = None,
+    api_token: str | None = None,
 ) -> subprocess.Popen[bytes]:
     """Start the dashboard in the background (for ``cpo demo`` and tests); the caller stops it.
     Its URL is ``url(host, port)``. Its output goes to ``log_file`` when given (a long-running
@@ -62,6 +63,8 @@ def serve(
     env = {**os.environ, DATA_DIR_ENV: str(data_dir.resolve())}
     if api_url:
         env["CPO_API_URL"] = api_url
+    if api_token:  # through the environment: a command line shows in ps
+        env["CPO_API_TOKEN"] = api_token
     command = command_line(data_dir.resolve(), port, headless, host, api_url)
     if log_file is None:
         return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
