@@ -25,10 +25,13 @@ SEND_COMMANDS = frozenset({"read", "command"})
 def load_or_create(data_dir: Path, given: str | None) -> str:
     if given:
         return given
-    path = DataFolder(data_dir).api_token_file
+    return _file_secret(DataFolder(data_dir).api_token_file)
+
+
+def _file_secret(path: Path) -> str:
     if path.is_file():
         return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     write_token_file(path, new_secret())
     return path.read_text().strip()
 
@@ -57,6 +60,15 @@ def read_token_file(path: Path) -> str:
 def bootstrap(registry: Registry, data_dir: Path, given: str | None) -> str:
     secret = load_or_create(data_dir, given)
     registry.tokens.ensure(BOOTSTRAP_NAME, secret, ALL_SCOPES, time.time())
+    return secret
+
+
+def part_token(registry: Registry, data_dir: Path, name: str) -> str:
+    """The token of one part of the system (``SELF_HEALING``, ``DASHBOARD``): kept in
+    ``<data>/tokens/<name>`` (0600) so every process of that part, and its restarts, share it;
+    registered with read + command scopes unless it was revoked."""
+    secret = _file_secret(DataFolder(data_dir).part_token_file(name))
+    registry.tokens.ensure(name, secret, SEND_COMMANDS, time.time())
     return secret
 
 

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from csms_lite.api.token import DASHBOARD, SEND_COMMANDS, mint
+from csms_lite.api.token import DASHBOARD, part_token
 from ingest.data_folder import DataFolder
 from ingest.errors import IngestError
 from ingest.sim.context import SimSettings
@@ -175,7 +175,7 @@ class DemoLoop:
         for line in kpi_lines(self.opts.data_dir) + loop_lines(self.opts.data_dir):
             self.say("  " + line)
         if self.serve is not None:
-            token = mint(csms.server.registry, DASHBOARD, SEND_COMMANDS)
+            token = part_token(csms.server.registry, self.opts.data_dir, DASHBOARD)
             self.dashboard = self.serve(self.opts.data_dir, csms.api_url, token)
         o = self.opts
         bound = ("until Ctrl-C" if o.live_minutes is None

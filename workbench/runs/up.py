@@ -13,8 +13,8 @@ others stopped sending it commands):
 
 API tokens, all through ``CPO_API_TOKEN`` (never on a command line, which shows in ``ps``):
 the CSMS gets the bootstrap token (``operator``, every scope; ``<data>/api_token``, created once);
-self-healing, the Dagster daemon and UI get a ``self_healing`` token, the dashboard a
-``dashboard`` one (read + command), minted afresh in the registry at every start.
+self-healing, the Dagster daemon and UI get the ``self_healing`` token, the dashboard the
+``dashboard`` one (read + command; ``<data>/tokens/<name>``, created once, registered here).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from csms_lite.api.token import DASHBOARD, SELF_HEALING, SEND_COMMANDS, load_or_create, mint
+from csms_lite.api.token import DASHBOARD, SELF_HEALING, load_or_create, part_token
 from csms_lite.registry.store import Registry
 from ingest.data_folder import DATA_DIR_ENV, DataFolder
 from ingest.lake.location import LAKE_URL_ENV
@@ -69,8 +69,8 @@ def children(opts: UpOptions) -> list[ChildSpec]:
     if opts.lake_url:
         env[LAKE_URL_ENV] = opts.lake_url
     with Registry(DataFolder(data).registry_file) as registry:
-        healing = {**env, "CPO_API_TOKEN": mint(registry, SELF_HEALING, SEND_COMMANDS)}
-        dashboard = {**env, "CPO_API_TOKEN": mint(registry, DASHBOARD, SEND_COMMANDS)}
+        healing = {**env, "CPO_API_TOKEN": part_token(registry, data, SELF_HEALING)}
+        dashboard = {**env, "CPO_API_TOKEN": part_token(registry, data, DASHBOARD)}
     csms = {**env, "CPO_API_TOKEN": load_or_create(data, None)}
     logs = layout.logs
     specs = [_csms(opts, data, csms, logs), _daemon(healing, logs)]

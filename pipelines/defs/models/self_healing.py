@@ -28,7 +28,9 @@ def _api_url() -> str | None:
 
 
 def _token(data_dir: Path) -> str:
-    token_file = DataFolder(data_dir).api_token_file
+    """CPO_API_TOKEN (``cpo up`` passes self-healing's), else self-healing's token file: its
+    commands must be recorded under its name (``requested_by = 'self_healing'``)."""
+    token_file = DataFolder(data_dir).part_token_file("self_healing")
     fallback = token_file.read_text().strip() if token_file.exists() else ""
     return os.environ.get("CPO_API_TOKEN") or fallback
 
