@@ -4,6 +4,7 @@ against a running CSMS (issue 18, item 8 and tokens)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import ssl
 import subprocess
 import sys
@@ -14,7 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from csms_lite.client import CsmsClient
-from tests.conftest import Csms, CsmsFactory
+from ingest.sim.link import open_link
+from tests.conftest import PASSWORD, Csms, CsmsFactory
 from tests.csms_lite.test_handshake import self_signed  # noqa: F401  (a fixture)
 from tests.loopback import free_port, wait_until_answers
 from workbench.cli import app
@@ -102,3 +104,21 @@ async def test_cpo_tokens_against_a_running_csms(csms: Csms) -> None:
                                         "/api/v1/chargers")
     assert status == 401
     assert await asyncio.to_thread(CsmsClient(url, operator).chargers) == []
+
+
+async def test_cpo_command_rotate_password(csms: Csms) -> None:
+    """Rotation is a command like any other on the CLI; the new password never shows."""
+    csms.add_charger("ROT-CLI")
+    ws = await open_link(csms.url, "ROT-CLI", "ocpp1.6", PASSWORD)
+    args = ["command", "ROT-CLI", "rotate_password", "--api-url", csms.api_url,
+            "--data-dir", str(csms.data_dir)]
+    run = asyncio.create_task(asyncio.to_thread(runner.invoke, app, args))
+    sent = json.loads(await asyncio.wait_for(ws.recv(), 10))
+    await ws.send(json.dumps([3, sent[1], {"status": "Accepted"}]))
+    result = await run
+    assert result.exit_code == 0, result.output
+    assert sent[3]["value"] not in result.output
+    assert '"<redacted>"' in result.output
+    await ws.close()
+    again = await open_link(csms.url, "ROT-CLI", "ocpp1.6", sent[3]["value"])
+    await again.close()
