@@ -73,10 +73,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             requested_by TEXT NOT NULL,
             requested_at REAL NOT NULL
         ) WITHOUT ROWID""",
+        # Several when an earlier rotation got no answer (the charger may have taken it).
         """CREATE TABLE password_rotations (
-            charge_point_id TEXT PRIMARY KEY,
+            charge_point_id TEXT NOT NULL,
             pending_hash TEXT NOT NULL,
-            started_at REAL NOT NULL
+            started_at REAL NOT NULL,
+            PRIMARY KEY (charge_point_id, pending_hash)
         ) WITHOUT ROWID""",
     ),
 )

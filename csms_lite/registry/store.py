@@ -99,27 +99,33 @@ class Registry:
     # password rotation (OCPP 1.6 AuthorizationKey, 2.0.1 SecurityCtrlr.BasicAuthPassword)
 
     def start_password_rotation(self, cp_id: str, pending_hash: str, now: float) -> None:
-        """While the new password is in flight the charger may reconnect with either one."""
+        """While the new password is in flight the charger may connect with it too."""
         self._db.change("INSERT OR REPLACE INTO password_rotations VALUES (?, ?, ?)",
                         (cp_id, pending_hash, now))
 
-    def pending_password_hash(self, cp_id: str) -> str | None:
-        row = self._db.one("SELECT pending_hash FROM password_rotations WHERE charge_point_id = ?",
-                           (cp_id,))
-        return str(row[0]) if row is not None else None
+    def pending_password_hashes(self, cp_id: str) -> list[str]:
+        rows = self._db.all("SELECT pending_hash FROM password_rotations WHERE "
+                            "charge_point_id = ? ORDER BY started_at DESC", (cp_id,))
+        return [str(r[0]) for r in rows]
 
-    def finish_password_rotation(self, cp_id: str, accepted: bool) -> None:
-        """Accepted: the pending password becomes the charger's one; else it is dropped."""
+    def settle_password_rotation(self, cp_id: str, pending_hash: str, accepted: bool) -> None:
+        """Accepted: that password becomes the charger's only one (other pending ones go);
+        refused: that pending password is dropped."""
 
-        def finish(conn: sqlite3.Connection) -> None:
+        def settle(conn: sqlite3.Connection) -> None:
+            key = (cp_id, pending_hash)
+            if not conn.execute("SELECT 1 FROM password_rotations WHERE charge_point_id = ? "
+                                "AND pending_hash = ?", key).fetchone():
+                return
             if accepted:
-                conn.execute("UPDATE charge_points SET password_hash = (SELECT pending_hash FROM "
-                             "password_rotations WHERE charge_point_id = ?) WHERE id = ? AND "
-                             "EXISTS (SELECT 1 FROM password_rotations WHERE charge_point_id = ?)",
-                             (cp_id, cp_id, cp_id))
-            conn.execute("DELETE FROM password_rotations WHERE charge_point_id = ?", (cp_id,))
+                conn.execute("UPDATE charge_points SET password_hash = ? WHERE id = ?",
+                             (pending_hash, cp_id))
+                conn.execute("DELETE FROM password_rotations WHERE charge_point_id = ?", (cp_id,))
+            else:
+                conn.execute("DELETE FROM password_rotations WHERE charge_point_id = ? AND "
+                             "pending_hash = ?", key)
 
-        self._db.transaction(finish)
+        self._db.transaction(settle)
 
     # command callers: who sent which command (only they may record its outcome)
 

@@ -53,8 +53,10 @@ class CommandBook:
         return result
 
     def forwarded(self, item: QueuedCommand, result: CommandResult) -> CommandResult:
-        """A command another node ran for us (it holds the charger): logged here, once."""
-        self._log(item, result, result.sent_at, result.answered_at)
+        """A command another node ran for us (it holds the charger): logged here, once (a
+        coalesced one is the row of the command whose answer it shares)."""
+        if not result.coalesced:
+            self._log(item, result, result.sent_at, result.answered_at)
         return result
 
     def _read_answer(self, result: CommandResult, answer: Frame, version: Version) -> None:

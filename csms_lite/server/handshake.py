@@ -93,11 +93,11 @@ class Gatekeeper:
         if await self._verify(cp_id, password, cp.password_hash):
             return None
         # A password rotation in flight: the new password works too, and using it settles it.
-        pending = self.hub.registry.pending_password_hash(cp_id)
-        if pending is None or not await self._verify(cp_id, password, pending):
-            return Refusal(HTTPStatus.UNAUTHORIZED, "wrong password")
-        self.hub.registry.finish_password_rotation(cp_id, accepted=True)
-        return None
+        for pending in self.hub.registry.pending_password_hashes(cp_id):
+            if await self._verify(cp_id, password, pending):
+                self.hub.registry.settle_password_rotation(cp_id, pending, accepted=True)
+                return None
+        return Refusal(HTTPStatus.UNAUTHORIZED, "wrong password")
 
     async def _verify(self, cp_id: str, password: str, stored: str) -> bool:
         if self.cache.is_cached(cp_id, password, stored):

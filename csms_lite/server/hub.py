@@ -153,14 +153,15 @@ class Hub:
         if refused is not None:
             return self.commands.failed(item, "rate_limited", "RateLimited", refused)
         password = password_in(req.action, req.payload)
+        pending = None
         if password is not None:  # before it is sent: the charger may reconnect with it at once
             pending = await asyncio.to_thread(hash_password, password)
             self.registry.start_password_rotation(req.charge_point_id, pending, self.clock.now())
         self.guard.track(item)
         conn.submit(item)
         result = await self._wait(item, conn)
-        if password is not None:
-            self._settle_rotation(result)
+        if pending is not None:
+            self._settle_rotation(result, pending)
         return result
 
     async def _wait(self, item: QueuedCommand, conn: ChargerConnection) -> CommandResult:
@@ -177,15 +178,18 @@ class Hub:
         item.future.set_result(result)
         return result
 
-    def _settle_rotation(self, result: CommandResult) -> None:
+    def _settle_rotation(self, result: CommandResult, pending: str) -> None:
         """Accepted: the new password is the charger's. Refused: the old one stays. Unknown
         (no answer, or after a reboot): both work until the charger connects with the new one
         (the handshake then settles it)."""
-        accepted = rotation_accepted(result.action, result.response) \
-            if result.outcome == "answered" else None if result.outcome in (
-                "timeout", "offline") else False
+        if result.sent_at is None:  # never reached the charger
+            accepted: bool | None = False
+        elif result.outcome == "answered":
+            accepted = rotation_accepted(result.action, result.response)
+        else:
+            accepted = None if result.outcome in ("timeout", "offline") else False
         if accepted is not None:
-            self.registry.finish_password_rotation(result.charge_point_id, accepted)
+            self.registry.settle_password_rotation(result.charge_point_id, pending, accepted)
 
     def record_outcome(
         self, command_id: str, cp_id: str, requested_by: str, result: str, detail: dict[str, Any]

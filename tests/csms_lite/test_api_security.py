@@ -315,3 +315,22 @@ async def test_a_refused_rotation_keeps_the_old_password(csms: Csms) -> None:
         await open_link(csms.url, "ROT2", "ocpp2.0.1", new)
     again = await open_link(csms.url, "ROT2", "ocpp2.0.1", PASSWORD)
     await again.close()
+
+
+async def test_unanswered_rotations_leave_every_sent_password_usable(csms: Csms) -> None:
+    """No answer: the charger may or may not have taken the password, so each one sent works
+    until the charger connects with one of them; that one is then the only one."""
+    csms.add_charger("ROT3")
+    ws = await open_link(csms.url, "ROT3", "ocpp1.6", PASSWORD)
+    sent = []
+    for _ in range(2):
+        code, answer = await call(csms, "POST", command_path("ROT3"),
+                                  {"command": "rotate_password", "timeout": 1})
+        assert (code, answer["outcome"]) == (504, "timeout")
+        sent.append((await recv(ws))[3]["value"])
+    await ws.close()
+    first = await open_link(csms.url, "ROT3", "ocpp1.6", sent[0])
+    await first.close()
+    for stale in (PASSWORD, sent[1]):
+        with pytest.raises(InvalidStatus):
+            await open_link(csms.url, "ROT3", "ocpp1.6", stale)
