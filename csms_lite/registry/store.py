@@ -135,6 +135,9 @@ class Registry:
         self._db.change("INSERT OR IGNORE INTO command_callers VALUES (?, ?, ?, ?)",
                         (command_id, cp_id, requested_by, now))
 
+    def forget_command_callers(self, before: float) -> int:
+        return self._db.change("DELETE FROM command_callers WHERE requested_at < ?", (before,))
+
     def command_caller(self, command_id: str) -> tuple[str, str] | None:
         """(charge point id, requested_by) of a command this CSMS sent, or None."""
         row = self._db.one("SELECT charge_point_id, requested_by FROM command_callers "

@@ -19,11 +19,17 @@ if TYPE_CHECKING:
     from csms_lite.versions import Version
 
 
+# An outcome is recorded minutes to hours after its command; callers older than this go.
+CALLERS_KEPT_S = 30 * 86400.0
+PRUNE_EVERY = 1000  # commands
+
+
 class CommandBook:
     def __init__(self, lake: LakeLog, clock: Clock, registry: Registry) -> None:
         self.lake = lake
         self.clock = clock
         self.registry = registry
+        self._logged = 0
 
     def failed(
         self, item: QueuedCommand, outcome: str, error_code: str | None,
@@ -85,5 +91,9 @@ class CommandBook:
         self.lake.command(item.requested_at, result, req.requested_by, req.reason, sent_at,
                           answered_at)
         # Its caller (and only it) may record the command's outcome later.
+        now = self.clock.now()
         self.registry.record_command_caller(result.command_id, req.charge_point_id,
-                                            req.requested_by, self.clock.now())
+                                            req.requested_by, now)
+        self._logged += 1
+        if self._logged % PRUNE_EVERY == 0:
+            self.registry.forget_command_callers(now - CALLERS_KEPT_S)
