@@ -18,6 +18,8 @@ class CsmsConfig:
     api_host: str = "127.0.0.1"
     api_port: int | None = None  # None: no HTTP command API
     api_token: str | None = None  # None: read or create <data_dir>/api_token
+    api_tls_cert: Path | None = None  # both set: the API serves https only
+    api_tls_key: Path | None = None
     node_id: str = field(default_factory=lambda: socket.gethostname().split(".")[0] or "node")
     accept_unknown: bool = False  # accept charge points that are not in the registry
     tls_cert: Path | None = None
@@ -32,6 +34,8 @@ class CsmsConfig:
     rate_burst: int = 200
     flood_close_after: int = 200  # consecutive calls over the limit before closing with 1008
     command_timeout: float = 30.0
+    reset_budget: int = 3  # resets one charger may get per reset_window_s, whoever asks
+    reset_window_s: float = 3600.0
     flush_interval: float = 1.0
     log_frames: bool = True  # False only to measure what logging costs
     validate_responses: bool = False  # check our own answers against the schemas (tests)

@@ -1,7 +1,9 @@
 """The data folder's layout: the one place that names what lives where in it.
 
 ``<data>/registry.sqlite``  charge points and tags (the CSMS and the CLI share it)
-``<data>/api_token``  the CSMS API's bearer token (mode 0600), for clients on the same machine
+``<data>/api_token``  the CSMS API's bootstrap (operator) token (mode 0600), for the local CLI
+``<data>/tokens/<name>``  the API tokens of the system's own parts (``self_healing``,
+    ``dashboard``; mode 0600), registered by ``cpo up``/``cpo demo``/``cpo self-heal run``
 ``<data>/lake/``  the lake, unless ``$CPO_LAKE_URL`` names another (a folder or
     ``s3://bucket/prefix``); the CSMS's journal stays here even then, in ``lake/_journal/<node>/``
     (the lake's own tables and journal are laid out by ``ingest.lake.paths``)
@@ -60,6 +62,10 @@ class DataFolder:
     @property
     def api_token_file(self) -> Path:
         return self.data_dir / "api_token"
+
+    def part_token_file(self, name: str) -> Path:
+        """The API token of one part of the system (e.g. ``self_healing``)."""
+        return self.data_dir / "tokens" / name
 
     # --- the lake ---
     @property

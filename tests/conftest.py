@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from csms_lite.api.token import mint
 from csms_lite.config import CsmsConfig
 from csms_lite.registry.models import ChargePoint, IdTag
 from csms_lite.registry.passwords import hash_password
@@ -46,6 +47,13 @@ class Csms:
     @property
     def api_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.server.api.token}"}
+
+    def token(self, name: str, scopes: tuple[str, ...] = ("read", "command")) -> str:
+        """A fresh API token named ``name`` (the lake's ``requested_by`` of its commands)."""
+        return mint(self.server.registry, name, frozenset(scopes))
+
+    def headers(self, name: str, scopes: tuple[str, ...] = ("read", "command")) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(name, scopes)}"}
 
     def add_charger(self, cp_id: str, password: bool = True, **kw: Any) -> None:
         fields: dict[str, Any] = {

@@ -8,12 +8,15 @@ from typing import Annotated
 
 import typer
 
-from csms_lite.client import read_token
+from csms_lite.api.token import part_token
+from csms_lite.client import NoToken, read_token
+from csms_lite.registry.store import Registry
 from ingest.data_folder import DATA_DIR_ENV, DEFAULT_DATA_DIR, DataFolder
 from ingest.lake.location import LAKE_URL_ENV
 
 __all__ = [
-    "DEFAULT_DATA_DIR", "ApiUrl", "DataDir", "LakeUrl", "Token", "api_token", "use_lake_url",
+    "DEFAULT_DATA_DIR", "ApiUrl", "DataDir", "LakeUrl", "Token", "api_token", "part_api_token",
+    "use_lake_url",
 ]
 
 DataDir = Annotated[
@@ -50,6 +53,18 @@ def use_lake_url(url: str | None) -> None:
     """The pipelines (and their worker processes) find the lake through ``CPO_LAKE_URL``."""
     if url:
         os.environ[LAKE_URL_ENV] = url
+
+
+def part_api_token(token: str | None, data_dir: Path, name: str) -> str:
+    """--token, else the token of that part of the system (``self_healing``, ...), kept in
+    the data folder and registered in its registry (created on first use)."""
+    if token:
+        return token
+    if not DataFolder(data_dir).registry_file.is_file():
+        raise NoToken(f"no registry in {data_dir}: pass --token or run the CSMS with --data-dir "
+                   f"{data_dir}")
+    with Registry(DataFolder(data_dir).registry_file) as registry:
+        return part_token(registry, data_dir, name)
 
 
 def api_token(token: str | None, data_dir: Path) -> str:

@@ -1,4 +1,6 @@
-"""HTTP API (aiohttp), all JSON, all behind ``Authorization: Bearer <token>`` but ``/healthz``.
+"""HTTP API (aiohttp), all JSON, all behind ``Authorization: Bearer <token>`` but ``/healthz``;
+https only with ``--api-tls-cert/--api-tls-key``. Each route needs a scope of the token
+(:mod:`csms_lite.api.auth`): GETs ``read``, commands and outcomes ``command``, tokens ``admin``.
 
 - ``GET  /healthz``                            ``{"status": "ok", "node_id"}`` while the node
   serves: for load balancers' health checks, no token
@@ -7,35 +9,47 @@
 - ``GET  /api/v1/chargers/{id}``
 - ``GET  /api/v1/transactions``                open transactions
 - ``POST /api/v1/chargers/{id}/commands``      ``{"command": "reset", "params": {"type": "hard"}}``
-  or ``{"action": "Reset", "payload": {...}}``; plus ``requested_by``, ``reason``, ``timeout``.
-  Answers 200 with the charger's answer, 400 invalid, 409 offline, 502 CALLERROR or an answer
-  that breaks the schema, 504 timeout. In a cluster, any node's API reaches the charger on
-  whichever node holds it.
-- ``POST /api/v1/commands/{command_id}/outcome``  ``{"charge_point_id", "result", "detail",
-  "requested_by"}``: what the command achieved, found out later (a ``commands`` row, action
-  ``Outcome``).
+  or ``{"action": "Reset", "payload": {...}}``; plus ``reason``, ``timeout`` (1-300 s, queue
+  time included) and ``on_behalf_of`` (the person a tool acts for: the lake's
+  ``requested_by`` is ``<token name>:<person>``, else the token name). Answers 200 with the
+  charger's answer, 400 invalid, 409 offline, 429 reset budget spent, 502 CALLERROR or an
+  answer that breaks the schema, 504 timeout. An identical command still in flight is not
+  sent twice: its answer (``"coalesced": true``) goes to both callers. In a cluster, any
+  node's API reaches the charger on whichever node holds it.
+- ``POST /api/v1/commands/{command_id}/outcome``  ``{"charge_point_id", "result", "detail"}``:
+  what the command achieved, found out later (a ``commands`` row, action ``Outcome``); only
+  the token that sent the command may, for that command's charger.
+- ``GET /api/v1/tokens``, ``POST /api/v1/tokens`` ``{"name", "scopes"}``,
+  ``POST /api/v1/tokens/{name}/rotate``, ``DELETE /api/v1/tokens/{name}``: token admin (a new
+  secret is shown once, in the answer).
 """
 
 from __future__ import annotations
 
-import hmac
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from typing import Any
 
 from aiohttp import web
 
-from csms_lite.api.token import load_or_create
-from csms_lite.commands.request import REQUESTERS, CommandRequest
+from csms_lite.api.auth import Authenticator
+from csms_lite.api.callers import OutcomeRefused, caller_of, check_outcome
+from csms_lite.api.token import bootstrap
+from csms_lite.commands.request import CommandRequest, check_timeout
 from csms_lite.config import CsmsConfig
 from csms_lite.errors import InvalidCommand
+from csms_lite.registry.errors import InvalidValueError
+from csms_lite.registry.tokens import ApiToken
 from csms_lite.server.hub import Hub
+from csms_lite.tls import server_context
 from csms_lite.versions import Version
 
 PUBLIC_PATHS = frozenset({"/healthz"})
-HTTP_STATUS = {"answered": 200, "invalid": 400, "offline": 409, "call_error": 502,
-               "invalid_response": 502, "timeout": 504, "error": 500}
+HTTP_STATUS = {"answered": 200, "invalid": 400, "offline": 409, "rate_limited": 429,
+               "call_error": 502, "invalid_response": 502, "timeout": 504, "error": 500}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+TOKEN = web.RequestKey("token", ApiToken)  # the caller's token, set by _auth
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -46,45 +60,60 @@ class ApiServer:
     def __init__(self, hub: Hub, config: CsmsConfig) -> None:
         self.hub = hub
         self.config = config
-        self.token = ""
+        self.token = ""  # the bootstrap (operator) token's secret
+        self.auth = Authenticator(hub.registry.tokens)
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._auth], client_max_size=256 * 1024)
-        app.add_routes([
-            web.get("/healthz", self.healthz),
-            web.get("/api/v1/health", self.health),
-            web.get("/api/v1/chargers", self.chargers),
-            web.get("/api/v1/chargers/{cp_id}", self.charger),
-            web.get("/api/v1/transactions", self.transactions),
-            web.post("/api/v1/chargers/{cp_id}/commands", self.command),
-            web.post("/api/v1/commands/{command_id}/outcome", self.outcome),
-        ])
+        self._scopes: dict[Handler, str] = {}
+        routes = [
+            ("GET", "/healthz", self.healthz, ""),
+            ("GET", "/api/v1/health", self.health, "read"),
+            ("GET", "/api/v1/chargers", self.chargers, "read"),
+            ("GET", "/api/v1/chargers/{cp_id}", self.charger, "read"),
+            ("GET", "/api/v1/transactions", self.transactions, "read"),
+            ("POST", "/api/v1/chargers/{cp_id}/commands", self.command, "command"),
+            ("POST", "/api/v1/commands/{command_id}/outcome", self.outcome, "command"),
+            ("GET", "/api/v1/tokens", self.tokens, "admin"),
+            ("POST", "/api/v1/tokens", self.create_token, "admin"),
+            ("POST", "/api/v1/tokens/{name}/rotate", self.rotate_token, "admin"),
+            ("DELETE", "/api/v1/tokens/{name}", self.revoke_token, "admin"),
+        ]
+        for method, path, handler, scope in routes:
+            app.router.add_route(method, path, handler)
+            self._scopes[handler] = scope
         return app
 
     async def start(self) -> None:
         if self.config.api_port is None:
             return
-        self.token = load_or_create(self.config.data_dir, self.config.api_token)
+        ssl = server_context(self.config.api_tls_cert, self.config.api_tls_key,
+                             "--api-tls-cert and --api-tls-key")
+        self.token = bootstrap(self.hub.registry, self.config.data_dir, self.config.api_token)
         self._runner = web.AppRunner(self.app(), access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.config.api_host, self.config.api_port)
+        site = web.TCPSite(self._runner, self.config.api_host, self.config.api_port,
+                           ssl_context=ssl)
         await site.start()
         self.port = int(self._runner.addresses[0][1])  # the real port when asked for 0
 
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+            self.auth.flush()
 
     @web.middleware
     async def _auth(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path in PUBLIC_PATHS:
             return await handler(request)
-        given = request.headers.get("Authorization", "")
-        expected = f"Bearer {self.token}"
-        if not hmac.compare_digest(given.encode(), expected.encode()):
-            return _error(401, "missing or wrong bearer token (see <data-dir>/api_token)")
+        # An unknown path or method still needs a valid token (admin: refuse by default).
+        scope = self._scopes.get(request.match_info.handler, "admin")
+        checked = self.auth.check(request.headers.get("Authorization", ""), scope)
+        if not isinstance(checked, ApiToken):
+            return _error(*checked)
+        request[TOKEN] = checked
         return await handler(request)
 
     async def healthz(self, request: web.Request) -> web.Response:
@@ -123,7 +152,8 @@ class ApiServer:
         cp_id = request.match_info["cp_id"]
         try:
             body = await request.json()
-            req = self._request(cp_id, body, await self.hub.version_of(cp_id))
+            req = self._request(cp_id, body, await self.hub.version_of(cp_id),
+                                caller_of(request[TOKEN], body))
         except InvalidCommand as exc:
             return _error(400, str(exc))
         except ValueError:
@@ -132,33 +162,61 @@ class ApiServer:
         return web.json_response(result.to_json(), status=HTTP_STATUS.get(result.outcome, 500))
 
     async def outcome(self, request: web.Request) -> web.Response:
-        """Record what a command achieved: ``{"charge_point_id", "result", "detail",
-        "requested_by"}``; written to the ``commands`` table as action ``Outcome``."""
+        """Record what a command achieved: ``{"charge_point_id", "result", "detail"}``; written
+        to the ``commands`` table as action ``Outcome``, by the command's own caller only."""
+        command_id = request.match_info["command_id"]
         try:
             body = await request.json()
+            caller = caller_of(request[TOKEN], body)
+            cp_id, result, detail = check_outcome(
+                self.hub.registry, request[TOKEN].name, command_id, body)
+        except OutcomeRefused as exc:
+            return _error(exc.status, str(exc))
+        except InvalidCommand as exc:
+            return _error(400, str(exc))
         except ValueError:
             return _error(400, "body must be a JSON object")
-        if not isinstance(body, dict):
-            return _error(400, "body must be a JSON object")
-        cp_id, result = body.get("charge_point_id"), body.get("result")
-        requested_by, detail = body.get("requested_by", "api"), body.get("detail", {})
-        if not isinstance(cp_id, str) or not isinstance(result, str) or not result:
-            return _error(400, "charge_point_id and result must be non-empty text")
-        if requested_by not in REQUESTERS or not isinstance(detail, dict):
-            return _error(400, f"requested_by one of {', '.join(REQUESTERS)}; detail an object")
-        self.hub.record_outcome(request.match_info["command_id"], cp_id, requested_by, result,
-                                detail)
+        self.hub.record_outcome(command_id, cp_id, caller, result, detail)
         return web.json_response({"recorded": True})
 
-    def _request(self, cp_id: str, body: Any, version: Version) -> CommandRequest:
+    async def tokens(self, request: web.Request) -> web.Response:
+        return web.json_response([
+            {"name": t.name, "scopes": sorted(t.scopes), "created_at": t.created_at,
+             "revoked_at": t.revoked_at, "last_used_at": t.last_used_at,
+             "use_count": t.use_count} for t in self.hub.registry.tokens.list()])
+
+    async def create_token(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+            if not isinstance(body, dict) or not isinstance(body.get("scopes"), list):
+                raise InvalidCommand('give {"name": ..., "scopes": ["read", ...]}')
+            name, scopes = str(body.get("name", "")), frozenset(map(str, body["scopes"]))
+            secret = self.hub.registry.tokens.create(name, scopes, time.time())
+        except (InvalidCommand, InvalidValueError) as exc:
+            return _error(400, str(exc))
+        except ValueError:
+            return _error(400, "body must be a JSON object")
+        return web.json_response({"name": name, "token": secret})
+
+    async def rotate_token(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        try:
+            secret = self.hub.registry.tokens.rotate(name, time.time())
+        except InvalidValueError as exc:
+            return _error(404, str(exc))
+        return web.json_response({"name": name, "token": secret})
+
+    async def revoke_token(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        if not self.hub.registry.tokens.revoke(name, time.time()):
+            return _error(404, f"no active token named {name!r}")
+        return web.json_response({"name": name, "revoked": True})
+
+    def _request(self, cp_id: str, body: Any, version: Version, requested_by: str
+                 ) -> CommandRequest:
         if not isinstance(body, dict):
             raise InvalidCommand("body must be a JSON object")
-        requested_by = body.get("requested_by", "api")
-        if requested_by not in REQUESTERS:
-            raise InvalidCommand(f"requested_by must be one of {', '.join(REQUESTERS)}")
-        reason, timeout = body.get("reason"), body.get("timeout")
-        if timeout is not None and (not isinstance(timeout, int | float) or timeout <= 0):
-            raise InvalidCommand("timeout must be a positive number of seconds")
+        reason, timeout = body.get("reason"), check_timeout(body.get("timeout"))
         if "action" in body:
             payload = body.get("payload", {})
             if not isinstance(body["action"], str) or not isinstance(payload, dict):

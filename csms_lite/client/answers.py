@@ -1,9 +1,9 @@
 """The answer to ``POST /api/v1/chargers/{id}/commands``, typed.
 
 The API answers with the command's record and an HTTP status for its outcome (README,
-"Command API"): 200 the charger answered, 400 invalid, 409 offline, 502 CALLERROR (or an
-answer that breaks the schema), 504 timeout. A 400 for a body the API could not read carries
-only ``{"error": ...}``."""
+"Command API"): 200 the charger answered, 400 invalid, 409 offline, 429 the charger's reset
+budget is spent, 502 CALLERROR (or an answer that breaks the schema), 504 timeout. A 400
+for a body the API could not read carries only ``{"error": ...}``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ OUTCOME_OF_STATUS: dict[int, str] = {
     200: "answered",
     400: "invalid",
     409: "offline",
+    429: "rate_limited",
     502: "call_error",
     504: "timeout",
 }

@@ -15,7 +15,7 @@ Builder = Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]
 COMMANDS = (
     "reset", "remote_start", "remote_stop", "change_availability", "trigger_message",
     "unlock_connector", "get_configuration", "change_configuration", "clear_cache",
-    "set_charging_profile",
+    "set_charging_profile", "rotate_password",
 )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from csms_lite.commands.secrets import V16_KEY, check_password, new_password
+
 Params = dict[str, Any]
 Built = tuple[str, dict[str, Any]]
 
@@ -57,3 +59,9 @@ def set_charging_profile(p: Params) -> Built:
         "connectorId": int(p.get("connector_id", 0)),
         "csChargingProfiles": p["profile"],
     }
+
+
+def rotate_password(p: Params) -> Built:
+    """The charger's basic-auth password (security whitepaper: AuthorizationKey)."""
+    password = check_password(p["password"]) if p.get("password") else new_password()
+    return "ChangeConfiguration", {"key": V16_KEY, "value": password}

@@ -7,6 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from csms_lite.commands.secrets import (
+    V201_COMPONENT,
+    V201_VARIABLE,
+    check_password,
+    new_password,
+)
+
 Params = dict[str, Any]
 Built = tuple[str, dict[str, Any]]
 
@@ -88,3 +95,11 @@ def set_charging_profile(p: Params) -> Built:
         "evseId": int(p.get("evse_id") or p.get("connector_id") or 0),
         "chargingProfile": p["profile"],
     }
+
+
+def rotate_password(p: Params) -> Built:
+    """The charger's basic-auth password: SecurityCtrlr.BasicAuthPassword."""
+    password = check_password(p["password"]) if p.get("password") else new_password()
+    item = {"attributeValue": password, "component": {"name": V201_COMPONENT},
+            "variable": {"name": V201_VARIABLE}}
+    return "SetVariables", {"setVariableData": [item]}

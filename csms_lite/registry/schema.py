@@ -54,6 +54,33 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             timezone TEXT NOT NULL
         ) WITHOUT ROWID""",
     ),
+    # Version 3 (issue 18): API tokens (only a hash is kept), which caller sent each command
+    # (so only it may record the command's outcome), and a charger's password while its
+    # rotation is in flight (either password lets it connect until the rotation settles).
+    (
+        """CREATE TABLE api_tokens (
+            name TEXT PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,
+            scopes TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            revoked_at REAL,
+            last_used_at REAL,
+            use_count INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID""",
+        """CREATE TABLE command_callers (
+            command_id TEXT PRIMARY KEY,
+            charge_point_id TEXT NOT NULL,
+            requested_by TEXT NOT NULL,
+            requested_at REAL NOT NULL
+        ) WITHOUT ROWID""",
+        # Several when an earlier rotation got no answer (the charger may have taken it).
+        """CREATE TABLE password_rotations (
+            charge_point_id TEXT NOT NULL,
+            pending_hash TEXT NOT NULL,
+            started_at REAL NOT NULL,
+            PRIMARY KEY (charge_point_id, pending_hash)
+        ) WITHOUT ROWID""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -22,6 +22,7 @@ from csms_lite.registry.rows import (
     id_tag_from_row,
     id_tag_params,
 )
+from csms_lite.registry.tokens import TokenStore
 
 _CP_COLS = ", ".join(CHARGE_POINT_COLUMNS)
 _TAG_COLS = ", ".join(ID_TAG_COLUMNS)
@@ -62,6 +63,7 @@ class Registry:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._db = Database(self.path)
+        self.tokens = TokenStore(self._db)
 
     def close(self) -> None:
         self._db.close()
@@ -93,6 +95,54 @@ class Registry:
 
     def remove_charge_point(self, cp_id: str) -> bool:
         return self._db.change("DELETE FROM charge_points WHERE id = ?", (cp_id,)) > 0
+
+    # password rotation (OCPP 1.6 AuthorizationKey, 2.0.1 SecurityCtrlr.BasicAuthPassword)
+
+    def start_password_rotation(self, cp_id: str, pending_hash: str, now: float) -> None:
+        """While the new password is in flight the charger may connect with it too."""
+        self._db.change("INSERT OR REPLACE INTO password_rotations VALUES (?, ?, ?)",
+                        (cp_id, pending_hash, now))
+
+    def pending_password_hashes(self, cp_id: str) -> list[str]:
+        rows = self._db.all("SELECT pending_hash FROM password_rotations WHERE "
+                            "charge_point_id = ? ORDER BY started_at DESC", (cp_id,))
+        return [str(r[0]) for r in rows]
+
+    def settle_password_rotation(self, cp_id: str, pending_hash: str, accepted: bool) -> None:
+        """Accepted: that password becomes the charger's only one (other pending ones go);
+        refused: that pending password is dropped."""
+
+        def settle(conn: sqlite3.Connection) -> None:
+            key = (cp_id, pending_hash)
+            if not conn.execute("SELECT 1 FROM password_rotations WHERE charge_point_id = ? "
+                                "AND pending_hash = ?", key).fetchone():
+                return
+            if accepted:
+                conn.execute("UPDATE charge_points SET password_hash = ? WHERE id = ?",
+                             (pending_hash, cp_id))
+                conn.execute("DELETE FROM password_rotations WHERE charge_point_id = ?", (cp_id,))
+            else:
+                conn.execute("DELETE FROM password_rotations WHERE charge_point_id = ? AND "
+                             "pending_hash = ?", key)
+
+        self._db.transaction(settle)
+
+    # command callers: who sent which command (only they may record its outcome)
+
+    def record_command_caller(
+        self, command_id: str, cp_id: str, requested_by: str, now: float
+    ) -> None:
+        self._db.change("INSERT OR IGNORE INTO command_callers VALUES (?, ?, ?, ?)",
+                        (command_id, cp_id, requested_by, now))
+
+    def forget_command_callers(self, before: float) -> int:
+        return self._db.change("DELETE FROM command_callers WHERE requested_at < ?", (before,))
+
+    def command_caller(self, command_id: str) -> tuple[str, str] | None:
+        """(charge point id, requested_by) of a command this CSMS sent, or None."""
+        row = self._db.one("SELECT charge_point_id, requested_by FROM command_callers "
+                           "WHERE command_id = ?", (command_id,))
+        return (str(row[0]), str(row[1])) if row is not None else None
 
     # sites (a charger names its site; the site's own facts live here)
 

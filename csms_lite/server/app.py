@@ -15,13 +15,13 @@ from csms_lite.api.http import ApiServer
 from csms_lite.clock import Clock, SystemClock
 from csms_lite.cluster.factory import open_broker
 from csms_lite.config import CsmsConfig
-from csms_lite.errors import ConfigError
 from csms_lite.registry.store import Registry
 from csms_lite.server.connection import ChargerConnection
 from csms_lite.server.handshake import Gatekeeper, charge_point_id, remote_address
 from csms_lite.server.hub import Hub
 from csms_lite.server.lake_log import LakeLog
 from csms_lite.server.watchdog import Watchdog
+from csms_lite.tls import server_context
 from csms_lite.versions import BY_SUBPROTOCOL
 from ingest.data_folder import DataFolder
 from ingest.lake.writer import LakeFlushError, LakeWriter
@@ -30,17 +30,7 @@ log = logging.getLogger(__name__)
 
 
 def tls_context(config: CsmsConfig) -> ssl.SSLContext | None:
-    if config.tls_cert is None and config.tls_key is None:
-        return None
-    if config.tls_cert is None or config.tls_key is None:
-        raise ConfigError("TLS needs both --tls-cert and --tls-key")
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2  # OCPP security profile 2 minimum
-    try:
-        ctx.load_cert_chain(config.tls_cert, config.tls_key)
-    except (OSError, ssl.SSLError) as exc:
-        raise ConfigError(f"cannot load TLS certificate/key: {exc}") from None
-    return ctx
+    return server_context(config.tls_cert, config.tls_key, "--tls-cert and --tls-key")
 
 
 class CsmsServer:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from csms_lite.clock import Clock
 from csms_lite.commands.request import CommandResult
+from csms_lite.commands.secrets import redacted
+from csms_lite.registry.store import Registry
 from csms_lite.rpc import validation
 from csms_lite.rpc.errors import OcppCallError
 from csms_lite.rpc.frames import CALLERROR, Frame
@@ -17,10 +19,17 @@ if TYPE_CHECKING:
     from csms_lite.versions import Version
 
 
+# An outcome is recorded minutes to hours after its command; callers older than this go.
+CALLERS_KEPT_S = 30 * 86400.0
+PRUNE_EVERY = 1000  # commands
+
+
 class CommandBook:
-    def __init__(self, lake: LakeLog, clock: Clock) -> None:
+    def __init__(self, lake: LakeLog, clock: Clock, registry: Registry) -> None:
         self.lake = lake
         self.clock = clock
+        self.registry = registry
+        self._logged = 0
 
     def failed(
         self, item: QueuedCommand, outcome: str, error_code: str | None,
@@ -28,8 +37,9 @@ class CommandBook:
     ) -> CommandResult:
         """A command that never reached the charger (offline, invalid, ...)."""
         req = item.request
-        result = CommandResult(uuid.uuid4().hex, req.charge_point_id, req.action, req.payload,
-                               outcome, error_code=error_code, error_description=description)
+        result = CommandResult(uuid.uuid4().hex, req.charge_point_id, req.action,
+                               redacted(req.action, req.payload), outcome,
+                               error_code=error_code, error_description=description)
         self._log(item, result, None, None)
         return result
 
@@ -39,7 +49,8 @@ class CommandBook:
     ) -> CommandResult:
         """``protocol``: the charger's version, needed to check an ``answer``."""
         req = item.request
-        result = CommandResult(uid, req.charge_point_id, req.action, req.payload, outcome,
+        result = CommandResult(uid, req.charge_point_id, req.action,
+                               redacted(req.action, req.payload), outcome,
                                sent_at=sent_at, answered_at=answered_at)
         if answer is not None and answered_at is not None and protocol is not None:
             result.latency_ms = (answered_at - sent_at) * 1000.0
@@ -48,8 +59,10 @@ class CommandBook:
         return result
 
     def forwarded(self, item: QueuedCommand, result: CommandResult) -> CommandResult:
-        """A command another node ran for us (it holds the charger): logged here, once."""
-        self._log(item, result, result.sent_at, result.answered_at)
+        """A command another node ran for us (it holds the charger): logged here, once (a
+        coalesced one is the row of the command whose answer it shares)."""
+        if not result.coalesced:
+            self._log(item, result, result.sent_at, result.answered_at)
         return result
 
     def _read_answer(self, result: CommandResult, answer: Frame, version: Version) -> None:
@@ -77,3 +90,10 @@ class CommandBook:
         req = item.request
         self.lake.command(item.requested_at, result, req.requested_by, req.reason, sent_at,
                           answered_at)
+        # Its caller (and only it) may record the command's outcome later.
+        now = self.clock.now()
+        self.registry.record_command_caller(result.command_id, req.charge_point_id,
+                                            req.requested_by, now)
+        self._logged += 1
+        if self._logged % PRUNE_EVERY == 0:
+            self.registry.forget_command_callers(now - CALLERS_KEPT_S)

@@ -52,6 +52,7 @@ class QueuedCommand:
     requested_at: float
     future: asyncio.Future[CommandResult] = field(repr=False)
     record: bool = True  # False: forwarded by another node, which writes the commands row
+    deadline: float = float("inf")  # event-loop time its caller stops waiting (queue included)
 
 
 class ChargerConnection:
@@ -253,6 +254,14 @@ class ChargerConnection:
         if self.sender is None or self.sender.done():
             self.sender = asyncio.get_running_loop().create_task(self._drain())
 
+    def withdraw(self, item: QueuedCommand) -> bool:
+        """Take a command out of the queue before it is sent; False if it already went."""
+        try:
+            self.queue.remove(item)
+        except ValueError:
+            return False
+        return True
+
     async def _drain(self) -> None:
         while self.queue:
             item = self.queue.popleft()
@@ -275,7 +284,7 @@ class ChargerConnection:
         lake = self.hub.lake
         lake.write([lake.message(sent_at, self.cp_id, self.connection_id, "out", self.version,
                                  CALL, uid, req.action, req.payload)])
-        timeout = req.timeout or self.hub.config.command_timeout
+        timeout = max(0.0, item.deadline - asyncio.get_running_loop().time())
         try:
             await self.ws.send(text)
             answer = await asyncio.wait_for(pending.future, timeout)

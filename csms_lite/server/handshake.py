@@ -90,9 +90,14 @@ class Gatekeeper:
         user, password = creds
         if user != cp_id:
             return Refusal(HTTPStatus.UNAUTHORIZED, "Basic user name is not the charge point id")
-        if not await self._verify(cp_id, password, cp.password_hash):
-            return Refusal(HTTPStatus.UNAUTHORIZED, "wrong password")
-        return None
+        if await self._verify(cp_id, password, cp.password_hash):
+            return None
+        # A password rotation in flight: the new password works too, and using it settles it.
+        for pending in self.hub.registry.pending_password_hashes(cp_id):
+            if await self._verify(cp_id, password, pending):
+                self.hub.registry.settle_password_rotation(cp_id, pending, accepted=True)
+                return None
+        return Refusal(HTTPStatus.UNAUTHORIZED, "wrong password")
 
     async def _verify(self, cp_id: str, password: str, stored: str) -> bool:
         if self.cache.is_cached(cp_id, password, stored):

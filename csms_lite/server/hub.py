@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Any
 
 from csms_lite.clock import Clock
@@ -11,12 +12,15 @@ from csms_lite.cluster.broker import Broker, Held
 from csms_lite.cluster.local import LocalBroker
 from csms_lite.commands.build import build
 from csms_lite.commands.request import CommandRequest, CommandResult
+from csms_lite.commands.secrets import password_in, rotation_accepted
 from csms_lite.config import CsmsConfig
 from csms_lite.errors import InvalidCommand
+from csms_lite.registry.passwords import hash_password
 from csms_lite.registry.store import Registry
 from csms_lite.rpc import validation
 from csms_lite.rpc.errors import OcppCallError
 from csms_lite.server.command_book import CommandBook
+from csms_lite.server.command_guard import CommandGuard
 from csms_lite.server.connection import ChargerConnection, QueuedCommand
 from csms_lite.server.lake_log import LakeLog
 from csms_lite.state import ChargerState
@@ -33,7 +37,8 @@ class Hub:
         self.registry = registry
         self.lake = lake
         self.broker: Broker = broker or LocalBroker()
-        self.commands = CommandBook(lake, clock)
+        self.commands = CommandBook(lake, clock, registry)
+        self.guard = CommandGuard(config.reset_budget, config.reset_window_s)
         self.chargers: dict[str, ChargerState] = {}
         self.connections: dict[str, ChargerConnection] = {}
 
@@ -107,8 +112,7 @@ class Hub:
     async def send(self, req: CommandRequest) -> CommandResult:
         """Queue a command for its charger and wait for the answer (or timeout/offline); a
         charger connected to another node of the cluster gets it through that node."""
-        loop = asyncio.get_running_loop()
-        item = QueuedCommand(req, self.clock.now(), loop.create_future())
+        item = self._queued(req, self.clock.now())
         conn = self.connections.get(req.charge_point_id)
         if conn is None:
             result = await self.broker.forward(req, item.requested_at)
@@ -119,14 +123,19 @@ class Hub:
 
     async def run_forwarded(self, req: CommandRequest, requested_at: float) -> CommandResult:
         """A command another node forwarded (it writes the ``commands`` row, not us)."""
-        item = QueuedCommand(req, requested_at, asyncio.get_running_loop().create_future(),
-                             record=False)
+        item = self._queued(req, requested_at, record=False)
         conn = self.connections.get(req.charge_point_id)
         if conn is None:
             return self.commands.failed(item, "offline", None,
                                         f"charge point is not connected to node "
                                         f"{self.config.node_id} any more")
         return await self._submit(item, conn)
+
+    def _queued(self, req: CommandRequest, requested_at: float, record: bool = True
+                ) -> QueuedCommand:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (req.timeout or self.config.command_timeout)
+        return QueuedCommand(req, requested_at, loop.create_future(), record, deadline)
 
     async def _submit(self, item: QueuedCommand, conn: ChargerConnection) -> CommandResult:
         req = item.request
@@ -137,8 +146,50 @@ class Hub:
         except (OcppCallError, InvalidCommand) as exc:
             code = getattr(exc, "code", "InvalidCommand")
             return self.commands.failed(item, "invalid", code, str(exc))
+        twin = self.guard.twin(req)
+        if twin is not None:  # the same command is on its way: share its answer
+            return dataclasses.replace(await asyncio.shield(twin.future), coalesced=True)
+        refused = self.guard.spend_reset(req, self.clock.now())
+        if refused is not None:
+            return self.commands.failed(item, "rate_limited", "RateLimited", refused)
+        password = password_in(req.action, req.payload)
+        pending = None
+        if password is not None:  # before it is sent: the charger may reconnect with it at once
+            pending = await asyncio.to_thread(hash_password, password)
+            self.registry.start_password_rotation(req.charge_point_id, pending, self.clock.now())
+        self.guard.track(item)
         conn.submit(item)
-        return await item.future
+        result = await self._wait(item, conn)
+        if pending is not None:
+            self._settle_rotation(result, pending)
+        return result
+
+    async def _wait(self, item: QueuedCommand, conn: ChargerConnection) -> CommandResult:
+        """The answer, or a timeout at the caller's deadline even while the command is still
+        queued behind others (it is then taken out of the queue, never sent)."""
+        remaining = item.deadline - asyncio.get_running_loop().time()
+        try:
+            return await asyncio.wait_for(asyncio.shield(item.future), max(0.0, remaining))
+        except TimeoutError:
+            if not conn.withdraw(item):
+                return await item.future  # in flight: its own deadline ends it
+        result = self.commands.failed(item, "timeout", None, "timed out in the charger's "
+                                      "queue, waiting behind earlier commands; never sent")
+        item.future.set_result(result)
+        return result
+
+    def _settle_rotation(self, result: CommandResult, pending: str) -> None:
+        """Accepted: the new password is the charger's. Refused: the old one stays. Unknown
+        (no answer, or after a reboot): both work until the charger connects with the new one
+        (the handshake then settles it)."""
+        if result.sent_at is None:  # never reached the charger
+            accepted: bool | None = False
+        elif result.outcome == "answered":
+            accepted = rotation_accepted(result.action, result.response)
+        else:
+            accepted = None if result.outcome in ("timeout", "offline") else False
+        if accepted is not None:
+            self.registry.settle_password_rotation(result.charge_point_id, pending, accepted)
 
     def record_outcome(
         self, command_id: str, cp_id: str, requested_by: str, result: str, detail: dict[str, Any]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from csms_lite.commands.request import CommandResult
+from csms_lite.commands.secrets import redacted
 from ingest.lake.writer import LakeWriter
 
 Row = tuple[str, tuple[Any, ...]]  # (table, row in the table's column order)
@@ -26,10 +27,11 @@ class LakeLog:
         payload: Any, *, raw: str | None = None, error_code: str | None = None,
         error_description: str | None = None, latency_ms: float | None = None,
     ) -> Row:
+        # A password a command sets never reaches the lake (DESIGN.md: secrets).
         return (
             "ocpp_messages",
             (at, self.node_id, cp_id, conn_id, direction, version, message_type, unique_id,
-             action, payload, raw, error_code, error_description, latency_ms),
+             action, redacted(action, payload), raw, error_code, error_description, latency_ms),
         )
 
     def write(self, rows: list[Row]) -> None:
@@ -53,6 +55,7 @@ class LakeLog:
         self.writer.append(
             "commands",
             (requested_at, self.node_id, result.command_id, result.charge_point_id, result.action,
-             requested_by, reason, result.request, sent_at, answered_at, result.response,
-             result.status, result.outcome, result.error_code, result.latency_ms),
+             requested_by, reason, redacted(result.action, result.request), sent_at,
+             answered_at, result.response, result.status, result.outcome, result.error_code,
+             result.latency_ms),
         )

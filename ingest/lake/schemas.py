@@ -86,7 +86,7 @@ COMMANDS = pa.schema(
         ("command_id", pa.string()),
         ("charge_point_id", pa.string()),
         ("action", pa.string()),  # the OCPP action sent, e.g. Reset
-        ("requested_by", pa.string()),  # operator, self_healing, api
+        ("requested_by", pa.string()),  # API token name (operator, self_healing), or token:person
         ("reason", pa.string()),  # free text, e.g. a model score
         ("request", pa.string()),  # JSON payload sent
         ("sent_at", TS),

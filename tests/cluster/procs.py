@@ -102,8 +102,9 @@ class Node:
         cmd = [sys.executable, "-m", "workbench.cli", "csms", "--node-id", node_id,
                "--host", HOST, "--port", str(self.port), "--api-host", HOST,
                "--api-port", str(self.api_port), "--data-dir", str(data_dir),
-               "--broker", broker, "--api-token", token, "--rate-limit", "0", *extra]
-        self.proc = Proc(cmd, folder / f"{node_id}.log")
+               "--broker", broker, "--rate-limit", "0", *extra]
+        # the token through the environment: a command line shows in ps
+        self.proc = Proc(cmd, folder / f"{node_id}.log", {"CPO_API_TOKEN": token})
 
     @property
     def api_url(self) -> str:

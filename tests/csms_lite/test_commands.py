@@ -169,10 +169,11 @@ async def _raw_charger(csms: Csms, cp_id: str) -> ClientConnection:
 
 async def test_one_call_in_flight_and_receive_loop_not_blocked(csms: Csms) -> None:
     ws = await _raw_charger(csms, "RAW1")
-    sends = [asyncio.create_task(post(csms, "RAW1", {"command": "clear_cache", "timeout": 5}))
-             for _ in range(3)]
+    # three different commands (identical ones in flight would be coalesced into one)
+    sends = [asyncio.create_task(post(csms, "RAW1", {"command": "trigger_message", "params": {
+        "message": m}, "timeout": 5})) for m in ("Heartbeat", "StatusNotification", "MeterValues")]
     first = json.loads(await asyncio.wait_for(ws.recv(), 5))
-    assert first[2] == "ClearCache"
+    assert first[2] == "TriggerMessage"
     # While a command waits for its answer, the charger's own calls are still answered...
     await ws.send(json.dumps([2, "hb-1", "Heartbeat", {}]))
     assert json.loads(await asyncio.wait_for(ws.recv(), 5))[:2] == [3, "hb-1"]
@@ -191,7 +192,7 @@ async def test_one_call_in_flight_and_receive_loop_not_blocked(csms: Csms) -> No
 
 async def test_timeout_and_call_error(csms: Csms) -> None:
     ws = await _raw_charger(csms, "RAW2")
-    code, answer = await post(csms, "RAW2", {"command": "reset", "timeout": 0.3})
+    code, answer = await post(csms, "RAW2", {"command": "reset", "timeout": 1})
     assert (code, answer["outcome"]) == (504, "timeout")
     await ws.recv()  # the CALL that was never answered
     task = asyncio.create_task(post(csms, "RAW2", {"command": "reset", "timeout": 5}))

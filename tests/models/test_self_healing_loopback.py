@@ -53,7 +53,7 @@ async def _commands(csms: Csms) -> list[dict[str, Any]]:
 
 
 def _api(csms: Csms) -> AsyncCsmsClient:
-    return connect(csms.api_url, csms.server.api.token)
+    return connect(csms.api_url, csms.token("self_healing"))
 
 
 async def test_a_reset_cures_a_fault_and_the_outcome_row_says_so(
@@ -206,7 +206,7 @@ async def test_dagster_job_remembers_between_passes(
     cp, answers = fleet["CP-A"]
     await cp.status(1, "Faulted", "InternalError")
     monkeypatch.setenv("CPO_API_URL", csms.api_url)
-    monkeypatch.setenv("CPO_API_TOKEN", csms.server.api.token)
+    monkeypatch.setenv("CPO_API_TOKEN", csms.token("self_healing"))
     run_config = {
         "ops": {"self_heal_pass": {"config": {"cooldown_s": 3600.0, "fault_grace_s": 0.0}}}
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import resource
 import signal
 from dataclasses import replace
@@ -12,10 +13,11 @@ from typing import Annotated
 
 import typer
 
+from csms_lite.api.token import read_token_file
 from csms_lite.config import CsmsConfig
 from csms_lite.server.app import CsmsServer, run_until_signalled
 from csms_lite.server.client_address import parse_networks
-from workbench.errors import friendly
+from workbench.errors import fail, friendly
 from workbench.options import DEFAULT_DATA_DIR, DataDir
 
 
@@ -58,9 +60,25 @@ def csms(
     port: Annotated[int, typer.Option(help="OCPP WebSocket port (0: any free port).")] = 9000,
     api_port: Annotated[int | None, typer.Option(help="HTTP command API port.")] = None,
     api_host: Annotated[str, typer.Option(help="Address of the HTTP API.")] = "127.0.0.1",
-    api_token: Annotated[
-        str | None, typer.Option(envvar="CPO_API_TOKEN", help="API bearer token.")
+    api_token_file: Annotated[
+        Path | None,
+        typer.Option(help="File holding the API's bootstrap (operator) token; else "
+                     "CPO_API_TOKEN, else <data-dir>/api_token (created).", dir_okay=False),
     ] = None,
+    api_token: Annotated[
+        str | None, typer.Option(hidden=True, help="Removed: it showed in ps.")
+    ] = None,
+    api_tls_cert: Annotated[
+        Path | None, typer.Option(help="TLS certificate of the HTTP API (https only).")
+    ] = None,
+    api_tls_key: Annotated[Path | None, typer.Option(help="TLS key of the HTTP API.")] = None,
+    reset_budget: Annotated[
+        int, typer.Option(min=1, help="Resets one charger may get per --reset-window, "
+                          "whoever asks (more: HTTP 429).")
+    ] = 3,
+    reset_window: Annotated[
+        float, typer.Option(min=1.0, help="The reset budget's window (s).")
+    ] = 3600.0,
     node_id: Annotated[str | None, typer.Option(help="Name of this node in the lake.")] = None,
     broker: Annotated[
         str | None,
@@ -102,6 +120,9 @@ def csms(
     log_level: Annotated[str, typer.Option(help="Python log level.")] = "INFO",
 ) -> None:
     """Run a CSMS node: OCPP 1.6J/2.0.1 on ws://HOST:PORT/ocpp/{id}, frames logged to the lake."""
+    if api_token is not None:
+        raise fail("--api-token is removed (a token on the command line shows in ps): put it "
+                   "in a file for --api-token-file, or in CPO_API_TOKEN")
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
     config = CsmsConfig(
         data_dir=data_dir,
@@ -109,7 +130,12 @@ def csms(
         port=port,
         api_host=api_host,
         api_port=api_port,
-        api_token=api_token,
+        api_token=read_token_file(api_token_file) if api_token_file else
+        os.environ.get("CPO_API_TOKEN") or None,
+        api_tls_cert=api_tls_cert,
+        api_tls_key=api_tls_key,
+        reset_budget=reset_budget,
+        reset_window_s=reset_window,
         accept_unknown=accept_unknown,
         tls_cert=tls_cert,
         tls_key=tls_key,

@@ -14,9 +14,10 @@ from typing import Annotated
 import typer
 
 import dashboard as dashboard_package
-from ingest.data_folder import DATA_DIR_ENV
+from csms_lite.api.token import DASHBOARD
+from ingest.data_folder import DATA_DIR_ENV, DataFolder
 from workbench.errors import fail, friendly
-from workbench.options import DEFAULT_DATA_DIR, DataDir
+from workbench.options import DEFAULT_DATA_DIR, DataDir, part_api_token
 
 APP = Path(dashboard_package.__file__).resolve().parent / "app.py"
 
@@ -55,6 +56,7 @@ def serve(
     host: str = "127.0.0.1",
     api_url: str | None = None,
     log_file: Path | None = None,
+    api_token: str | None = None,
 ) -> subprocess.Popen[bytes]:
     """Start the dashboard in the background (for ``cpo demo`` and tests); the caller stops it.
     Its URL is ``url(host, port)``. Its output goes to ``log_file`` when given (a long-running
@@ -62,6 +64,8 @@ def serve(
     env = {**os.environ, DATA_DIR_ENV: str(data_dir.resolve())}
     if api_url:
         env["CPO_API_URL"] = api_url
+    if api_token:  # through the environment: a command line shows in ps
+        env["CPO_API_TOKEN"] = api_token
     command = command_line(data_dir.resolve(), port, headless, host, api_url)
     if log_file is None:
         return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
@@ -103,6 +107,9 @@ def dashboard(
         )
     typer.echo(f"Dashboard on {url(host, port)} (data {data_dir}); Ctrl-C stops it")
     env = {**os.environ, DATA_DIR_ENV: str(data_dir.resolve())}
+    if "CPO_API_TOKEN" not in env and DataFolder(data_dir).registry_file.is_file():
+        # its own token, so the lake tells the dashboard's commands apart
+        env["CPO_API_TOKEN"] = part_api_token(None, data_dir, DASHBOARD)
     process = subprocess.Popen(
         command_line(data_dir.resolve(), port, headless, host, api_url), env=env
     )

@@ -87,12 +87,13 @@ def demo(
         wait_or_stop(dashboard)
 
 
-def _dashboard(port: int) -> Callable[[Path, str], subprocess.Popen[bytes]]:
-    def start(data_dir: Path, api_url: str) -> subprocess.Popen[bytes]:
+def _dashboard(port: int) -> Callable[[Path, str, str], subprocess.Popen[bytes]]:
+    def start(data_dir: Path, api_url: str, api_token: str) -> subprocess.Popen[bytes]:
         from workbench.commands.dashboard import serve, url
 
         process = serve(data_dir, port=port, headless=True, api_url=api_url,
-                        log_file=DataFolder(data_dir).logs / "dashboard.log")
+                        log_file=DataFolder(data_dir).logs / "dashboard.log",
+                        api_token=api_token)
         typer.echo(f"  dashboard: {url('127.0.0.1', port)} (live state and commands through "
                    f"{api_url})")
         return process

@@ -20,6 +20,7 @@ _OPTION_OF_FIELD = {
     "latitude": "--lat/--lon",
     "longitude": "--lat/--lon",
     "parent_id_tag": "--parent",
+    "name": "NAME",
 }
 
 

@@ -11,13 +11,14 @@ from typing import Annotated
 
 import typer
 
+from csms_lite.api.token import SELF_HEALING
 from ingest.data_folder import DataFolder
 from models.healing import state_file
 from models.healing.loop import SelfHealer, connect, describe, scores_from
 from models.healing.policy import PolicyConfig, Score
 from pipelines.warehouse.layout import Layout
 from workbench.errors import friendly
-from workbench.options import DEFAULT_DATA_DIR, ApiUrl, DataDir, Token, api_token
+from workbench.options import DEFAULT_DATA_DIR, ApiUrl, DataDir, Token, part_api_token
 
 self_heal_app = typer.Typer(
     help="Self-healing: automatic remote resets with guard rails.", no_args_is_help=True
@@ -80,7 +81,8 @@ def run(
     memory = state or DataFolder(data_dir.resolve()).self_healing_state
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the loop quietly
         asyncio.run(
-            _loop(api_url, api_token(token, data_dir), cfg, scores, once, interval, memory)
+            _loop(api_url, part_api_token(token, data_dir, SELF_HEALING), cfg, scores, once,
+                  interval, memory)
         )
 
 

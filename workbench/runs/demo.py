@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from csms_lite.api.token import DASHBOARD, part_token
 from ingest.data_folder import DataFolder
 from ingest.errors import IngestError
 from ingest.sim.context import SimSettings
@@ -50,8 +51,8 @@ MARKER = ".cpo-demo.json"  # what the demo ran; only a folder holding it is ever
 DAY = 86400.0
 HEAL_EVERY_S = 600.0  # simulated seconds between self-healing passes
 UNTIL_STOPPED_DAYS = 365.0  # a live phase "until Ctrl-C" is simulated this far at most
-# Serves the dashboard on (data folder, CSMS API URL); the caller stops it.
-Serve = Callable[[Path, str], subprocess.Popen[bytes]]
+# Serves the dashboard on (data folder, CSMS API URL, its API token); the caller stops it.
+Serve = Callable[[Path, str, str], subprocess.Popen[bytes]]
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,8 @@ class DemoLoop:
         for line in kpi_lines(self.opts.data_dir) + loop_lines(self.opts.data_dir):
             self.say("  " + line)
         if self.serve is not None:
-            self.dashboard = self.serve(self.opts.data_dir, csms.api_url)
+            token = part_token(csms.server.registry, self.opts.data_dir, DASHBOARD)
+            self.dashboard = self.serve(self.opts.data_dir, csms.api_url, token)
         o = self.opts
         bound = ("until Ctrl-C" if o.live_minutes is None
                  else f"for {o.live_minutes:g} min")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from csms_lite.api.token import SELF_HEALING, part_token
 from csms_lite.client import AsyncCsmsClient
 from models.healing.loop import Journal, SelfHealer, connect
 from models.healing.policy import PolicyConfig, Score
@@ -28,7 +29,8 @@ class SimClockHealing:
             return
         self.next_at = t + self.every_s
         if self.healer is None:
-            self._api = connect(csms.api_url, csms.server.api.token)
+            token = part_token(csms.server.registry, csms.server.config.data_dir, SELF_HEALING)
+            self._api = connect(csms.api_url, token)
             self.healer = SelfHealer(self._api, self.cfg, self.scores)
         await self.healer.tick(t)
 

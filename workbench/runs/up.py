@@ -11,7 +11,10 @@ others stopped sending it commands):
   ``<data>/self_healing/state.json`` so a restart resumes cooldowns and escalations;
 - ``dashboard``: Streamlit, wired to the API (URL and token passed here, never typed).
 
-Every child shares one API token (created once in the folder) through ``CPO_API_TOKEN``.
+API tokens, all through ``CPO_API_TOKEN`` (never on a command line, which shows in ``ps``):
+the CSMS gets the bootstrap token (``operator``, every scope; ``<data>/api_token``, created once);
+self-healing, the Dagster daemon and UI get the ``self_healing`` token, the dashboard the
+``dashboard`` one (read + command; ``<data>/tokens/<name>``, created once, registered here).
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from csms_lite.api.token import load_or_create
+from csms_lite.api.token import DASHBOARD, SELF_HEALING, load_or_create, part_token
+from csms_lite.registry.store import Registry
 from ingest.data_folder import DATA_DIR_ENV, DataFolder
 from ingest.lake.location import LAKE_URL_ENV
 from pipelines.launch import prepare_home
@@ -61,18 +65,20 @@ def children(opts: UpOptions) -> list[ChildSpec]:
     data = opts.data_dir.resolve()
     layout = Layout(data)
     home = prepare_home(layout)  # also sets DAGSTER_HOME / CPO_DATA_DIR in this process
-    token = load_or_create(data, None)
-    env = {**os.environ, DATA_DIR_ENV: str(data), "DAGSTER_HOME": str(home),
-           "CPO_API_TOKEN": token}
+    env = {**os.environ, DATA_DIR_ENV: str(data), "DAGSTER_HOME": str(home)}
     if opts.lake_url:
         env[LAKE_URL_ENV] = opts.lake_url
+    with Registry(DataFolder(data).registry_file) as registry:
+        healing = {**env, "CPO_API_TOKEN": part_token(registry, data, SELF_HEALING)}
+        dashboard = {**env, "CPO_API_TOKEN": part_token(registry, data, DASHBOARD)}
+    csms = {**env, "CPO_API_TOKEN": load_or_create(data, None)}
     logs = layout.logs
-    specs = [_csms(opts, data, env, logs), _daemon(env, logs)]
+    specs = [_csms(opts, data, csms, logs), _daemon(healing, logs)]
     if opts.dagster_ui_port is not None:
-        specs.append(_dagster_ui(opts, env, logs))
+        specs.append(_dagster_ui(opts, healing, logs))
     if opts.self_healing:
-        specs.append(_self_healing(opts, data, env, logs))
-    specs.append(_dashboard(opts, data, env, logs))
+        specs.append(_self_healing(opts, data, healing, logs))
+    specs.append(_dashboard(opts, data, dashboard, logs))
     return specs
 
 

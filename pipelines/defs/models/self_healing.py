@@ -28,8 +28,13 @@ def _api_url() -> str | None:
 
 
 def _token(data_dir: Path) -> str:
-    token_file = DataFolder(data_dir).api_token_file
-    fallback = token_file.read_text().strip() if token_file.exists() else ""
+    """CPO_API_TOKEN (``cpo up`` passes self-healing's), else self-healing's token file (its
+    commands must be recorded under its name, ``requested_by = 'self_healing'``), else the
+    CSMS's bootstrap token."""
+    folder = DataFolder(data_dir)
+    files = [f for f in (folder.part_token_file("self_healing"), folder.api_token_file)
+             if f.exists()]
+    fallback = files[0].read_text().strip() if files else ""
     return os.environ.get("CPO_API_TOKEN") or fallback
 
 
