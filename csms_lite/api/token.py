@@ -7,7 +7,7 @@ import os
 import secrets
 from pathlib import Path
 
-from ingest.data_folder import DataFolder
+from ingest.data_folder import SECRET_MODE, DataFolder
 
 
 def load_or_create(data_dir: Path, given: str | None) -> str:
@@ -16,9 +16,9 @@ def load_or_create(data_dir: Path, given: str | None) -> str:
     path = DataFolder(data_dir).api_token_file
     if path.is_file():
         return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    DataFolder(data_dir).ensure()
     token = secrets.token_urlsafe(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SECRET_MODE)
     with os.fdopen(fd, "w") as f:
         f.write(token + "\n")
     return token

@@ -48,6 +48,7 @@ class CsmsServer:
         self.config = config
         self.clock = clock or SystemClock()
         folder = DataFolder(config.data_dir)
+        folder.ensure()  # 0700 before the lake, the journal or the registry land in it
         self.writer = LakeWriter(
             folder.local_lake, config.node_id, flush_interval=config.flush_interval,
             enabled=config.log_frames, lake_url=config.lake_url,
@@ -71,7 +72,6 @@ class CsmsServer:
         return int(self._ws.sockets[0].getsockname()[1])
 
     async def start(self) -> None:
-        self.config.data_dir.mkdir(parents=True, exist_ok=True)
         try:
             await self.hub.broker.start(self.hub)  # first: an unreachable broker starts nothing
         except BaseException:
