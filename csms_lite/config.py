@@ -20,6 +20,11 @@ class CsmsConfig:
     api_token: str | None = None  # None: read or create <data_dir>/api_token
     node_id: str = field(default_factory=lambda: socket.gethostname().split(".")[0] or "node")
     accept_unknown: bool = False  # accept charge points that are not in the registry
+    # An unknown id (accepted with accept_unknown) that disconnected is forgotten after this many
+    # seconds offline, and the oldest beyond max_gone_unknown at once: its live state must not
+    # pile up forever (1.6 KB each).
+    forget_unknown_after: float = 3600.0
+    max_gone_unknown: int = 10_000
     tls_cert: Path | None = None
     tls_key: Path | None = None
     subprotocols: tuple[str, ...] = SUBPROTOCOLS

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from typing import Any
 
 from csms_lite.clock import Clock
@@ -36,6 +37,8 @@ class Hub:
         self.commands = CommandBook(lake, clock)
         self.chargers: dict[str, ChargerState] = {}
         self.connections: dict[str, ChargerConnection] = {}
+        # Unknown ids (not in the registry) that disconnected, oldest first: id -> offline since.
+        self.gone_unknown: OrderedDict[str, float] = OrderedDict()
 
     def charger(self, cp_id: str) -> ChargerState:
         state = self.chargers.get(cp_id)
@@ -53,6 +56,7 @@ class Hub:
                                        close_code=1000)
             old.close_soon(1000, "superseded by a newer connection")
         self.connections[conn.cp_id] = conn
+        self.gone_unknown.pop(conn.cp_id, None)
         state = conn.charger
         state.ocpp_version = conn.version
         state.connected = True
@@ -75,7 +79,24 @@ class Hub:
         state.connected = False
         state.connection_id = None
         state.offline_since = self.clock.now()
+        if self.registry.get_charge_point(conn.cp_id) is None:
+            self.gone_unknown[conn.cp_id] = state.offline_since
+            self.forget_gone_unknown(state.offline_since)
         return True
+
+    def forget_gone_unknown(self, now: float) -> int:
+        """Drop the live state of unknown ids offline longer than ``forget_unknown_after``, and
+        the oldest beyond ``max_gone_unknown``; returns how many were forgotten."""
+        cfg, gone, forgotten = self.config, self.gone_unknown, 0
+        while gone:
+            cp_id, since = next(iter(gone.items()))
+            if len(gone) <= cfg.max_gone_unknown and now - since < cfg.forget_unknown_after:
+                break
+            del gone[cp_id]
+            if cp_id not in self.connections:
+                self.chargers.pop(cp_id, None)
+                forgotten += 1
+        return forgotten
 
     def held(self) -> list[Held]:
         return [Held(c.charger, c.connection_id, c.version) for c in self.connections.values()]

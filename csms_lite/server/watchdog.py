@@ -35,6 +35,7 @@ class Watchdog:
             elif silence > cfg.ping_interval and conn.connection_id not in self._pinging:
                 self._pinging.add(conn.connection_id)
                 asyncio.get_running_loop().create_task(self._ping(conn))
+        self.hub.forget_gone_unknown(now)
 
     def _offline(self, conn: ChargerConnection, now: float, silence: float) -> None:
         reason = f"silent for {silence:.0f} s (limit {conn.charger.heartbeat_interval} s x "
