@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import socket
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
+from csms_lite.errors import ConfigError
 from csms_lite.server.client_address import Network
 from csms_lite.versions import SUBPROTOCOLS
 
@@ -33,9 +35,22 @@ class CsmsConfig:
     ping_interval: float = 60.0  # WebSocket ping to a silent charger after this many seconds
     watchdog_interval: float = 5.0
     max_frame_bytes: int = 65536
-    rate_limit: float = 20.0  # calls/s per connection, sustained; 0 turns the limit off
+    # Flood limits, per charge point id (a reconnect refills nothing): every frame it sends,
+    # of any kind, takes a frame token and its length in byte tokens. A CALL over a limit gets
+    # a CALLERROR GenericError; any other frame over it is dropped unanswered.
+    rate_limit: float = 20.0  # frames/s, sustained; 0 turns the frame and byte limits off
     rate_burst: int = 200
-    flood_close_after: int = 200  # consecutive calls over the limit before closing with 1008
+    byte_rate: float = 65536.0  # bytes/s, sustained
+    byte_burst: int = 1 << 20  # at least max_frame_bytes, or the largest frame never passes
+    # Closed with 1008 after this many frames over a limit within flood_window seconds (net:
+    # the count leaks away at flood_close_after / flood_window per second).
+    flood_close_after: int = 200
+    flood_window: float = 10.0
+    # Lake bytes per minute for frames that were not served (unparsable, refused, unsolicited,
+    # over a limit), per connection and per node; 0: no quota. The excess is not stored, only
+    # counted in one connection_events row per connection and minute (see server.lake_quota).
+    lake_quota_bytes: int = 1 << 20
+    node_lake_quota_bytes: int = 64 << 20
     command_timeout: float = 30.0
     flush_interval: float = 1.0
     log_frames: bool = True  # False only to measure what logging costs
@@ -47,3 +62,36 @@ class CsmsConfig:
     # Load balancers whose X-Forwarded-For names the charger's address (see client_address).
     trusted_proxies: tuple[Network, ...] = ()
     presence_ttl: float = 30.0  # s; a node refreshes its chargers' presence every ttl / 3
+
+    def __post_init__(self) -> None:
+        _check(self)
+
+
+# (field, smallest allowed value, the option that sets it)
+_AT_LEAST: tuple[tuple[str, float, str], ...] = (
+    ("rate_limit", 0, "--rate-limit"), ("rate_burst", 1, "--rate-burst"),
+    ("byte_rate", 1, "--byte-rate"), ("byte_burst", 1, "--byte-burst"),
+    ("flood_close_after", 1, "--flood-close-after"), ("flood_window", 0.001, "--flood-window"),
+    ("lake_quota_bytes", 0, "--lake-quota-bytes"),
+    ("node_lake_quota_bytes", 0, "--node-lake-quota-bytes"),
+    ("forget_unknown_after", 0, "--forget-unknown-after"),
+    ("max_gone_unknown", 0, "--max-gone-unknown"),
+)
+
+
+def _check(cfg: CsmsConfig) -> None:
+    for name, least, option in _AT_LEAST:
+        value = getattr(cfg, name)
+        if not value >= least:  # also refuses NaN
+            raise ConfigError(f"{option} must be at least {least:g}, not {value}")
+    if cfg.rate_limit > 0 and cfg.byte_burst < cfg.max_frame_bytes:
+        raise ConfigError(f"--byte-burst ({cfg.byte_burst}) must be at least --max-frame-bytes "
+                          f"({cfg.max_frame_bytes}), or the largest frame never passes")
+
+
+def default(name: str) -> Any:
+    """A field's default, for the CLI options that set it (one place holds the value)."""
+    for f in fields(CsmsConfig):
+        if f.name == name and f.default is not MISSING:
+            return f.default
+    raise KeyError(name)

@@ -143,6 +143,7 @@ class CsmsServer:
                                      None, None, None, None, error_code="MessageTooBig",
                                      error_description=detail)])
             reason = detail
+        conn.write_quota_summary(closing=True)
         lake.connection_event(now, conn.cp_id, conn.connection_id, "disconnect", reason,
                               subprotocol=ws.subprotocol, remote=conn.remote, close_code=code)
 

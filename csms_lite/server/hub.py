@@ -20,6 +20,8 @@ from csms_lite.rpc.errors import OcppCallError
 from csms_lite.server.command_book import CommandBook
 from csms_lite.server.connection import ChargerConnection, QueuedCommand
 from csms_lite.server.lake_log import LakeLog
+from csms_lite.server.lake_quota import MinuteBudget
+from csms_lite.server.ratelimit import FrameLimiter
 from csms_lite.state import ChargerState
 from csms_lite.versions import Version, named
 
@@ -37,6 +39,9 @@ class Hub:
         self.commands = CommandBook(lake, clock)
         self.chargers: dict[str, ChargerState] = {}
         self.connections: dict[str, ChargerConnection] = {}
+        # Flood limits per charge point id, outliving its connections; None: limits off.
+        self.limiters: dict[str, FrameLimiter] = {}
+        self.node_lake_budget = MinuteBudget(config.node_lake_quota_bytes)
         # Unknown ids (not in the registry) that disconnected, oldest first: id -> offline since.
         self.gone_unknown: OrderedDict[str, float] = OrderedDict()
 
@@ -45,6 +50,14 @@ class Hub:
         if state is None:
             state = self.chargers[cp_id] = ChargerState(cp_id)
         return state
+
+    def limiter(self, cp_id: str) -> FrameLimiter | None:
+        if self.config.rate_limit <= 0:
+            return None
+        limiter = self.limiters.get(cp_id)
+        if limiter is None:
+            limiter = self.limiters[cp_id] = FrameLimiter(self.config)
+        return limiter
 
     def attach(self, conn: ChargerConnection) -> None:
         """Newest connection wins: an older one for the same id is closed."""
@@ -95,6 +108,7 @@ class Hub:
             del gone[cp_id]
             if cp_id not in self.connections:
                 self.chargers.pop(cp_id, None)
+                self.limiters.pop(cp_id, None)
                 forgotten += 1
         return forgotten
 

@@ -27,6 +27,7 @@ class Watchdog:
         cfg = self.hub.config
         now = self.hub.clock.now()
         for conn in list(self.hub.connections.values()):
+            conn.write_quota_summary()
             last = conn.charger.last_seen or now
             silence = now - last
             limit = conn.charger.heartbeat_interval * cfg.offline_tolerance
