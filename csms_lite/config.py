@@ -51,6 +51,14 @@ class CsmsConfig:
     # counted in one connection_events row per connection and minute (see server.lake_quota).
     lake_quota_bytes: int = 1 << 20
     node_lake_quota_bytes: int = 64 << 20
+    # Failed Basic auth (see server.auth_throttle): per source address and per charge point id,
+    # after auth_free_failures scrypt runs that failed, back off auth_backoff s doubling per
+    # failure up to auth_backoff_max (answer 429). At most auth_max_pending scrypt runs wait at
+    # once (beyond: 503); a password the node already verified never waits for one.
+    auth_free_failures: int = 5
+    auth_backoff: float = 1.0
+    auth_backoff_max: float = 300.0
+    auth_max_pending: int = 64
     command_timeout: float = 30.0
     flush_interval: float = 1.0
     log_frames: bool = True  # False only to measure what logging costs
@@ -76,6 +84,8 @@ _AT_LEAST: tuple[tuple[str, float, str], ...] = (
     ("node_lake_quota_bytes", 0, "--node-lake-quota-bytes"),
     ("forget_unknown_after", 0, "--forget-unknown-after"),
     ("max_gone_unknown", 0, "--max-gone-unknown"),
+    ("auth_free_failures", 1, "--auth-free-failures"), ("auth_backoff", 0, "--auth-backoff"),
+    ("auth_backoff_max", 0, "--auth-backoff-max"), ("auth_max_pending", 1, "--auth-max-pending"),
 )
 
 

@@ -127,6 +127,20 @@ def csms(
         int, typer.Option(help="With --accept-unknown: keep at most this many offline unknown "
                           "ids (oldest forgotten first).")
     ] = default("max_gone_unknown"),
+    auth_free_failures: Annotated[
+        int, typer.Option(help="Failed Basic auth logins per source address and per charger id "
+                          "before back-off (429).")
+    ] = default("auth_free_failures"),
+    auth_backoff: Annotated[
+        float, typer.Option(help="First back-off after those failures (s); doubles per failure.")
+    ] = default("auth_backoff"),
+    auth_backoff_max: Annotated[
+        float, typer.Option(help="Longest back-off (s).")
+    ] = default("auth_backoff_max"),
+    auth_max_pending: Annotated[
+        int, typer.Option(help="Password checks (scrypt) waiting at once; more get 503 (a "
+                          "password verified before never waits).")
+    ] = default("auth_max_pending"),
     flush_interval: Annotated[float, typer.Option(help="Lake flush period (s).")] = 1.0,
     no_log: Annotated[
         bool, typer.Option("--no-log", help="Do not log frames (benchmarks only).")
@@ -158,6 +172,10 @@ def csms(
         node_lake_quota_bytes=node_lake_quota_bytes,
         forget_unknown_after=forget_unknown_after,
         max_gone_unknown=max_gone_unknown,
+        auth_free_failures=auth_free_failures,
+        auth_backoff=auth_backoff,
+        auth_backoff_max=auth_backoff_max,
+        auth_max_pending=auth_max_pending,
         flush_interval=flush_interval,
         log_frames=not no_log,
         broker_url=broker,
