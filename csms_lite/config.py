@@ -47,7 +47,7 @@ class CsmsConfig:
     flood_close_after: int = 200
     flood_window: float = 10.0
     # Lake bytes per minute for frames that were not served (unparsable, refused, unsolicited,
-    # over a limit), per connection and per node; 0: no quota. The excess is not stored, only
+    # over a limit), per charge point id and per node; 0: no quota. The excess is not stored, only
     # counted in one connection_events row per connection and minute (see server.lake_quota).
     lake_quota_bytes: int = 1 << 20
     node_lake_quota_bytes: int = 64 << 20

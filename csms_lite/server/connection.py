@@ -73,9 +73,8 @@ class ChargerConnection:
         self.connection_id = uuid.uuid4().hex[:16]
         self.handlers = protocol.handlers
         self.preparers = hub.broker.preparers(protocol)
-        cfg = hub.config
         self.limiter = hub.limiter(self.cp_id)
-        self.quota = LakeQuota(cfg.lake_quota_bytes, hub.node_lake_budget)
+        self.quota = LakeQuota(hub.lake_budget(self.cp_id), hub.node_lake_budget)
         self._frame_bytes = 0  # length of the frame being handled: what its rows cost the quota
         self.pending: dict[str, PendingCall] = {}
         self.queue: deque[QueuedCommand] = deque()

@@ -42,6 +42,8 @@ class Hub:
         # Flood limits per charge point id, outliving its connections; None: limits off.
         self.limiters: dict[str, FrameLimiter] = {}
         self.node_lake_budget = MinuteBudget(config.node_lake_quota_bytes)
+        # The lake quota per charge point id: a reconnect does not buy a fresh minute's worth.
+        self.lake_budgets: dict[str, MinuteBudget] = {}
         # Unknown ids (not in the registry) that disconnected, oldest first: id -> offline since.
         self.gone_unknown: OrderedDict[str, float] = OrderedDict()
 
@@ -58,6 +60,12 @@ class Hub:
         if limiter is None:
             limiter = self.limiters[cp_id] = FrameLimiter(self.config)
         return limiter
+
+    def lake_budget(self, cp_id: str) -> MinuteBudget:
+        budget = self.lake_budgets.get(cp_id)
+        if budget is None:
+            budget = self.lake_budgets[cp_id] = MinuteBudget(self.config.lake_quota_bytes)
+        return budget
 
     def attach(self, conn: ChargerConnection) -> None:
         """Newest connection wins: an older one for the same id is closed."""
@@ -109,6 +117,7 @@ class Hub:
             if cp_id not in self.connections:
                 self.chargers.pop(cp_id, None)
                 self.limiters.pop(cp_id, None)
+                self.lake_budgets.pop(cp_id, None)
                 forgotten += 1
         return forgotten
 

@@ -1,7 +1,7 @@
 """How much of a flood reaches the lake. Frames the CSMS served (a CALL answered with a
 CALLRESULT, the answer to one of our commands) are always stored: the rate limits bound them.
 Everything else (unparsable, refused, unsolicited, over the limit, after the close decision) is
-stored while the connection, and the node, stay under a byte budget per minute; past it, rows
+stored while the charge point, and the node, stay under a byte budget per minute; past it, rows
 are counted, and the counts go to the lake as one ``connection_events`` row per connection and
 minute (event :data:`LAKE_QUOTA`), never frame by frame."""
 
@@ -47,12 +47,13 @@ class Dropped:
 
 
 class LakeQuota:
-    """One connection's budget, inside the node's shared one."""
+    """One connection's view: its charge point's budget (which outlives the connection, so a
+    reconnect buys nothing), inside the node's shared one; what it dropped, counted."""
 
-    __slots__ = ("_window_start", "connection", "dropped", "node")
+    __slots__ = ("_window_start", "charger", "dropped", "node")
 
-    def __init__(self, per_connection: int, node: MinuteBudget) -> None:
-        self.connection = MinuteBudget(per_connection)
+    def __init__(self, charger: MinuteBudget, node: MinuteBudget) -> None:
+        self.charger = charger
         self.node = node
         self.dropped: Dropped | None = None
         self._window_start = time.monotonic()
@@ -61,7 +62,7 @@ class LakeQuota:
         """May these rows of one frame be stored? If not, they are counted."""
         now = time.monotonic()
         cost = frame_bytes + ROW_BYTES * rows
-        if self.connection.spend(cost, now) and self.node.spend(cost, now):
+        if self.charger.spend(cost, now) and self.node.spend(cost, now):
             return True
         dropped = self.dropped
         if dropped is None:
@@ -83,10 +84,10 @@ class LakeQuota:
         return dropped
 
 
-def summary(dropped: Dropped, now: float, per_connection: int) -> str:
+def summary(dropped: Dropped, now: float, per_charger: int) -> str:
     """The reason text of the :data:`LAKE_QUOTA` row: what was not stored, counted."""
     return (
-        f"not stored (over the lake quota of {per_connection} bytes/min per connection or the "
+        f"not stored (over the lake quota of {per_charger} bytes/min per charge point or the "
         f"node's): frames={dropped.frames} rows={dropped.rows} bytes={dropped.bytes} "
         f"from={utc_iso(dropped.since)} to={utc_iso(now)}"
     )

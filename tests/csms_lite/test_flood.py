@@ -144,3 +144,19 @@ async def test_lake_quota_caps_what_a_flood_stores(make_csms: CsmsFactory) -> No
 async def recv_json_after(ws: ClientConnection, text: str) -> Any:
     await ws.send(text)
     return await recv_json(ws)
+
+
+async def test_a_reconnect_buys_no_fresh_lake_quota(make_csms: CsmsFactory) -> None:
+    n, size, quota = 60, 1000, 20_000
+    csms = await make_csms(rate_limit=10_000, rate_burst=10_000, byte_rate=10**9,
+                           byte_burst=10**9, flood_close_after=10_000, lake_quota_bytes=quota)
+    bad, good = await two(csms)
+    for _ in range(3):
+        for i in range(n):
+            await recv_json_after(bad, f"{i:05d}" + "z" * (size - 5))
+        await bad.close()
+        bad = await open_ws(csms, BAD, password=None)
+    await bad.close()
+    await heartbeat_ok(good)
+    stored = (await messages(csms, BAD)).filter(pl.col("raw").str.contains("zzzz"))
+    assert 1 <= stored.height <= quota // size

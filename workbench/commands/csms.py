@@ -112,7 +112,7 @@ def csms(
         float, typer.Option(help="Seconds over which --flood-close-after counts.")
     ] = default("flood_window"),
     lake_quota_bytes: Annotated[
-        int, typer.Option(help="Lake bytes/min per connection for frames not served (bad, "
+        int, typer.Option(help="Lake bytes/min per charger for frames not served (bad, "
                           "refused, unsolicited, over the limit); the rest is only counted "
                           "(0: no quota).")
     ] = default("lake_quota_bytes"),
