@@ -1,7 +1,11 @@
 """Back-off on failed Basic auth, per source address and per charge point id.
 
-Every attempt that needs a scrypt run counts as a failure when it starts (so 800 concurrent
-guesses cannot all pass before the first one fails); a success clears its keys. After
+A charge point id's failures count when a scrypt check for it starts (so 800 concurrent guesses
+at one id cannot all pass before the first one fails: a real charger has one attempt at a time)
+and a success clears them. A source address's count only when a check fails: many chargers
+behind one NAT or balancer reconnecting at once after a restart are not refused for being many
+(the handshake caps how many checks wait at once instead), and a success does not clear them,
+so one valid password cannot launder a source's guesses. After
 ``free`` failures a key is blocked for ``base * 2**(failures - free)`` seconds from its last
 failure, at most ``longest``; attempts while blocked are refused without any work and do not
 count, so a charger retrying with an old password is not locked out forever. Keys quiet for
@@ -38,8 +42,8 @@ class AuthThrottle:
         backoff = min(self.longest, self.base * 2.0 ** (entry.count - self.free))
         return max(0.0, entry.last + backoff - now)
 
-    def attempt(self, key: str, now: float | None = None) -> None:
-        """One scrypt attempt for ``key`` starts: a failure until :meth:`success` says not."""
+    def fail(self, key: str, now: float | None = None) -> None:
+        """One failure of ``key`` (for an id: a check that starts, until :meth:`success`)."""
         now = time.monotonic() if now is None else now
         entry = self._keys.pop(key, None)
         self._keys[key] = _Failures(entry.count + 1 if entry else 1, now)  # newest last

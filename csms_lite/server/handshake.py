@@ -130,15 +130,13 @@ class Gatekeeper:
         if self._pending >= self.hub.config.auth_max_pending:
             return Refusal(HTTPStatus.SERVICE_UNAVAILABLE, "too many logins being checked",
                            "busy, retry later", 1.0)
-        throttle.attempt(source_key)  # before the await: concurrent guesses count at once
-        throttle.attempt(id_key)
+        throttle.fail(id_key)  # before the await: concurrent guesses at one id count at once
         # An unknown id costs the same scrypt run, against a hash no password matches.
         verified = await self._verify(cp_id, password, stored or dummy_hash())
-        if stored is None:
-            return unauthorized("unknown charge point")
-        if not verified:
-            return unauthorized("wrong password")
-        throttle.success(source_key)
+        if stored is None or not verified:
+            throttle.fail(source_key)
+            return unauthorized("wrong password" if stored is not None else
+                                "unknown charge point")
         throttle.success(id_key)
         return None
 
