@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import socket
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
+from csms_lite.errors import ConfigError
 from csms_lite.server.client_address import Network
 from csms_lite.versions import SUBPROTOCOLS
 
@@ -22,6 +24,11 @@ class CsmsConfig:
     api_tls_key: Path | None = None
     node_id: str = field(default_factory=lambda: socket.gethostname().split(".")[0] or "node")
     accept_unknown: bool = False  # accept charge points that are not in the registry
+    # An unknown id (accepted with accept_unknown) that disconnected is forgotten after this many
+    # seconds offline, and the oldest beyond max_gone_unknown at once: its live state must not
+    # pile up forever (1.6 KB each).
+    forget_unknown_after: float = 3600.0
+    max_gone_unknown: int = 10_000
     tls_cert: Path | None = None
     tls_key: Path | None = None
     subprotocols: tuple[str, ...] = SUBPROTOCOLS
@@ -30,9 +37,30 @@ class CsmsConfig:
     ping_interval: float = 60.0  # WebSocket ping to a silent charger after this many seconds
     watchdog_interval: float = 5.0
     max_frame_bytes: int = 65536
-    rate_limit: float = 20.0  # calls/s per connection, sustained; 0 turns the limit off
+    # Flood limits, per charge point id (a reconnect refills nothing): every frame it sends,
+    # of any kind, takes a frame token and its length in byte tokens. A CALL over a limit gets
+    # a CALLERROR GenericError; any other frame over it is dropped unanswered.
+    rate_limit: float = 20.0  # frames/s, sustained; 0 turns the frame and byte limits off
     rate_burst: int = 200
-    flood_close_after: int = 200  # consecutive calls over the limit before closing with 1008
+    byte_rate: float = 65536.0  # bytes/s, sustained
+    byte_burst: int = 1 << 20  # at least max_frame_bytes, or the largest frame never passes
+    # Closed with 1008 after this many frames over a limit within flood_window seconds (net:
+    # the count leaks away at flood_close_after / flood_window per second).
+    flood_close_after: int = 200
+    flood_window: float = 10.0
+    # Lake bytes per minute for frames that were not served (unparsable, refused, unsolicited,
+    # over a limit), per charge point id and per node; 0: no quota. The excess is not stored, only
+    # counted in one connection_events row per connection and minute (see server.lake_quota).
+    lake_quota_bytes: int = 1 << 20
+    node_lake_quota_bytes: int = 64 << 20
+    # Failed Basic auth (see server.auth_throttle): per source address and per charge point id,
+    # after auth_free_failures scrypt runs that failed, back off auth_backoff s doubling per
+    # failure up to auth_backoff_max (answer 429). At most auth_max_pending scrypt runs wait at
+    # once (beyond: 503); a password the node already verified never waits for one.
+    auth_free_failures: int = 5
+    auth_backoff: float = 1.0
+    auth_backoff_max: float = 300.0
+    auth_max_pending: int = 64
     command_timeout: float = 30.0
     reset_budget: int = 3  # resets one charger may get per reset_window_s, whoever asks
     reset_window_s: float = 3600.0
@@ -46,3 +74,38 @@ class CsmsConfig:
     # Load balancers whose X-Forwarded-For names the charger's address (see client_address).
     trusted_proxies: tuple[Network, ...] = ()
     presence_ttl: float = 30.0  # s; a node refreshes its chargers' presence every ttl / 3
+
+    def __post_init__(self) -> None:
+        _check(self)
+
+
+# (field, smallest allowed value, the option that sets it)
+_AT_LEAST: tuple[tuple[str, float, str], ...] = (
+    ("rate_limit", 0, "--rate-limit"), ("rate_burst", 1, "--rate-burst"),
+    ("byte_rate", 1, "--byte-rate"), ("byte_burst", 1, "--byte-burst"),
+    ("flood_close_after", 1, "--flood-close-after"), ("flood_window", 0.001, "--flood-window"),
+    ("lake_quota_bytes", 0, "--lake-quota-bytes"),
+    ("node_lake_quota_bytes", 0, "--node-lake-quota-bytes"),
+    ("forget_unknown_after", 0, "--forget-unknown-after"),
+    ("max_gone_unknown", 0, "--max-gone-unknown"),
+    ("auth_free_failures", 1, "--auth-free-failures"), ("auth_backoff", 0, "--auth-backoff"),
+    ("auth_backoff_max", 0, "--auth-backoff-max"), ("auth_max_pending", 1, "--auth-max-pending"),
+)
+
+
+def _check(cfg: CsmsConfig) -> None:
+    for name, least, option in _AT_LEAST:
+        value = getattr(cfg, name)
+        if not value >= least:  # also refuses NaN
+            raise ConfigError(f"{option} must be at least {least:g}, not {value}")
+    if cfg.rate_limit > 0 and cfg.byte_burst < cfg.max_frame_bytes:
+        raise ConfigError(f"--byte-burst ({cfg.byte_burst}) must be at least --max-frame-bytes "
+                          f"({cfg.max_frame_bytes}), or the largest frame never passes")
+
+
+def default(name: str) -> Any:
+    """A field's default, for the CLI options that set it (one place holds the value)."""
+    for f in fields(CsmsConfig):
+        if f.name == name and f.default is not MISSING:
+            return f.default
+    raise KeyError(name)

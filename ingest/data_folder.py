@@ -23,6 +23,11 @@
     (``cpo replay --price-col``; OCPP 1.6 carries no price), keyed like the ``sessions`` mart
 ``<data>/.replay-staging/``  a replay being written; it lands in the lake whole, or not at all
 
+Permissions do not follow the umask: the folder itself is 0700 (only the operator's user may
+read the lake, the warehouse and the registry's password hashes, whatever their files' modes)
+and the secrets in it (registry, API token) are 0600; :meth:`DataFolder.ensure` and
+:func:`secret_file` apply them, to a new folder and, tightening, to an existing one.
+
 Every package may import this module (tests/test_layering.py), so it imports only the standard
 library at module level; ``lake`` and ``lake_dates`` import the lake's modules when called.
 """
@@ -39,6 +44,8 @@ if TYPE_CHECKING:
     from ingest.lake.location import LakeLocation
 
 DATA_DIR_ENV = "CPO_DATA_DIR"
+FOLDER_MODE = 0o700  # the data folder: its owner only
+SECRET_MODE = 0o600  # password hashes, tokens
 DEFAULT_DATA_DIR = Path("data")
 
 
@@ -47,12 +54,30 @@ def data_dir_from_env(env: Mapping[str, str] | None = None) -> Path:
     return Path((os.environ if env is None else env).get(DATA_DIR_ENV, str(DEFAULT_DATA_DIR)))
 
 
+def private_folder(path: Path) -> Path:
+    """Create ``path`` (and parents) if missing and make it 0700 either way."""
+    path.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+    os.chmod(path, FOLDER_MODE)  # mkdir's mode is masked by the umask; an old folder is 0755
+    return path
+
+
+def secret_file(path: Path) -> Path:
+    """Create ``path`` empty if missing, 0600 either way (before anything is written to it)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, SECRET_MODE))
+    os.chmod(path, SECRET_MODE)
+    return path
+
+
 @dataclass(frozen=True)
 class DataFolder:
     """The paths of the data folder at ``data_dir``; nothing is created or read here, except
-    the lake's listing in ``lake_dates``."""
+    the folder itself in ``ensure`` and the lake's listing in ``lake_dates``."""
 
     data_dir: Path
+
+    def ensure(self) -> Path:
+        """The data folder, created if missing, mode 0700."""
+        return private_folder(self.data_dir)
 
     # --- the CSMS ---
     @property

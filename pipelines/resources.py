@@ -53,6 +53,7 @@ class WarehouseResource(dg.ConfigurableResource):  # type: ignore[type-arg]
         """
         if self._conn is None:
             layout = self.layout()
+            layout.ensure()  # the data folder: 0700
             layout.warehouse.mkdir(parents=True, exist_ok=True)
             database = DuckDBResource(
                 database=str(layout.db_file),

@@ -12,7 +12,7 @@ from pathlib import Path
 from csms_lite.errors import ConfigError
 from csms_lite.registry.store import Registry
 from csms_lite.registry.tokens import SCOPES, new_secret
-from ingest.data_folder import DataFolder
+from ingest.data_folder import SECRET_MODE, DataFolder
 
 BOOTSTRAP_NAME = "operator"
 ALL_SCOPES = frozenset(SCOPES)
@@ -25,6 +25,7 @@ SEND_COMMANDS = frozenset({"read", "command"})
 def load_or_create(data_dir: Path, given: str | None) -> str:
     if given:
         return given
+    DataFolder(data_dir).ensure()  # owner-only, before a secret goes in
     return _file_secret(DataFolder(data_dir).api_token_file)
 
 
@@ -40,7 +41,7 @@ def write_token_file(path: Path, secret: str) -> None:
     """Owner-only from the first byte (no window where another user could read it)."""
     tmp = path.with_name(path.name + ".new")
     tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SECRET_MODE)
     with os.fdopen(fd, "w") as f:
         f.write(secret + "\n")
     tmp.replace(path)
@@ -67,6 +68,7 @@ def part_token(registry: Registry, data_dir: Path, name: str) -> str:
     """The token of one part of the system (``SELF_HEALING``, ``DASHBOARD``): kept in
     ``<data>/tokens/<name>`` (0600) so every process of that part, and its restarts, share it;
     registered with read + command scopes unless it was revoked."""
+    DataFolder(data_dir).ensure()
     secret = _file_secret(DataFolder(data_dir).part_token_file(name))
     registry.tokens.ensure(name, secret, SEND_COMMANDS, time.time())
     return secret

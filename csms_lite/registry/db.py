@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from csms_lite.registry.errors import RegistryError, RegistryFileError
 from csms_lite.registry.schema import migrate
+from ingest.data_folder import private_folder, secret_file
 
 T = TypeVar("T")
 Row = tuple[Any, ...]
@@ -80,7 +81,10 @@ class Database:
 
 def _connect(path: Path) -> sqlite3.Connection:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Password hashes: private before the first byte lands (SQLite gives -wal/-shm the
+        # database file's mode).
+        private_folder(path.parent)
+        secret_file(path)
     except OSError as exc:
         raise RegistryFileError(path, f"cannot create its folder ({exc})", _FILE_FIX) from exc
     try:

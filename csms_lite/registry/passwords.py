@@ -8,9 +8,11 @@ cache misses in a thread: `await asyncio.to_thread(cache.verify, ...)`).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
+import secrets
 import threading
 
 from csms_lite.registry.errors import PasswordHashError
@@ -37,6 +39,13 @@ def verify_password(password: str, encoded: str) -> bool:
     n, r, p, salt, expected = _decode(encoded)
     actual = _scrypt(password, salt, n, r, p, len(expected))
     return hmac.compare_digest(actual, expected)
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """A hash no password matches, for ids with none (unknown ones): checking a guess against it
+    costs the same scrypt run as a real check, so the answer's timing does not tell them apart."""
+    return hash_password(secrets.token_urlsafe(32))
 
 
 class VerifiedCache:

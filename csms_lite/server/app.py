@@ -38,6 +38,7 @@ class CsmsServer:
         self.config = config
         self.clock = clock or SystemClock()
         folder = DataFolder(config.data_dir)
+        folder.ensure()  # 0700 before the lake, the journal or the registry land in it
         self.writer = LakeWriter(
             folder.local_lake, config.node_id, flush_interval=config.flush_interval,
             enabled=config.log_frames, lake_url=config.lake_url,
@@ -61,7 +62,6 @@ class CsmsServer:
         return int(self._ws.sockets[0].getsockname()[1])
 
     async def start(self) -> None:
-        self.config.data_dir.mkdir(parents=True, exist_ok=True)
         try:
             await self.hub.broker.start(self.hub)  # first: an unreachable broker starts nothing
         except BaseException:
@@ -133,6 +133,7 @@ class CsmsServer:
                                      None, None, None, None, error_code="MessageTooBig",
                                      error_description=detail)])
             reason = detail
+        conn.write_quota_summary(closing=True)
         lake.connection_event(now, conn.cp_id, conn.connection_id, "disconnect", reason,
                               subprotocol=ws.subprotocol, remote=conn.remote, close_code=code)
 

@@ -2,7 +2,9 @@
 remote commands sent to it (one CALL in flight at a time, as OCPP-J requires).
 
 Every frame is logged at this boundary, both directions, before the answer goes out: the
-journal write happens before ``send``, so an acknowledged frame survives a ``kill -9``.
+journal write happens before ``send``, so an acknowledged frame survives a ``kill -9``. Frames
+the CSMS did not serve (unparsable, refused, unsolicited, over the rate limit) are stored within
+a lake quota and only counted past it (see :mod:`csms_lite.server.lake_quota`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from csms_lite.rpc import frames, validation
 from csms_lite.rpc.errors import OcppCallError
 from csms_lite.rpc.frames import CALL, CALLERROR, Frame, FrameError
 from csms_lite.server.lake_log import FLAGGED, Row
-from csms_lite.server.ratelimit import TokenBucket
+from csms_lite.server.lake_quota import LAKE_QUOTA, LakeQuota, summary
 from csms_lite.state import ChargerState
 from csms_lite.versions import Version
 
@@ -33,6 +35,8 @@ if TYPE_CHECKING:
     from csms_lite.server.hub import Hub
 
 log = logging.getLogger(__name__)
+
+OVER_LIMIT = "over the rate limit"
 
 # A CALL whose answer waits for the cluster broker (see Broker.preparers): the receive loop
 # awaits it before reading this charger's next frame.
@@ -70,9 +74,9 @@ class ChargerConnection:
         self.connection_id = uuid.uuid4().hex[:16]
         self.handlers = protocol.handlers
         self.preparers = hub.broker.preparers(protocol)
-        cfg = hub.config
-        self.bucket = TokenBucket(cfg.rate_limit, cfg.rate_burst) if cfg.rate_limit > 0 else None
-        self.over_limit = 0
+        self.limiter = hub.limiter(self.cp_id)
+        self.quota = LakeQuota(hub.lake_budget(self.cp_id), hub.node_lake_budget)
+        self._frame_bytes = 0  # length of the frame being handled: what its rows cost the quota
         self.pending: dict[str, PendingCall] = {}
         self.queue: deque[QueuedCommand] = deque()
         self.sender: asyncio.Task[None] | None = None
@@ -101,34 +105,71 @@ class ChargerConnection:
     def on_frame(self, data: str | bytes) -> str | Later | None:
         now = self.hub.clock.now()
         self.charger.last_seen = now
+        self._frame_bytes = len(data)
+        admitted = self._admit(len(data))
         if isinstance(data, bytes):
             text = data.decode("utf-8", "replace")
+            if not admitted:
+                self._drop(now, text, OVER_LIMIT)
+                return None
             return self._reject(now, text, FrameError("RpcFrameworkError",
                                                       "OCPP-J frames are text, not binary"))
         try:
             frame = frames.parse(data)
         except FrameError as exc:
-            return self._reject(now, data, exc)
+            if admitted:
+                return self._reject(now, data, exc)
+            self._drop(now, data, OVER_LIMIT)
+            return None
         if frame.message_type == CALL:
-            return self._on_call(now, frame)
+            return self._on_call(now, frame, admitted)
         self._on_answer(now, frame)
         return None
+
+    def _admit(self, size: int) -> bool:
+        """Every frame passes the charger's limits first; a persistent offender is closed."""
+        if self.limiter is None:
+            return True
+        admitted, close = self.limiter.admit(size)
+        if close and self.close_after_reply is None:
+            self.close_after_reply = (1008, "flood: too many frames over the rate limit")
+        return admitted
+
+    def _drop(self, now: float, text: str, why: str) -> None:
+        """A frame left unanswered: kept in the lake (within the quota)."""
+        lake = self.hub.lake
+        self._store([lake.message(now, self.cp_id, self.connection_id, "in", self.version, None,
+                                  None, None, None, raw=text,
+                                  error_description=f"not answered: {why}")])
 
     def _log_unanswered(self, data: str | bytes) -> None:
         """A frame that arrived after we decided to close: kept in the lake, not answered."""
         text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
-        lake = self.hub.lake
-        lake.write([lake.message(
-            self.hub.clock.now(), self.cp_id, self.connection_id, "in", self.version, None, None,
-            None, None, raw=text, error_description=f"not answered: {self.closing_reason}",
-        )])
+        self._frame_bytes = len(data)
+        self._drop(self.hub.clock.now(), text, self.closing_reason or "closing")
+
+    def _store(self, rows: list[Row]) -> None:
+        """Rows of a frame the CSMS did not serve: stored within the lake quota, else counted."""
+        if self.quota.allow(len(rows), self._frame_bytes, self.hub.clock.now()):
+            self.hub.lake.write(rows)
+        self.write_quota_summary()
+
+    def write_quota_summary(self, closing: bool = False) -> None:
+        """The one row counting what the quota kept out of the lake, once a minute is over (or
+        at the close); called after each stored frame and by the watchdog."""
+        dropped = self.quota.due(closing)
+        if dropped is not None:
+            now = self.hub.clock.now()
+            self.hub.lake.connection_event(
+                now, self.cp_id, self.connection_id, LAKE_QUOTA,
+                summary(dropped, now, self.hub.config.lake_quota_bytes), remote=self.remote)
 
     def _reject(self, now: float, text: str, exc: FrameError) -> str:
         """A frame that does not parse: log it raw, answer with the spec's CALLERROR."""
         code = self.protocol.error_codes[exc.code]
         reply = frames.error(exc.unique_id, code, exc.description, {})
         lake = self.hub.lake
-        lake.write([
+        self._store([
             lake.message(now, self.cp_id, self.connection_id, "in", self.version, None,
                          None if exc.unique_id == frames.UNKNOWN_ID else exc.unique_id, None,
                          None, raw=text, error_code=code, error_description=exc.description),
@@ -147,12 +188,14 @@ class ChargerConnection:
             latency_ms=(sent - received) * 1000.0,
         )
 
-    def _on_call(self, now: float, frame: Frame) -> str | Later:
+    def _on_call(self, now: float, frame: Frame, admitted: bool) -> str | Later:
         uid, action, payload = frame.unique_id, frame.action or "", frame.payload
         lake = self.hub.lake
         # Payloads go to the lake as parsed values: the journal line encodes them once.
         in_row = lake.message(now, self.cp_id, self.connection_id, "in", self.version, CALL, uid,
                               action, payload)
+        if not admitted:
+            return self._call_error(now, in_row, uid, action, self._over_limit())
         ctx = CallContext(self.charger, self.hub.registry, self.hub.config, now, uid)
         try:
             handler = self._handler(action, payload)
@@ -174,8 +217,7 @@ class ChargerConnection:
         return self._run(ctx, in_row, action, payload, handler)
 
     def _handler(self, action: str, payload: dict[str, Any]) -> Handler:
-        """The handler for a CALL that passed the rate limit and its schema."""
-        self._check_rate()
+        """The handler for a CALL that passed its schema."""
         handler = self.handlers.get(action)
         if handler is None:
             if validation.has_schema(self.protocol, action):
@@ -203,16 +245,10 @@ class ChargerConnection:
             self.hub.broker.transactions_changed(self.charger)
         return frames.result(uid, answer)
 
-    def _check_rate(self) -> None:
-        if self.bucket is None or self.bucket.take():
-            self.over_limit = 0
-            return
-        self.over_limit += 1
-        if self.over_limit >= self.hub.config.flood_close_after:
-            self.close_after_reply = (1008, "flood: too many calls over the rate limit")
-        raise OcppCallError(
-            "GenericError", f"rate limit exceeded ({self.hub.config.rate_limit:g} calls/s)"
-        )
+    def _over_limit(self) -> OcppCallError:
+        cfg = self.hub.config
+        return OcppCallError("GenericError", f"rate limit exceeded ({cfg.rate_limit:g} frames/s, "
+                                             f"{cfg.byte_rate:g} bytes/s)")
 
     def _failed_call(self, ctx: CallContext, in_row: Row, action: str, exc: Exception) -> str:
         """The CALLERROR for a CALL we could not answer; a bug of ours (anything but an
@@ -227,7 +263,7 @@ class ChargerConnection:
     ) -> str:
         code = self.protocol.error_codes[exc.code]
         out = self._out_row(now, CALLERROR, uid, action, exc.details, code, exc.description)
-        self.hub.lake.write([in_row, out])
+        self._store([in_row, out])
         return frames.error(uid, code, exc.description, exc.details)
 
     def _on_answer(self, now: float, frame: Frame) -> None:
@@ -239,11 +275,15 @@ class ChargerConnection:
         if pending is None:
             error_code = error_code or "UnknownMessageId"  # an answer to nothing we asked
         lake = self.hub.lake
-        lake.write([lake.message(
+        row = lake.message(
             now, self.cp_id, self.connection_id, "in", self.version, frame.message_type,
             frame.unique_id, action, frame.payload, error_code=error_code,
             error_description=frame.error_description, latency_ms=latency,
-        )])
+        )
+        if pending is None:
+            self._store([row])
+        else:  # the answer to our command is always kept (we send one at a time)
+            lake.write([row])
         if pending is not None and not pending.future.done():
             pending.future.set_result(frame)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections import OrderedDict
 from typing import Any
 
 from csms_lite.clock import Clock
@@ -23,6 +24,8 @@ from csms_lite.server.command_book import CommandBook
 from csms_lite.server.command_guard import CommandGuard
 from csms_lite.server.connection import ChargerConnection, QueuedCommand
 from csms_lite.server.lake_log import LakeLog
+from csms_lite.server.lake_quota import MinuteBudget
+from csms_lite.server.ratelimit import FrameLimiter
 from csms_lite.state import ChargerState
 from csms_lite.versions import Version, named
 
@@ -41,12 +44,33 @@ class Hub:
         self.guard = CommandGuard(config.reset_budget, config.reset_window_s)
         self.chargers: dict[str, ChargerState] = {}
         self.connections: dict[str, ChargerConnection] = {}
+        # Flood limits per charge point id, outliving its connections; None: limits off.
+        self.limiters: dict[str, FrameLimiter] = {}
+        self.node_lake_budget = MinuteBudget(config.node_lake_quota_bytes)
+        # The lake quota per charge point id: a reconnect does not buy a fresh minute's worth.
+        self.lake_budgets: dict[str, MinuteBudget] = {}
+        # Unknown ids (not in the registry) that disconnected, oldest first: id -> offline since.
+        self.gone_unknown: OrderedDict[str, float] = OrderedDict()
 
     def charger(self, cp_id: str) -> ChargerState:
         state = self.chargers.get(cp_id)
         if state is None:
             state = self.chargers[cp_id] = ChargerState(cp_id)
         return state
+
+    def limiter(self, cp_id: str) -> FrameLimiter | None:
+        if self.config.rate_limit <= 0:
+            return None
+        limiter = self.limiters.get(cp_id)
+        if limiter is None:
+            limiter = self.limiters[cp_id] = FrameLimiter(self.config)
+        return limiter
+
+    def lake_budget(self, cp_id: str) -> MinuteBudget:
+        budget = self.lake_budgets.get(cp_id)
+        if budget is None:
+            budget = self.lake_budgets[cp_id] = MinuteBudget(self.config.lake_quota_bytes)
+        return budget
 
     def attach(self, conn: ChargerConnection) -> None:
         """Newest connection wins: an older one for the same id is closed."""
@@ -58,6 +82,7 @@ class Hub:
                                        close_code=1000)
             old.close_soon(1000, "superseded by a newer connection")
         self.connections[conn.cp_id] = conn
+        self.gone_unknown.pop(conn.cp_id, None)
         state = conn.charger
         state.ocpp_version = conn.version
         state.connected = True
@@ -80,7 +105,26 @@ class Hub:
         state.connected = False
         state.connection_id = None
         state.offline_since = self.clock.now()
+        if self.registry.get_charge_point(conn.cp_id) is None:
+            self.gone_unknown[conn.cp_id] = state.offline_since
+            self.forget_gone_unknown(state.offline_since)
         return True
+
+    def forget_gone_unknown(self, now: float) -> int:
+        """Drop the live state of unknown ids offline longer than ``forget_unknown_after``, and
+        the oldest beyond ``max_gone_unknown``; returns how many were forgotten."""
+        cfg, gone, forgotten = self.config, self.gone_unknown, 0
+        while gone:
+            cp_id, since = next(iter(gone.items()))
+            if len(gone) <= cfg.max_gone_unknown and now - since < cfg.forget_unknown_after:
+                break
+            del gone[cp_id]
+            if cp_id not in self.connections:
+                self.chargers.pop(cp_id, None)
+                self.limiters.pop(cp_id, None)
+                self.lake_budgets.pop(cp_id, None)
+                forgotten += 1
+        return forgotten
 
     def held(self) -> list[Held]:
         return [Held(c.charger, c.connection_id, c.version) for c in self.connections.values()]

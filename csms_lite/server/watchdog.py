@@ -27,6 +27,7 @@ class Watchdog:
         cfg = self.hub.config
         now = self.hub.clock.now()
         for conn in list(self.hub.connections.values()):
+            conn.write_quota_summary()
             last = conn.charger.last_seen or now
             silence = now - last
             limit = conn.charger.heartbeat_interval * cfg.offline_tolerance
@@ -35,6 +36,7 @@ class Watchdog:
             elif silence > cfg.ping_interval and conn.connection_id not in self._pinging:
                 self._pinging.add(conn.connection_id)
                 asyncio.get_running_loop().create_task(self._ping(conn))
+        self.hub.forget_gone_unknown(now)
 
     def _offline(self, conn: ChargerConnection, now: float, silence: float) -> None:
         reason = f"silent for {silence:.0f} s (limit {conn.charger.heartbeat_interval} s x "

@@ -303,7 +303,8 @@ async def test_oversized_frame_from_a_peer_that_drops_the_link(make_csms: CsmsFa
 
 
 async def test_flood_gets_generic_error_then_1008(make_csms: CsmsFactory, version: str) -> None:
-    csms = await make_csms(rate_limit=5, rate_burst=5, flood_close_after=20)
+    # A lake quota of ~5 refused calls: the rest of the flood is counted, not stored.
+    csms = await make_csms(rate_limit=5, rate_burst=5, flood_close_after=20, lake_quota_bytes=2000)
     async with pair(csms, version) as p:
         # boot used one token of the burst: 4 calls left before the limit.
         sent = [new_id() for _ in range(40)]
@@ -332,16 +333,26 @@ async def test_flood_gets_generic_error_then_1008(make_csms: CsmsFactory, versio
         assert ev["close_code"] == 1008
         assert "flood" in (ev["reason"] or "")
         df = await p.bad_messages()
+        # Served calls are all stored; refused ones (in + out rows) only within the quota.
+        served = df.filter((pl.col("direction") == "out") & (pl.col("message_type") == 3)
+                           & pl.col("unique_id").is_in(sent))
+        assert served.height == len(results)
         generic = df.filter(
             (pl.col("direction") == "out") & (pl.col("error_code") == "GenericError"))
-        assert sorted(generic["unique_id"].to_list()) == sorted(e[1] for e in errors)
+        assert 1 <= generic.height <= 6
+        assert set(generic["unique_id"].to_list()) <= {e[1] for e in errors}
         assert set(generic["action"].to_list()) == {"Heartbeat"}
         assert df.filter((pl.col("direction") == "in") & pl.col("unique_id").is_in(
-            [e[1] for e in errors])).height == len(errors)
-        # Frames that arrived after the decision to close are kept, not answered.
+            generic["unique_id"].to_list())).height == generic.height
+        # Frames that arrived after the decision to close are not answered; all that was not
+        # stored is counted in one lake_quota row.
         unanswered = df.filter(pl.col("error_description").str.starts_with("not answered: flood"))
-        assert unanswered.height == len(sent) - len(results) - len(errors)
         assert unanswered["raw"].str.contains("Heartbeat").all()
+        quota = (await events(csms, BAD)).filter(pl.col("event") == "lake_quota")
+        assert quota.height == 1
+        frames = int(quota["reason"][0].split("frames=")[1].split()[0])
+        refused = len(sent) - len(results)  # answered GenericError or left unanswered
+        assert generic.height + unanswered.height + frames == refused
         await p.bystander_ok()
 
 

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from csms_lite.api.token import read_token_file
-from csms_lite.config import CsmsConfig
+from csms_lite.config import CsmsConfig, default
 from csms_lite.server.app import CsmsServer, run_until_signalled
 from csms_lite.server.client_address import parse_networks
 from workbench.errors import fail, friendly
@@ -111,8 +111,54 @@ def csms(
     ] = 1.5,
     max_frame_bytes: Annotated[int, typer.Option(help="Largest accepted frame.")] = 65536,
     rate_limit: Annotated[
-        float, typer.Option(help="Calls/s per charger before CALLERROR (0: no limit).")
-    ] = 20.0,
+        float, typer.Option(help="Frames/s per charger, of any kind, sustained; a CALL over it "
+                            "gets CALLERROR, another frame is dropped (0: no frame/byte limit).")
+    ] = default("rate_limit"),
+    rate_burst: Annotated[int, typer.Option(help="Frames a charger may send at once.")] = (
+        default("rate_burst")),
+    byte_rate: Annotated[
+        float, typer.Option(help="Bytes/s per charger, sustained (frames of any kind).")
+    ] = default("byte_rate"),
+    byte_burst: Annotated[
+        int, typer.Option(help="Bytes a charger may send at once (>= --max-frame-bytes).")
+    ] = default("byte_burst"),
+    flood_close_after: Annotated[
+        int, typer.Option(help="Close with 1008 after this many frames over the limits within "
+                          "--flood-window seconds.")
+    ] = default("flood_close_after"),
+    flood_window: Annotated[
+        float, typer.Option(help="Seconds over which --flood-close-after counts.")
+    ] = default("flood_window"),
+    lake_quota_bytes: Annotated[
+        int, typer.Option(help="Lake bytes/min per charger for frames not served (bad, "
+                          "refused, unsolicited, over the limit); the rest is only counted "
+                          "(0: no quota).")
+    ] = default("lake_quota_bytes"),
+    node_lake_quota_bytes: Annotated[
+        int, typer.Option(help="The same quota for the whole node (0: none).")
+    ] = default("node_lake_quota_bytes"),
+    forget_unknown_after: Annotated[
+        float, typer.Option(help="With --accept-unknown: forget an unknown id offline this "
+                            "many seconds.")
+    ] = default("forget_unknown_after"),
+    max_gone_unknown: Annotated[
+        int, typer.Option(help="With --accept-unknown: keep at most this many offline unknown "
+                          "ids (oldest forgotten first).")
+    ] = default("max_gone_unknown"),
+    auth_free_failures: Annotated[
+        int, typer.Option(help="Failed Basic auth logins per source address and per charger id "
+                          "before back-off (429).")
+    ] = default("auth_free_failures"),
+    auth_backoff: Annotated[
+        float, typer.Option(help="First back-off after those failures (s); doubles per failure.")
+    ] = default("auth_backoff"),
+    auth_backoff_max: Annotated[
+        float, typer.Option(help="Longest back-off (s).")
+    ] = default("auth_backoff_max"),
+    auth_max_pending: Annotated[
+        int, typer.Option(help="Password checks (scrypt) waiting at once; more get 503 (a "
+                          "password verified before never waits).")
+    ] = default("auth_max_pending"),
     flush_interval: Annotated[float, typer.Option(help="Lake flush period (s).")] = 1.0,
     no_log: Annotated[
         bool, typer.Option("--no-log", help="Do not log frames (benchmarks only).")
@@ -143,6 +189,19 @@ def csms(
         offline_tolerance=offline_tolerance,
         max_frame_bytes=max_frame_bytes,
         rate_limit=rate_limit,
+        rate_burst=rate_burst,
+        byte_rate=byte_rate,
+        byte_burst=byte_burst,
+        flood_close_after=flood_close_after,
+        flood_window=flood_window,
+        lake_quota_bytes=lake_quota_bytes,
+        node_lake_quota_bytes=node_lake_quota_bytes,
+        forget_unknown_after=forget_unknown_after,
+        max_gone_unknown=max_gone_unknown,
+        auth_free_failures=auth_free_failures,
+        auth_backoff=auth_backoff,
+        auth_backoff_max=auth_backoff_max,
+        auth_max_pending=auth_max_pending,
         flush_interval=flush_interval,
         log_frames=not no_log,
         broker_url=broker,

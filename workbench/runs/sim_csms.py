@@ -32,7 +32,9 @@ class SimCsms:
             port=0,
             api_port=0 if api else None,
             node_id=node_id,
-            rate_limit=0.0,
+            rate_limit=0.0,  # real-time guards mean nothing on a simulated clock
+            lake_quota_bytes=0,
+            node_lake_quota_bytes=0,
             watchdog_interval=NEVER,
             ping_interval=NEVER,
         )

@@ -15,7 +15,13 @@
 -- (1.6 ids are the CSMS's, one namespace): never the owner's session, and never billed.
 -- quarantine_reason (NULL if plausible): another charge point's transaction, a register that went
 -- down, more kWh than rated power x duration x plausibility_margin, negative power, or power above
--- the rating x margin. A quarantined session is kept and listed, but never billed or reported.
+-- the rating x margin, a tag our answer did not accept (Blocked, Invalid, Expired...: the
+-- charger should not have charged), or a connector the charger does not have. A charger has the
+-- ports of dim_ports (1..connectors of its registry entry, and those it reported a status for);
+-- a 1.6 StartTransaction whose connectorId is no 32-bit integer (2^63), or a port number <= 0,
+-- names none; a charger nothing is known of (no dim_chargers row) is not judged. Such a session
+-- has no port (port_no and port_id NULL; the reason names the claim), so no port is invented.
+-- A quarantined session is kept and listed, but never billed or reported.
 WITH tx AS (
     SELECT
         charge_point_id,
@@ -130,13 +136,28 @@ timed AS (
         END AS energy_wh
     FROM ended
 ),
+ported AS (
+    SELECT
+        t.*,
+        CASE
+            WHEN t.port_no IS NULL
+                THEN t.ocpp_version = '1.6' AND t.started_at IS NOT NULL  -- connectorId absurd
+            WHEN t.port_no <= 0 THEN true
+            WHEN NOT EXISTS (SELECT 1 FROM dim_chargers d
+                             WHERE d.charge_point_id = t.charge_point_id) THEN false
+            ELSE NOT EXISTS (SELECT 1 FROM dim_ports p
+                             WHERE p.charge_point_id = t.charge_point_id
+                               AND p.port_no = t.port_no)
+        END AS unknown_connector
+    FROM timed t
+),
 sessions AS (
 SELECT
     t.charge_point_id || ':' || t.transaction_id AS session_id,
     t.charge_point_id,
     c.site_id,
-    t.port_no,
-    t.charge_point_id || '/' || t.port_no AS port_id,
+    CASE WHEN NOT t.unknown_connector THEN t.port_no END AS port_no,
+    CASE WHEN NOT t.unknown_connector THEN t.charge_point_id || '/' || t.port_no END AS port_id,
     t.connector_id,
     t.ocpp_version,
     t.transaction_id,
@@ -167,18 +188,21 @@ SELECT
         WHERE o.transaction_id = t.transaction_id AND o.charge_point_id <> t.charge_point_id
     ), false) AS foreign_transaction,
     t.min_power_w,
+    t.unknown_connector,
+    t.port_no AS claimed_port_no,
     t.register_fell OR t.meter_stop_wh < t.meter_start_wh AS register_fell,
     c.rated_kw AS charger_rated_kw,
     t.clock_skew_min,
     coalesce(t.clock_unset, false)
         OR abs(coalesce(t.clock_skew_min, 0)) > getvariable('clock_skew_minutes') AS clock_skewed,
     CAST(t.start_at AS DATE) AS start_date
-FROM timed t
+FROM ported t
 LEFT JOIN dim_chargers c USING (charge_point_id)
 LEFT JOIN dim_id_tags tags ON tags.id_tag = upper(t.id_tag)
 )
 SELECT
-    * EXCLUDE (start_date, min_power_w, register_fell, charger_rated_kw),
+    * EXCLUDE (start_date, min_power_w, unknown_connector, claimed_port_no, register_fell,
+               charger_rated_kw),
     (epoch(end_at) - epoch(start_at)) / 60 AS duration_min,
     (epoch(charging_end_at) - epoch(start_at)) / 60 AS charging_min,
     (epoch(end_at) - epoch(charging_end_at)) / 60 AS idle_min,
@@ -194,7 +218,11 @@ SELECT
         CASE WHEN min_power_w < 0 THEN 'negative power' END,
         CASE WHEN charger_rated_kw > 0
                   AND peak_kw > charger_rated_kw * getvariable('plausibility_margin')
-             THEN 'power above the charger''s rating' END
+             THEN 'power above the charger''s rating' END,
+        CASE WHEN auth_status <> 'Accepted' THEN 'tag not accepted (' || auth_status || ')' END,
+        CASE WHEN unknown_connector
+             THEN 'unknown connector ('
+                  || coalesce(claimed_port_no::VARCHAR, 'not a 32-bit integer') || ')' END
     ), '') AS quarantine_reason,
     start_date
 FROM sessions
