@@ -23,12 +23,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from csms_lite.api.token import load_or_create
 from csms_lite.commands.request import REQUESTERS, CommandRequest
 from csms_lite.config import CsmsConfig
 from csms_lite.errors import InvalidCommand
+from csms_lite.rpc.nesting import MAX_DEPTH, too_deep
 from csms_lite.server.hub import Hub
 from csms_lite.versions import Version
 
@@ -40,6 +42,15 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
+
+
+async def _body(request: web.Request) -> Any:
+    """The decoded JSON body, or ValueError. orjson, not ``request.json()``: the stdlib's
+    parser recurses (a JSON bomb raised RecursionError, a 500) and accepts NaN and 1e999."""
+    body = orjson.loads(await request.read())  # its JSONDecodeError is a ValueError
+    if too_deep(body, MAX_DEPTH):
+        raise ValueError(f"JSON nested deeper than {MAX_DEPTH} levels")
+    return body
 
 
 class ApiServer:
@@ -122,7 +133,7 @@ class ApiServer:
     async def command(self, request: web.Request) -> web.Response:
         cp_id = request.match_info["cp_id"]
         try:
-            body = await request.json()
+            body = await _body(request)
             req = self._request(cp_id, body, await self.hub.version_of(cp_id))
         except InvalidCommand as exc:
             return _error(400, str(exc))
@@ -135,7 +146,7 @@ class ApiServer:
         """Record what a command achieved: ``{"charge_point_id", "result", "detail",
         "requested_by"}``; written to the ``commands`` table as action ``Outcome``."""
         try:
-            body = await request.json()
+            body = await _body(request)
         except ValueError:
             return _error(400, "body must be a JSON object")
         if not isinstance(body, dict):

@@ -12,6 +12,7 @@ from typing import Any, Final
 import orjson
 
 from csms_lite.rpc.errors import OcppCallError
+from csms_lite.rpc.nesting import MAX_DEPTH, too_deep
 
 CALL: Final = 2
 CALLRESULT: Final = 3
@@ -51,6 +52,10 @@ def parse(text: str | bytes) -> Frame:
         raise FrameError("RpcFrameworkError", "message id must be a non-empty string")
     if len(unique_id) > MAX_UNIQUE_ID_LENGTH:
         raise FrameError("RpcFrameworkError", "message id is longer than 36 characters")
+    if too_deep(msg, MAX_DEPTH + 1):  # + 1: the frame's own array
+        # Decodable yet too deep to log or answer safely (see nesting); no real PDU nests so.
+        raise FrameError("FormatViolation", f"frame nests deeper than {MAX_DEPTH} levels",
+                         unique_id)
     if message_type == CALL:
         return _call(msg, unique_id)
     if message_type == CALLRESULT:
