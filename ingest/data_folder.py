@@ -2,6 +2,8 @@
 
 ``<data>/registry.sqlite``  charge points and tags (the CSMS and the CLI share it)
 ``<data>/api_token``  the CSMS API's bearer token (mode 0600), for clients on the same machine
+``<data>/dashboard_users.json``  the dashboard's users, roles and scrypt password hashes (mode
+    0600; ``cpo users``); while it does not exist a loopback dashboard runs without sign-in
 ``<data>/lake/``  the lake, unless ``$CPO_LAKE_URL`` names another (a folder or
     ``s3://bucket/prefix``); the CSMS's journal stays here even then, in ``lake/_journal/<node>/``
     (the lake's own tables and journal are laid out by ``ingest.lake.paths``)
@@ -60,6 +62,10 @@ class DataFolder:
     @property
     def api_token_file(self) -> Path:
         return self.data_dir / "api_token"
+
+    @property
+    def dashboard_users(self) -> Path:
+        return self.data_dir / "dashboard_users.json"
 
     # --- the lake ---
     @property

@@ -7,7 +7,8 @@
 - ``GET  /api/v1/chargers/{id}``
 - ``GET  /api/v1/transactions``                open transactions
 - ``POST /api/v1/chargers/{id}/commands``      ``{"command": "reset", "params": {"type": "hard"}}``
-  or ``{"action": "Reset", "payload": {...}}``; plus ``requested_by``, ``reason``, ``timeout``.
+  or ``{"action": "Reset", "payload": {...}}``; plus ``requested_by``, ``reason``, ``timeout``
+  and ``on_behalf_of`` (a user name: recorded as ``requested_by`` ``operator:alice``).
   Answers 200 with the charger's answer, 400 invalid, 409 offline, 502 CALLERROR or an answer
   that breaks the schema, 504 timeout. In a cluster, any node's API reaches the charger on
   whichever node holds it.
@@ -27,7 +28,7 @@ import orjson
 from aiohttp import web
 
 from csms_lite.api.token import load_or_create
-from csms_lite.commands.request import REQUESTERS, CommandRequest
+from csms_lite.commands.request import REQUESTERS, CommandRequest, requester
 from csms_lite.config import CsmsConfig
 from csms_lite.errors import InvalidCommand
 from csms_lite.rpc.nesting import MAX_DEPTH, too_deep
@@ -164,9 +165,7 @@ class ApiServer:
     def _request(self, cp_id: str, body: Any, version: Version) -> CommandRequest:
         if not isinstance(body, dict):
             raise InvalidCommand("body must be a JSON object")
-        requested_by = body.get("requested_by", "api")
-        if requested_by not in REQUESTERS:
-            raise InvalidCommand(f"requested_by must be one of {', '.join(REQUESTERS)}")
+        requested_by = requester(body.get("requested_by", "api"), body.get("on_behalf_of"))
         reason, timeout = body.get("reason"), body.get("timeout")
         if timeout is not None and (not isinstance(timeout, int | float) or timeout <= 0):
             raise InvalidCommand("timeout must be a positive number of seconds")

@@ -85,11 +85,12 @@ class AsyncCsmsClient:
         requested_by: str = "api",
         reason: str | None = None,
         charger_timeout_s: float | None = None,
+        on_behalf_of: str | None = None,
     ) -> CommandAnswer:
         """As :meth:`CsmsClient.command`."""
         body = wire.command_body(command, params, action=action, payload=payload,
                                  requested_by=requested_by, reason=reason,
-                                 charger_timeout_s=charger_timeout_s)
+                                 charger_timeout_s=charger_timeout_s, on_behalf_of=on_behalf_of)
         request = self.endpoint.request("POST", wire.charger_path(cp_id) + "/commands", body)
         return wire.command_answer(request, await self._send(request))
 

@@ -63,9 +63,13 @@ def command_body(
     requested_by: str,
     reason: str | None,
     charger_timeout_s: float | None,
+    on_behalf_of: str | None = None,
 ) -> dict[str, Any]:
-    """A version-neutral ``command`` (+ ``params``) or a raw OCPP ``action`` (+ ``payload``)."""
+    """A version-neutral ``command`` (+ ``params``) or a raw OCPP ``action`` (+ ``payload``);
+    ``on_behalf_of``: the person the requester acts for (the dashboard's signed-in user)."""
     body: dict[str, Any] = {"requested_by": requested_by, "reason": reason}
+    if on_behalf_of is not None:
+        body["on_behalf_of"] = on_behalf_of
     if charger_timeout_s is not None:  # how long the CSMS waits for the charger's answer
         body["timeout"] = charger_timeout_s
     if action is not None:

@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from csms_lite.errors import InvalidCommand
+
 REQUESTERS = ("operator", "self_healing", "api")
+MAX_ON_BEHALF_OF = 64
+_PERSON = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}\Z")
+
+
+def requester(requested_by: object, on_behalf_of: object = None) -> str:
+    """What the ``commands`` table's ``requested_by`` records: the kind of requester, then the
+    person it acts for when one is named (``operator:alice``, from the dashboard's sign-in), so
+    filters on the kind keep working with ``split_part(requested_by, ':', 1)``."""
+    if requested_by not in REQUESTERS:
+        raise InvalidCommand(f"requested_by must be one of {', '.join(REQUESTERS)}")
+    if on_behalf_of is None:
+        return str(requested_by)
+    if not isinstance(on_behalf_of, str) or not _PERSON.match(on_behalf_of):
+        raise InvalidCommand(f"on_behalf_of must be a user name: 1-{MAX_ON_BEHALF_OF} of "
+                             "letters, digits and ._@+-")
+    return f"{requested_by}:{on_behalf_of}"
 
 
 @dataclass(frozen=True)
