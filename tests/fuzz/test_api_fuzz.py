@@ -16,8 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import Csms
-from tests.fuzz.live import threaded_csms
 from tests.fuzz.strategies import FUZZ_LIVE, HOSTILE_TEXTS, json_values
+from tests.threaded_csms import threaded_csms
 
 PATHS = ("/api/v1/chargers/CP-1/commands", "/api/v1/commands/c-1/outcome")
 ANSWERS = {200, 400, 409, 413}  # 409: the charger is offline; 413: over client_max_size

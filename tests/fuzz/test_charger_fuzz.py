@@ -22,8 +22,8 @@ from csms_lite.rpc import validation
 from csms_lite.versions import V16
 from tests.conftest import Csms
 from tests.csms_lite.helpers.ocppj import BOOT
-from tests.fuzz.live import threaded_csms
 from tests.fuzz.strategies import FUZZ_LIVE, finite_json, nested
+from tests.threaded_csms import threaded_csms
 
 BAD, GOOD = "CP-FUZZ", "CP-BYSTANDER"
 
