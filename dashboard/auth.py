@@ -19,12 +19,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard.settings import Settings
+from dashboard.settings import LOOPBACK, Settings
 from dashboard.throttle import Throttle
 from dashboard.users import ROLES, UserStore
 
 LOCAL_USER = "local"
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 _SIGNED_IN = "cpo_signed_in"
 _PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-Ip")
 
