@@ -52,7 +52,7 @@ def parse(text: str | bytes) -> Frame:
         raise FrameError("RpcFrameworkError", "message id must be a non-empty string")
     if len(unique_id) > MAX_UNIQUE_ID_LENGTH:
         raise FrameError("RpcFrameworkError", "message id is longer than 36 characters")
-    if too_deep(msg, MAX_DEPTH + 1):  # + 1: the frame's own array
+    if _may_nest(text) and too_deep(msg, MAX_DEPTH + 1):  # + 1: the frame's own array
         # Decodable yet too deep to log or answer safely (see nesting); no real PDU nests so.
         raise FrameError("FormatViolation", f"frame nests deeper than {MAX_DEPTH} levels",
                          unique_id)
@@ -65,6 +65,13 @@ def parse(text: str | bytes) -> Frame:
     raise FrameError(
         "MessageTypeNotSupported", f"message type {message_type!r} is not 2, 3 or 4", unique_id
     )
+
+
+def _may_nest(text: str | bytes) -> bool:
+    """Cheap first test: a frame with few brackets cannot nest deeply (most frames)."""
+    opened = text.count("[") + text.count("{") if isinstance(text, str) else (
+        text.count(b"[") + text.count(b"{"))
+    return opened > MAX_DEPTH + 1
 
 
 def _call(msg: list[Any], unique_id: str) -> Frame:

@@ -10,17 +10,22 @@ from __future__ import annotations
 from typing import Any, Final
 
 MAX_DEPTH: Final = 64
+_CONTAINERS: Final = (dict, list)
 
 
 def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
     """True when ``value`` has containers nested more than ``limit`` levels deep
     (``{}`` is one level, ``[[1]]`` two); one pass over the value, level by level."""
-    level = [value] if isinstance(value, dict | list) else []
+    level = [value] if type(value) in _CONTAINERS else []
     depth = 0
     while level:
         depth += 1
         if depth > limit:
             return True
-        level = [x for v in level for x in (v.values() if isinstance(v, dict) else v)
-                 if isinstance(x, dict | list)]
+        nested = []
+        for v in level:
+            for x in v.values() if type(v) is dict else v:
+                if type(x) in _CONTAINERS:  # exact types: what a JSON parser makes
+                    nested.append(x)
+        level = nested
     return False
