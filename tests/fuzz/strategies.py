@@ -9,9 +9,9 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-FUZZ = settings(max_examples=300, deadline=2000, derandomize=True, database=None,
+FUZZ = settings(max_examples=200, deadline=2000, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-FUZZ_LIVE = settings(FUZZ, max_examples=150)  # a round trip each: fewer
+FUZZ_LIVE = settings(FUZZ, max_examples=100)  # a round trip each: fewer
 
 # Floats as a hostile peer could send them once decoded (the stdlib json takes NaN, 1e999).
 scalars = (st.none() | st.booleans() | st.integers()
