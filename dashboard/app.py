@@ -1,5 +1,6 @@
 """The operations dashboard: ``streamlit run dashboard/app.py -- --data-dir D [--api-url URL]``
-(what ``cpo dashboard`` runs). Builds the shared sidebar filters, then runs the chosen page."""
+(what ``cpo dashboard`` runs). Signs the user in (dashboard.auth), builds the shared sidebar
+filters, then runs the chosen page."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date
 
 import streamlit as st
 
+from dashboard.auth import gate
 from dashboard.context import Context, publish, runner
 from dashboard.filters import Filters
 from dashboard.queries.common import Span, choices, span
@@ -57,6 +59,7 @@ def main() -> None:
         page_title="CPO operations", page_icon=":material/ev_station:", layout="wide"
     )
     settings = load(sys.argv[1:])
+    who = gate(settings)  # before any data is read: stops here for anyone not signed in
     run, found = runner(settings.marts_dir)
     if not found:
         empty_state(settings, f"There is no warehouse at {settings.marts_dir}.")
@@ -70,10 +73,12 @@ def main() -> None:
     sites, models = choices(run, set(found))
     publish(
         Context(
-            settings=settings, tables=found, run=run, span=sp, filters=sidebar(sp, sites, models)
+            settings=settings, tables=found, run=run, span=sp, filters=sidebar(sp, sites, models),
+            identity=who,
         )
     )
     st.sidebar.caption(f"Data: {settings.data_dir}")
+    admin = [st.Page("views/users.py", title="Users", icon=":material/group:")]
     nav = st.navigation(
         [
             st.Page(
@@ -83,6 +88,7 @@ def main() -> None:
             st.Page("views/planning.py", title="Site planning", icon=":material/place:"),
             st.Page("views/pricing.py", title="Pricing insights", icon=":material/payments:"),
             st.Page("views/partners.py", title="Partners", icon=":material/handshake:"),
+            *(admin if who.may("admin") else []),
         ]
     )
     nav.run()

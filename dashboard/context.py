@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from dashboard.auth import Identity
 from dashboard.filters import Filters
 from dashboard.queries.common import Span
 from dashboard.settings import Settings
@@ -27,6 +28,7 @@ class Context:
     run: Runner
     span: Span
     filters: Filters
+    identity: Identity  # who is signed in (dashboard.auth)
 
 
 @st.cache_resource(show_spinner=False)

@@ -11,6 +11,10 @@ from pathlib import Path
 
 from ingest.data_folder import DataFolder, data_dir_from_env
 
+# Addresses only this machine reaches: served there with no users, the dashboard needs no
+# sign-in (dashboard.auth); ``cpo dashboard`` says which applies before it starts.
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
 
 @dataclass(frozen=True)
 class Settings:

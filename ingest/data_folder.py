@@ -4,6 +4,8 @@
 ``<data>/api_token``  the CSMS API's bootstrap (operator) token (mode 0600), for the local CLI
 ``<data>/tokens/<name>``  the API tokens of the system's own parts (``self_healing``,
     ``dashboard``; mode 0600), registered by ``cpo up``/``cpo demo``/``cpo self-heal run``
+``<data>/dashboard_users.json``  the dashboard's users, roles and scrypt password hashes (mode
+    0600; ``cpo users``); while it does not exist a loopback dashboard runs without sign-in
 ``<data>/lake/``  the lake, unless ``$CPO_LAKE_URL`` names another (a folder or
     ``s3://bucket/prefix``); the CSMS's journal stays here even then, in ``lake/_journal/<node>/``
     (the lake's own tables and journal are laid out by ``ingest.lake.paths``)
@@ -91,6 +93,10 @@ class DataFolder:
     def part_token_file(self, name: str) -> Path:
         """The API token of one part of the system (e.g. ``self_healing``)."""
         return self.data_dir / "tokens" / name
+
+    @property
+    def dashboard_users(self) -> Path:
+        return self.data_dir / "dashboard_users.json"
 
     # --- the lake ---
     @property

@@ -10,6 +10,7 @@ import typer
 
 from csms_lite.errors import CsmsError
 from csms_lite.registry.errors import RegistryError
+from dashboard.users import UserStoreError
 from ingest.errors import IngestError
 from models.errors import ModelError
 from pipelines.errors import PipelineError
@@ -23,6 +24,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     IngestError,
     PipelineError,
     ModelError,
+    UserStoreError,
 )
 
 

@@ -31,6 +31,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from csms_lite.api.auth import Authenticator
@@ -41,6 +42,7 @@ from csms_lite.config import CsmsConfig
 from csms_lite.errors import InvalidCommand
 from csms_lite.registry.errors import InvalidValueError
 from csms_lite.registry.tokens import ApiToken
+from csms_lite.rpc.nesting import MAX_DEPTH, too_deep
 from csms_lite.server.hub import Hub
 from csms_lite.tls import server_context
 from csms_lite.versions import Version
@@ -54,6 +56,15 @@ TOKEN = web.RequestKey("token", ApiToken)  # the caller's token, set by _auth
 
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
+
+
+async def _body(request: web.Request) -> Any:
+    """The decoded JSON body, or ValueError. orjson, not ``request.json()``: the stdlib's
+    parser recurses (a JSON bomb raised RecursionError, a 500) and accepts NaN and 1e999."""
+    body = orjson.loads(await request.read())  # its JSONDecodeError is a ValueError
+    if too_deep(body, MAX_DEPTH):
+        raise ValueError(f"JSON nested deeper than {MAX_DEPTH} levels")
+    return body
 
 
 class ApiServer:
@@ -151,7 +162,7 @@ class ApiServer:
     async def command(self, request: web.Request) -> web.Response:
         cp_id = request.match_info["cp_id"]
         try:
-            body = await request.json()
+            body = await _body(request)
             req = self._request(cp_id, body, await self.hub.version_of(cp_id),
                                 caller_of(request[TOKEN], body))
         except InvalidCommand as exc:
@@ -166,7 +177,7 @@ class ApiServer:
         to the ``commands`` table as action ``Outcome``, by the command's own caller only."""
         command_id = request.match_info["command_id"]
         try:
-            body = await request.json()
+            body = await _body(request)
             caller = caller_of(request[TOKEN], body)
             cp_id, result, detail = check_outcome(
                 self.hub.registry, request[TOKEN].name, command_id, body)
@@ -187,7 +198,7 @@ class ApiServer:
 
     async def create_token(self, request: web.Request) -> web.Response:
         try:
-            body = await request.json()
+            body = await _body(request)
             if not isinstance(body, dict) or not isinstance(body.get("scopes"), list):
                 raise InvalidCommand('give {"name": ..., "scopes": ["read", ...]}')
             name, scopes = str(body.get("name", "")), frozenset(map(str, body["scopes"]))

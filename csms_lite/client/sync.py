@@ -74,7 +74,9 @@ class CsmsClient:
         on_behalf_of: str | None = None,
     ) -> CommandAnswer:
         """Send ``command`` (+ ``params``), or the raw OCPP ``action`` (+ ``payload``), and wait
-        for its outcome; raises :class:`Refused` for a status that is no outcome (401, ...)."""
+        for its outcome; raises :class:`Refused` for a status that is no outcome (401, ...).
+        ``on_behalf_of``: who the ``requested_by`` kind acts for; the lake's ``requested_by``
+        then reads ``operator:alice``."""
         body = wire.command_body(command, params, action=action, payload=payload,
                                  requested_by=requested_by, reason=reason,
                                  charger_timeout_s=charger_timeout_s,

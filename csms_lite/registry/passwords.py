@@ -3,6 +3,9 @@
 Hashes are scrypt, encoded as "scrypt$n$r$p$salt_b64$hash_b64" so the cost can be raised later
 without breaking stored hashes. One hash costs ~40 ms of CPU (hashlib releases the GIL, so run
 cache misses in a thread: `await asyncio.to_thread(cache.verify, ...)`).
+
+The dashboard hashes its users' passwords with this module too (one way to hash a secret), so
+it stays a leaf: the standard library only at module level (tests/test_layering.py).
 """
 
 from __future__ import annotations
@@ -14,8 +17,6 @@ import hmac
 import os
 import secrets
 import threading
-
-from csms_lite.registry.errors import PasswordHashError
 
 SCRYPT_N = 2**14
 SCRYPT_R = 8
@@ -108,6 +109,8 @@ def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> b
 
 
 def _decode(encoded: str) -> tuple[int, int, int, bytes, bytes]:
+    from csms_lite.registry.errors import PasswordHashError  # here: the module stays a leaf
+
     fields = encoded.split("$")
     if len(fields) != 6 or fields[0] != "scrypt":
         raise PasswordHashError("password hash is not in 'scrypt$n$r$p$salt$hash' format")

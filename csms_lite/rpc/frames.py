@@ -12,6 +12,7 @@ from typing import Any, Final
 import orjson
 
 from csms_lite.rpc.errors import OcppCallError
+from csms_lite.rpc.nesting import MAX_DEPTH, too_deep
 
 CALL: Final = 2
 CALLRESULT: Final = 3
@@ -51,6 +52,10 @@ def parse(text: str | bytes) -> Frame:
         raise FrameError("RpcFrameworkError", "message id must be a non-empty string")
     if len(unique_id) > MAX_UNIQUE_ID_LENGTH:
         raise FrameError("RpcFrameworkError", "message id is longer than 36 characters")
+    if _may_nest(text) and too_deep(msg, MAX_DEPTH + 1):  # + 1: the frame's own array
+        # Decodable yet too deep to log or answer safely (see nesting); no real PDU nests so.
+        raise FrameError("FormatViolation", f"frame nests deeper than {MAX_DEPTH} levels",
+                         unique_id)
     if message_type == CALL:
         return _call(msg, unique_id)
     if message_type == CALLRESULT:
@@ -60,6 +65,13 @@ def parse(text: str | bytes) -> Frame:
     raise FrameError(
         "MessageTypeNotSupported", f"message type {message_type!r} is not 2, 3 or 4", unique_id
     )
+
+
+def _may_nest(text: str | bytes) -> bool:
+    """Cheap first test: a frame with few brackets cannot nest deeply (most frames)."""
+    opened = text.count("[") + text.count("{") if isinstance(text, str) else (
+        text.count(b"[") + text.count(b"{"))
+    return opened > MAX_DEPTH + 1
 
 
 def _call(msg: list[Any], unique_id: str) -> Frame:

@@ -7,8 +7,8 @@ import json
 import plotly.express as px
 import streamlit as st
 
-from csms_lite.client import ClientError, CsmsClient, Refused
 from dashboard import fmt
+from dashboard.command_panel import command_panel
 from dashboard.context import current
 from dashboard.model_in_use import model_caption
 from dashboard.queries import reliability as q
@@ -117,43 +117,4 @@ else:
     st.write(", ".join(f"{k}: {v}" for k, v in outcomes.items()) or "none in the range")
     st.dataframe(actions, hide_index=True, width="stretch", height=260)
 
-st.subheader("Send a command")
-if not ctx.settings.api_url:
-    st.caption(
-        "Start the dashboard with --api-url (token in CPO_API_TOKEN) to send commands "
-        "through the CSMS."
-    )
-else:
-    chargers = run("SELECT charge_point_id FROM dim_chargers ORDER BY 1", ())["charge_point_id"]
-    with st.form("command"):
-        cp = st.selectbox("Charger", list(chargers))
-        what = st.selectbox(
-            "Command", ["reset (soft)", "reset (hard)", "make unavailable", "make available"]
-        )
-        connector = st.number_input("Connector (0 = whole charger)", min_value=0, value=0)
-        confirm = st.checkbox("I confirm: this acts on a live charger")
-        sent = st.form_submit_button("Send")
-    if sent:
-        if not confirm:
-            st.warning("Tick the confirmation box first.")
-        else:
-            command = "reset" if what.startswith("reset") else "change_availability"
-            params: dict[str, object] = (
-                {"type": "hard" if "hard" in what else "soft"}
-                if command == "reset"
-                else {"available": what == "make available", "connector_id": int(connector)}
-            )
-            client = CsmsClient(ctx.settings.api_url, ctx.settings.api_token)
-            try:
-                answer = client.command(
-                    str(cp), command, params, requested_by="operator",
-                    reason="sent by hand from the dashboard",
-                )
-                (st.success if answer.answered else st.error)(
-                    f"{command} to {cp}: {answer.outcome or answer.http_status} "
-                    f"{answer.status or answer.error or ''}".strip()
-                )
-            except Refused as exc:  # e.g. 401: the API's own words, as for any answer
-                st.error(f"{command} to {cp}: {exc.status} {exc.message}")
-            except ClientError as exc:
-                st.error(str(exc))
+command_panel(ctx)

@@ -70,7 +70,7 @@ def test_reset_needs_confirmation_then_reaches_the_api(
     at.selectbox[0].set_value("B-2")
     at.selectbox[1].set_value("reset (hard)")
     at.button[0].click().run()
-    assert [w.value for w in at.warning] == ["Tick the confirmation box first."]
+    assert [w.value for w in at.main.warning] == ["Tick the confirmation box first."]
     assert not [s for s in Recorder.seen if s[0] == "POST"]
     at.checkbox[0].check()
     at.button[0].click().run()
@@ -85,6 +85,7 @@ def test_reset_needs_confirmation_then_reaches_the_api(
                 "params": {"type": "hard"},
                 "requested_by": "operator",
                 "reason": "sent by hand from the dashboard",
+                "on_behalf_of": "local",  # no users: the local mode's user
             },
         )
     ]

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.users import UserStore
+from ingest.data_folder import DataFolder
 from workbench.commands.dashboard import serve, url
 
 CHROMIUM = shutil.which("chromium")
@@ -73,6 +75,7 @@ def dashboard_url(fixture_dir: Path) -> Iterator[str]:
 
 
 def test_every_page_in_chromium(dashboard_url: str, tmp_path: Path) -> None:
+    """No users in the fixture: the local mode, on 127.0.0.1."""
     from playwright.sync_api import sync_playwright
 
     shots = Path(os.environ.get("CPO_SCREENSHOTS") or tmp_path)
@@ -96,3 +99,29 @@ def test_every_page_in_chromium(dashboard_url: str, tmp_path: Path) -> None:
     assert sorted(p.name for p in shots.glob("*.png")) == sorted(
         f"{path or 'overview'}.png" for path, _ in PAGES
     )
+
+
+def test_sign_in_then_out_in_chromium(fixture_dir: Path, dashboard_url: str) -> None:
+    """With a user, the browser gets the sign-in form, then the data, then the form again."""
+    from playwright.sync_api import sync_playwright
+
+    store = UserStore(DataFolder(fixture_dir).dashboard_users)
+    store.add("olga", "operator", "operator-pass-1")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(dashboard_url, wait_until="domcontentloaded")
+                page.get_by_label("User name").fill("olga")
+                page.get_by_label("Password", exact=True).fill("operator-pass-1")
+                page.get_by_role("button", name="Sign in", exact=True).click()
+                page.get_by_text("Open alerts (2)").first.wait_for(timeout=30_000)
+                page.get_by_text("Signed in as").first.wait_for(timeout=5_000)
+                page.get_by_role("button", name="Sign out").click()
+                page.get_by_role("button", name="Sign in", exact=True).wait_for(timeout=30_000)
+                assert page.get_by_text("Open alerts").count() == 0
+            finally:
+                browser.close()
+    finally:
+        store.path.unlink()

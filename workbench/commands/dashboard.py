@@ -15,6 +15,8 @@ import typer
 
 import dashboard as dashboard_package
 from csms_lite.api.token import DASHBOARD
+from dashboard.settings import LOOPBACK
+from dashboard.users import UserStore
 from ingest.data_folder import DATA_DIR_ENV, DataFolder
 from workbench.errors import fail, friendly
 from workbench.options import DEFAULT_DATA_DIR, DataDir, part_api_token
@@ -106,6 +108,7 @@ def dashboard(
             "cpo simulate / cpo demo"
         )
     typer.echo(f"Dashboard on {url(host, port)} (data {data_dir}); Ctrl-C stops it")
+    typer.echo(sign_in_note(data_dir, host))
     env = {**os.environ, DATA_DIR_ENV: str(data_dir.resolve())}
     if "CPO_API_TOKEN" not in env and DataFolder(data_dir).registry_file.is_file():
         # its own token, so the lake tells the dashboard's commands apart
@@ -116,6 +119,17 @@ def dashboard(
     code = wait_or_stop(process)
     if code not in (0, -2, -15, 130, 143):
         raise fail(f"streamlit stopped with exit code {code} (is port {port} free?)")
+
+
+def sign_in_note(data_dir: Path, host: str) -> str:
+    """One line on who can get in, so nobody learns it from the browser (dashboard.auth)."""
+    store = UserStore(DataFolder(data_dir).dashboard_users)
+    if store.configured:
+        return f"sign-in required ({len(store.users())} users: cpo users list)"
+    if host in LOOPBACK:
+        return "local mode, no sign-in (no users yet; cpo users add NAME --role admin)"
+    return (f"no users yet: on {host} the dashboard refuses everyone until "
+            "cpo users add NAME --role admin")
 
 
 def wait_or_stop(process: subprocess.Popen[bytes]) -> int:

@@ -1,0 +1,66 @@
+"""The reliability page's "Send a command" panel: operators and admins only, checked here on
+the server, not only by leaving the form out; each command names the signed-in user to the
+CSMS (``on_behalf_of``), which records ``requested_by`` as ``operator:<user>``."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from csms_lite.client import ClientError, CsmsClient, Refused
+from dashboard.auth import Identity, NotAllowed, require
+from dashboard.context import Context
+
+COMMANDS = ("reset (soft)", "reset (hard)", "make unavailable", "make available")
+REASON = "sent by hand from the dashboard"
+
+
+def command_panel(ctx: Context) -> None:
+    st.subheader("Send a command")
+    who = ctx.identity
+    if not ctx.settings.api_url:
+        st.caption("Start the dashboard with --api-url (token in CPO_API_TOKEN) to send "
+                   "commands through the CSMS.")
+        return
+    if not who.may("operator"):
+        st.info(f"Signed in as {who.name} ({who.role}): viewers cannot send commands. An admin "
+                f"can give you the operator role (`cpo users role {who.name} operator`).")
+        return
+    chargers = ctx.run("SELECT charge_point_id FROM dim_chargers ORDER BY 1", ())
+    with st.form("command"):
+        cp = st.selectbox("Charger", list(chargers["charge_point_id"]))
+        what = st.selectbox("Command", COMMANDS)
+        connector = st.number_input("Connector (0 = whole charger)", min_value=0, value=0)
+        confirm = st.checkbox("I confirm: this acts on a live charger")
+        sent = st.form_submit_button("Send")
+    if not sent:
+        return
+    if not confirm:
+        st.warning("Tick the confirmation box first.")
+        return
+    try:
+        send(ctx, who, str(cp), str(what), int(connector))
+    except NotAllowed as exc:
+        st.error(str(exc))
+
+
+def send(ctx: Context, who: Identity, cp: str, what: str, connector: int) -> None:
+    require(who, "operator")  # again here: the one place a command leaves the dashboard
+    assert ctx.settings.api_url is not None
+    command = "reset" if what.startswith("reset") else "change_availability"
+    params: dict[str, object] = (
+        {"type": "hard" if "hard" in what else "soft"}
+        if command == "reset"
+        else {"available": what == "make available", "connector_id": connector}
+    )
+    client = CsmsClient(ctx.settings.api_url, ctx.settings.api_token)
+    try:
+        answer = client.command(cp, command, params, requested_by="operator", reason=REASON,
+                                on_behalf_of=who.name)
+        (st.success if answer.answered else st.error)(
+            f"{command} to {cp}: {answer.outcome or answer.http_status} "
+            f"{answer.status or answer.error or ''}".strip()
+        )
+    except Refused as exc:  # e.g. 401: the API's own words, as for any answer
+        st.error(f"{command} to {cp}: {exc.status} {exc.message}")
+    except ClientError as exc:
+        st.error(str(exc))
