@@ -58,6 +58,10 @@ def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
+BAD_JSON = (f"body must be a JSON object (standard JSON: no NaN or Infinity, nested at most "
+            f"{MAX_DEPTH} levels)")
+
+
 async def _body(request: web.Request) -> Any:
     """The decoded JSON body, or ValueError. orjson, not ``request.json()``: the stdlib's
     parser recurses (a JSON bomb raised RecursionError, a 500) and accepts NaN and 1e999."""
@@ -168,7 +172,7 @@ class ApiServer:
         except InvalidCommand as exc:
             return _error(400, str(exc))
         except ValueError:
-            return _error(400, "body must be a JSON object")
+            return _error(400, BAD_JSON)
         result = await self.hub.send(req)
         return web.json_response(result.to_json(), status=HTTP_STATUS.get(result.outcome, 500))
 
@@ -186,7 +190,7 @@ class ApiServer:
         except InvalidCommand as exc:
             return _error(400, str(exc))
         except ValueError:
-            return _error(400, "body must be a JSON object")
+            return _error(400, BAD_JSON)
         self.hub.record_outcome(command_id, cp_id, caller, result, detail)
         return web.json_response({"recorded": True})
 
@@ -206,7 +210,7 @@ class ApiServer:
         except (InvalidCommand, InvalidValueError) as exc:
             return _error(400, str(exc))
         except ValueError:
-            return _error(400, "body must be a JSON object")
+            return _error(400, BAD_JSON)
         return web.json_response({"name": name, "token": secret})
 
     async def rotate_token(self, request: web.Request) -> web.Response:
