@@ -26,6 +26,7 @@ https only with ``--api-tls-cert/--api-tls-key``. Each route needs a scope of th
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
@@ -47,6 +48,7 @@ from csms_lite.server.hub import Hub
 from csms_lite.tls import server_context
 from csms_lite.versions import Version
 
+log = logging.getLogger(__name__)
 PUBLIC_PATHS = frozenset({"/healthz"})
 HTTP_STATUS = {"answered": 200, "invalid": 400, "offline": 409, "rate_limited": 429,
                "call_error": 502, "invalid_response": 502, "timeout": 504, "error": 500}
@@ -69,6 +71,12 @@ async def _body(request: web.Request) -> Any:
     if too_deep(body, MAX_DEPTH):
         raise ValueError(f"JSON nested deeper than {MAX_DEPTH} levels")
     return body
+
+
+def _named(body: Any) -> str:
+    """The command or action a refused request named, for its ``commands`` row."""
+    named = body.get("command", body.get("action")) if isinstance(body, dict) else None
+    return named if isinstance(named, str) else "(unreadable)"
 
 
 class ApiServer:
@@ -113,6 +121,8 @@ class ApiServer:
                            ssl_context=ssl)
         await site.start()
         self.port = int(self._runner.addresses[0][1])  # the real port when asked for 0
+        log.info("CSMS API on %s://%s:%d", "https" if ssl else "http", self.config.api_host,
+                 self.port)
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -165,16 +175,24 @@ class ApiServer:
 
     async def command(self, request: web.Request) -> web.Response:
         cp_id = request.match_info["cp_id"]
+        if not self._known(cp_id):
+            return _error(404, f"unknown charge point {cp_id!r}: add it with cpo chargers add")
+        body: Any = None
         try:
             body = await _body(request)
             req = self._request(cp_id, body, await self.hub.version_of(cp_id),
                                 caller_of(request[TOKEN], body))
-        except InvalidCommand as exc:
-            return _error(400, str(exc))
-        except ValueError:
-            return _error(400, BAD_JSON)
+        except (InvalidCommand, ValueError) as exc:
+            why = str(exc) if isinstance(exc, InvalidCommand) else BAD_JSON
+            self.hub.commands.invalid(cp_id, _named(body), request[TOKEN].name, why)
+            return _error(400, why)
         result = await self.hub.send(req)
         return web.json_response(result.to_json(), status=HTTP_STATUS.get(result.outcome, 500))
+
+    def _known(self, cp_id: str) -> bool:
+        """In the registry, or connected (``--accept-unknown``), or possibly on another node."""
+        return (cp_id in self.hub.chargers or self.config.accept_unknown
+                or self.hub.registry.get_charge_point(cp_id) is not None)
 
     async def outcome(self, request: web.Request) -> web.Response:
         """Record what a command achieved: ``{"charge_point_id", "result", "detail"}``; written

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from csms_lite.clock import Clock
 from csms_lite.commands.request import CommandResult
 from csms_lite.commands.secrets import redacted
+from csms_lite.commands.summary import answer_status
 from csms_lite.registry.store import Registry
 from csms_lite.rpc import validation
 from csms_lite.rpc.errors import OcppCallError
@@ -42,6 +43,15 @@ class CommandBook:
                                error_code=error_code, error_description=description)
         self._log(item, result, None, None)
         return result
+
+    def invalid(self, cp_id: str, what: str, requested_by: str, why: str) -> None:
+        """A request refused before it became a command (a 400): still a ``commands`` row, so
+        the lake has every command asked for. ``what``: the command or action named (nothing
+        of its parameters is kept: they were not understood, and may hold a secret)."""
+        result = CommandResult(uuid.uuid4().hex, cp_id, what[:64], {}, "invalid",
+                               response={"error": why[:500]}, error_code="InvalidCommand",
+                               error_description=why[:500])
+        self.lake.command(self.clock.now(), result, requested_by, None, None, None)
 
     def finish(
         self, item: QueuedCommand, uid: str, outcome: str, answer: Frame | None,
@@ -78,8 +88,7 @@ class CommandBook:
             result.outcome = "invalid_response"
             result.error_code = exc.code
             result.error_description = exc.description
-        status = answer.payload.get("status") if isinstance(answer.payload, dict) else None
-        result.status = status if isinstance(status, str) else None
+        result.status = answer_status(result.action, answer.payload)
 
     def _log(
         self, item: QueuedCommand, result: CommandResult, sent_at: float | None,

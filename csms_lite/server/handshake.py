@@ -35,6 +35,7 @@ from csms_lite.registry.passwords import VerifiedCache, dummy_hash
 from csms_lite.server.auth_throttle import AuthThrottle
 from csms_lite.server.client_address import Network, client_address
 from csms_lite.server.hub import Hub
+from csms_lite.server.log_budget import LogBudget
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ class Gatekeeper:
         # A reconnect storm after a restart must not queue thousands of scrypt runs at once.
         self._hashing = asyncio.Semaphore(hash_workers)
         self._pending = 0  # scrypt runs waiting or running
+        self._refusals = LogBudget(log)  # one line each, but a flood is summarised
         cfg = hub.config
         self.throttle = AuthThrottle(cfg.auth_free_failures, cfg.auth_backoff,
                                      cfg.auth_backoff_max)
@@ -168,6 +170,8 @@ class Gatekeeper:
             self.hub.clock.now(), charge_point_id(request.path) or None, None, "rejected",
             refusal.reason, remote=remote, http_status=refusal.status.value,
         )
+        self._refusals.info("refused %s from %s: %d %s", charge_point_id(request.path) or "?",
+                            remote or "?", refusal.status.value, refusal.reason)
         response = conn.respond(refusal.status, f"{refusal.public or refusal.reason}\n")
         if refusal.status == HTTPStatus.UNAUTHORIZED:
             response.headers["WWW-Authenticate"] = 'Basic realm="OCPP", charset="UTF-8"'
