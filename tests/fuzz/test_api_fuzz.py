@@ -20,12 +20,14 @@ from tests.fuzz.strategies import FUZZ_LIVE, HOSTILE_TEXTS, json_values
 from tests.threaded_csms import threaded_csms
 
 PATHS = ("/api/v1/chargers/CP-1/commands", "/api/v1/commands/c-1/outcome")
-ANSWERS = {200, 400, 409, 413}  # 409: the charger is offline; 413: over client_max_size
+# 404: no such command (an outcome); 409: the charger is offline; 413: over client_max_size
+ANSWERS = {200, 400, 404, 409, 413}
 
 
 @pytest.fixture(scope="module")
 def csms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Csms]:
     with threaded_csms(Path(tmp_path_factory.mktemp("api-fuzz"))) as live:
+        live.add_charger("CP-1")  # known, offline: an unknown one is 404 before its body is read
         yield live
 
 
