@@ -148,7 +148,9 @@ async def test_commands_record_the_token_name_and_the_person(csms: Csms) -> None
     assert code == 400
     assert "on_behalf_of" in answer["error"]
     rows = (await table(csms, "commands")).sort("requested_at")
-    assert rows["requested_by"].to_list() == ["dashboard", "dashboard:alice@example.com"]
+    assert rows["requested_by"].to_list() == ["dashboard", "dashboard:alice@example.com",
+                                              "dashboard"]  # the refused one, by its token
+    assert rows["outcome"][-1] == "invalid"
 
 
 # -- item 14: outcomes ---------------------------------------------------------------------

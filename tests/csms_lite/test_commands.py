@@ -38,7 +38,7 @@ CASES_16: list[tuple[str, dict[str, Any], str, str | None]] = [
      "Accepted"),
     ("trigger_message", {"message": "Heartbeat"}, "TriggerMessage", "Accepted"),
     ("unlock_connector", {"connector_id": 1}, "UnlockConnector", "Unlocked"),
-    ("get_configuration", {"keys": ["HeartbeatInterval"]}, "GetConfiguration", None),
+    ("get_configuration", {"keys": ["HeartbeatInterval"]}, "GetConfiguration", "Accepted"),
     ("change_configuration", {"key": "HeartbeatInterval", "value": 60}, "ChangeConfiguration",
      "Accepted"),
     ("clear_cache", {}, "ClearCache", "Accepted"),
@@ -53,9 +53,10 @@ CASES_201: list[tuple[str, dict[str, Any], str, str | None]] = [
      "Accepted"),
     ("trigger_message", {"message": "Heartbeat"}, "TriggerMessage", "Accepted"),
     ("unlock_connector", {"evse_id": 1}, "UnlockConnector", "Unlocked"),
-    ("get_configuration", {"keys": ["OCPPCommCtrlr.HeartbeatInterval"]}, "GetVariables", None),
+    ("get_configuration", {"keys": ["OCPPCommCtrlr.HeartbeatInterval"]}, "GetVariables",
+     "Accepted"),
     ("change_configuration", {"key": "OCPPCommCtrlr.HeartbeatInterval", "value": 60},
-     "SetVariables", None),
+     "SetVariables", "Accepted"),
     ("clear_cache", {}, "ClearCache", "Accepted"),
     ("set_charging_profile", {"evse_id": 1, "profile": PROFILE_201}, "SetChargingProfile",
      "Accepted"),
@@ -132,6 +133,7 @@ async def test_raw_action_and_invalid_requests(csms: Csms, fleet: dict[str, Any]
 
 
 async def test_offline_charger_gives_409_and_is_logged(csms: Csms) -> None:
+    csms.add_charger("GHOST")  # known, not connected (an unknown one is 404)
     code, answer = await post(csms, "GHOST", {"command": "reset", "params": {}})
     assert (code, answer["outcome"]) == (409, "offline")
     rows = await table(csms, "commands")

@@ -75,6 +75,7 @@ async def test_a_fake_transport_is_handed_in_and_closed() -> None:
 
 
 async def test_against_a_real_csms(csms: Csms) -> None:
+    csms.add_charger("CP-NONE")  # known, not connected
     async with AsyncCsmsClient(csms.api_url, csms.server.api.token, timeout_s=10.0) as client:
         assert await client.chargers() == []
         offline = await client.command("CP-NONE", "reset", {"type": "soft"})
