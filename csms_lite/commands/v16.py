@@ -1,11 +1,23 @@
-"""Version-neutral command names -> OCPP 1.6 (action, payload)."""
+"""Version-neutral command names -> OCPP 1.6 (action, payload), with the parameters each takes.
+
+1.6 numbers connectors from 1 and calls the whole charge point connector 0."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from csms_lite.commands.params import Built, Command, Param, scalar_text
+
 Params = dict[str, Any]
-Built = tuple[str, dict[str, Any]]
+
+CONNECTOR = Param("connector_id", "int", help="connector (0: the whole charge point)")
+PROFILE = Param("profile", "object", required=True, help="csChargingProfiles, as OCPP 1.6 has it")
+
+
+def _with_connector(p: Params, payload: dict[str, Any]) -> dict[str, Any]:
+    if p.get("connector_id") is not None:
+        payload["connectorId"] = p["connector_id"]
+    return payload
 
 
 def reset(p: Params) -> Built:
@@ -13,39 +25,37 @@ def reset(p: Params) -> Built:
 
 
 def remote_start(p: Params) -> Built:
-    payload: dict[str, Any] = {"idTag": p["id_tag"]}
-    if p.get("connector_id") is not None:
-        payload["connectorId"] = int(p["connector_id"])
+    payload = _with_connector(p, {"idTag": p["id_tag"]})
+    if p.get("charging_profile") is not None:
+        payload["chargingProfile"] = p["charging_profile"]
     return "RemoteStartTransaction", payload
 
 
 def remote_stop(p: Params) -> Built:
-    return "RemoteStopTransaction", {"transactionId": int(p["transaction_id"])}
+    return "RemoteStopTransaction", {"transactionId": p["transaction_id"]}
 
 
 def change_availability(p: Params) -> Built:
     kind = "Operative" if p.get("available", True) else "Inoperative"
-    return "ChangeAvailability", {"connectorId": int(p.get("connector_id", 0)), "type": kind}
+    return "ChangeAvailability", {"connectorId": p.get("connector_id") or 0, "type": kind}
 
 
 def trigger_message(p: Params) -> Built:
-    payload: dict[str, Any] = {"requestedMessage": p["message"]}
-    if p.get("connector_id") is not None:
-        payload["connectorId"] = int(p["connector_id"])
-    return "TriggerMessage", payload
+    return "TriggerMessage", _with_connector(p, {"requestedMessage": p["message"]})
 
 
 def unlock_connector(p: Params) -> Built:
-    return "UnlockConnector", {"connectorId": int(p.get("connector_id", 1))}
+    connector = p.get("connector_id")
+    return "UnlockConnector", {"connectorId": 1 if connector is None else connector}
 
 
 def get_configuration(p: Params) -> Built:
     keys = p.get("keys") or []
-    return "GetConfiguration", {"key": list(keys)} if keys else {}
+    return "GetConfiguration", {"key": keys} if keys else {}
 
 
 def change_configuration(p: Params) -> Built:
-    return "ChangeConfiguration", {"key": p["key"], "value": str(p["value"])}
+    return "ChangeConfiguration", {"key": p["key"], "value": scalar_text(p["value"])}
 
 
 def clear_cache(p: Params) -> Built:
@@ -54,6 +64,29 @@ def clear_cache(p: Params) -> Built:
 
 def set_charging_profile(p: Params) -> Built:
     return "SetChargingProfile", {
-        "connectorId": int(p.get("connector_id", 0)),
+        "connectorId": p.get("connector_id") or 0,
         "csChargingProfiles": p["profile"],
     }
+
+
+RESET_TYPE = Param("type", "text", choices=("soft", "hard"), help="soft (default) or hard")
+MESSAGE = Param("message", "text", required=True, help="e.g. StatusNotification, Heartbeat")
+
+COMMANDS: dict[str, Command] = {
+    "reset": Command((RESET_TYPE,), reset),
+    "remote_start": Command((Param("id_tag", "text", required=True), CONNECTOR,
+                             Param("charging_profile", "object", help="a TxProfile")),
+                            remote_start),
+    "remote_stop": Command((Param("transaction_id", "int", required=True),), remote_stop),
+    "change_availability": Command((CONNECTOR, Param("available", "bool", help="default true")),
+                                   change_availability),
+    "trigger_message": Command((MESSAGE, CONNECTOR), trigger_message),
+    "unlock_connector": Command((CONNECTOR,), unlock_connector),
+    "get_configuration": Command((Param("keys", "texts", help="default: all"),),
+                                 get_configuration),
+    "change_configuration": Command((Param("key", "text", required=True),
+                                     Param("value", "value", required=True)),
+                                    change_configuration),
+    "clear_cache": Command((), clear_cache),
+    "set_charging_profile": Command((CONNECTOR, PROFILE), set_charging_profile),
+}

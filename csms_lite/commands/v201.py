@@ -1,36 +1,52 @@
-"""Version-neutral command names -> OCPP 2.0.1 (action, payload).
+"""Version-neutral command names -> OCPP 2.0.1 (action, payload), with the parameters each takes.
 
-Configuration keys are ``Component.Variable`` (e.g. ``OCPPCommCtrlr.HeartbeatInterval``).
+Parameters are named as the spec names them: ``evse_id`` is the EVSE (0 or absent: the whole
+station), ``connector_id`` a connector within that EVSE (so it needs ``evse_id``). Configuration
+keys are ``Component.Variable`` (e.g. ``OCPPCommCtrlr.HeartbeatInterval``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from csms_lite.commands.params import Built, Command, Param, scalar_text
+
 Params = dict[str, Any]
-Built = tuple[str, dict[str, Any]]
+
+EVSE = Param("evse_id", "int", help="EVSE (0 or absent: the whole station)")
+CONNECTOR = Param("connector_id", "int", help="connector within evse_id")
+
+
+def _evse(p: Params) -> dict[str, Any] | None:
+    """The EVSEType for ``evse_id`` (+ ``connector_id``); None for the whole station."""
+    evse_id, connector_id = p.get("evse_id"), p.get("connector_id")
+    if connector_id is not None and not evse_id:
+        raise ValueError("connector_id is a connector within an EVSE in OCPP 2.0.1: give "
+                         "evse_id too")
+    if not evse_id:
+        return None
+    evse: dict[str, Any] = {"id": evse_id}
+    if connector_id is not None:
+        evse["connectorId"] = connector_id
+    return evse
 
 
 def reset(p: Params) -> Built:
     payload: dict[str, Any] = {"type": "Immediate" if p.get("type") == "hard" else "OnIdle"}
     if p.get("evse_id") is not None:
-        payload["evseId"] = int(p["evse_id"])
+        payload["evseId"] = p["evse_id"]
     return "Reset", payload
-
-
-def _evse(p: Params) -> dict[str, Any] | None:
-    evse_id = p.get("evse_id", p.get("connector_id"))
-    return {"id": int(evse_id)} if evse_id else None
 
 
 def remote_start(p: Params) -> Built:
     payload: dict[str, Any] = {
-        "idToken": {"idToken": p["id_tag"], "type": p.get("token_type", "Central")},
-        "remoteStartId": int(p.get("remote_start_id", 1)),
+        "idToken": {"idToken": p["id_tag"], "type": p.get("token_type") or "Central"},
+        "remoteStartId": p.get("remote_start_id") or 1,
     }
-    evse = _evse(p)
-    if evse:
-        payload["evseId"] = evse["id"]
+    if p.get("evse_id"):
+        payload["evseId"] = p["evse_id"]
+    if p.get("charging_profile") is not None:
+        payload["chargingProfile"] = p["charging_profile"]
     return "RequestStartTransaction", payload
 
 
@@ -56,8 +72,9 @@ def trigger_message(p: Params) -> Built:
 
 
 def unlock_connector(p: Params) -> Built:
-    evse_id = int(p.get("evse_id") or p.get("connector_id") or 1)
-    return "UnlockConnector", {"evseId": evse_id, "connectorId": int(p.get("connector", 1))}
+    evse_id, connector_id = p.get("evse_id"), p.get("connector_id")
+    return "UnlockConnector", {"evseId": 1 if evse_id is None else evse_id,
+                               "connectorId": 1 if connector_id is None else connector_id}
 
 
 def _component_variable(key: str) -> dict[str, Any]:
@@ -75,7 +92,7 @@ def get_configuration(p: Params) -> Built:
 
 
 def change_configuration(p: Params) -> Built:
-    item = {"attributeValue": str(p["value"]), **_component_variable(p["key"])}
+    item = {"attributeValue": scalar_text(p["value"]), **_component_variable(p["key"])}
     return "SetVariables", {"setVariableData": [item]}
 
 
@@ -85,6 +102,37 @@ def clear_cache(p: Params) -> Built:
 
 def set_charging_profile(p: Params) -> Built:
     return "SetChargingProfile", {
-        "evseId": int(p.get("evse_id") or p.get("connector_id") or 0),
+        "evseId": p.get("evse_id") or 0,
         "chargingProfile": p["profile"],
     }
+
+
+RESET_TYPE = Param("type", "text", choices=("soft", "hard"),
+                   help="soft (default: OnIdle) or hard (Immediate)")
+MESSAGE = Param("message", "text", required=True, help="e.g. StatusNotification, Heartbeat")
+
+COMMANDS: dict[str, Command] = {
+    "reset": Command((RESET_TYPE, EVSE), reset),
+    "remote_start": Command((Param("id_tag", "text", required=True), EVSE,
+                             Param("token_type", "text", help="IdTokenType, default Central"),
+                             Param("remote_start_id", "int", help="default 1"),
+                             Param("charging_profile", "object", help="a TxProfile")),
+                            remote_start),
+    "remote_stop": Command((Param("transaction_id", "id", required=True),), remote_stop),
+    "change_availability": Command((EVSE, CONNECTOR,
+                                    Param("available", "bool", help="default true")),
+                                   change_availability),
+    "trigger_message": Command((MESSAGE, EVSE, CONNECTOR), trigger_message),
+    "unlock_connector": Command((EVSE, CONNECTOR), unlock_connector),
+    "get_configuration": Command((Param("keys", "texts", required=True,
+                                        help="Component.Variable, at least one"),),
+                                 get_configuration),
+    "change_configuration": Command((Param("key", "text", required=True,
+                                           help="Component.Variable"),
+                                     Param("value", "value", required=True)),
+                                    change_configuration),
+    "clear_cache": Command((), clear_cache),
+    "set_charging_profile": Command((EVSE, Param("profile", "object", required=True,
+                                                 help="chargingProfile, as OCPP 2.0.1 has it")),
+                                    set_charging_profile),
+}
