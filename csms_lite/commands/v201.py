@@ -7,6 +7,7 @@ keys are ``Component.Variable`` (e.g. ``OCPPCommCtrlr.HeartbeatInterval``).
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from csms_lite.commands.params import Built, Command, Param, scalar_text
@@ -41,7 +42,9 @@ def reset(p: Params) -> Built:
 def remote_start(p: Params) -> Built:
     payload: dict[str, Any] = {
         "idToken": {"idToken": p["id_tag"], "type": p.get("token_type") or "Central"},
-        "remoteStartId": p.get("remote_start_id") or 1,
+        # unique by default: the pipelines find the token of a TransactionEvent that names
+        # only this id (stg_tx_events) by it
+        "remoteStartId": p.get("remote_start_id") or secrets.randbelow(2**31 - 1) + 1,
     }
     if p.get("evse_id"):
         payload["evseId"] = p["evse_id"]
@@ -115,7 +118,7 @@ COMMANDS: dict[str, Command] = {
     "reset": Command((RESET_TYPE, EVSE), reset),
     "remote_start": Command((Param("id_tag", "text", required=True), EVSE,
                              Param("token_type", "text", help="IdTokenType, default Central"),
-                             Param("remote_start_id", "int", help="default 1"),
+                             Param("remote_start_id", "int", help="default: a random one"),
                              Param("charging_profile", "object", help="a TxProfile")),
                             remote_start),
     "remote_stop": Command((Param("transaction_id", "id", required=True),), remote_stop),
