@@ -7,6 +7,18 @@ from __future__ import annotations
 from typing import Any
 
 from csms_lite.commands.params import Built, Command, Param, scalar_text
+from csms_lite.commands.shared import (
+    CHARGING_RATE_UNIT,
+    DATA_TRANSFER,
+    DURATION,
+    EXPIRY,
+    PROFILE_ID,
+    PURPOSE,
+    RESERVATION_ID,
+    STACK_LEVEL,
+    utc_text,
+    vendor_message,
+)
 
 Params = dict[str, Any]
 
@@ -69,6 +81,39 @@ def set_charging_profile(p: Params) -> Built:
     }
 
 
+def clear_charging_profile(p: Params) -> Built:
+    fields = {"id": "profile_id", "connectorId": "connector_id",
+              "chargingProfilePurpose": "purpose", "stackLevel": "stack_level"}
+    return "ClearChargingProfile", {k: p[n] for k, n in fields.items() if p.get(n) is not None}
+
+
+def get_composite_schedule(p: Params) -> Built:
+    payload = {"connectorId": p["connector_id"], "duration": p["duration"]}
+    if p.get("charging_rate_unit"):
+        payload["chargingRateUnit"] = p["charging_rate_unit"]
+    return "GetCompositeSchedule", payload
+
+
+def data_transfer(p: Params) -> Built:
+    return "DataTransfer", vendor_message(p)
+
+
+def get_local_list_version(p: Params) -> Built:
+    return "GetLocalListVersion", {}
+
+
+def reserve_now(p: Params) -> Built:
+    payload = {"connectorId": p["connector_id"], "expiryDate": utc_text(p["expiry"]),
+               "idTag": p["id_tag"], "reservationId": p["reservation_id"]}
+    if p.get("parent_id_tag"):
+        payload["parentIdTag"] = p["parent_id_tag"]
+    return "ReserveNow", payload
+
+
+def cancel_reservation(p: Params) -> Built:
+    return "CancelReservation", {"reservationId": p["reservation_id"]}
+
+
 RESET_TYPE = Param("type", "text", choices=("soft", "hard"), help="soft (default) or hard")
 MESSAGE = Param("message", "text", required=True, help="e.g. StatusNotification, Heartbeat")
 
@@ -89,4 +134,16 @@ COMMANDS: dict[str, Command] = {
                                     change_configuration),
     "clear_cache": Command((), clear_cache),
     "set_charging_profile": Command((CONNECTOR, PROFILE), set_charging_profile),
+    "clear_charging_profile": Command((PROFILE_ID, CONNECTOR, PURPOSE, STACK_LEVEL),
+                                      clear_charging_profile),
+    "get_composite_schedule": Command((Param("connector_id", "int", required=True,
+                                             help="connector (0: the grid connection)"),
+                                       DURATION, CHARGING_RATE_UNIT), get_composite_schedule),
+    "data_transfer": Command(DATA_TRANSFER, data_transfer),
+    "get_local_list_version": Command((), get_local_list_version),
+    "reserve_now": Command((Param("connector_id", "int", required=True,
+                                  help="connector (0: any)"),
+                            Param("id_tag", "text", required=True), EXPIRY, RESERVATION_ID,
+                            Param("parent_id_tag", "text")), reserve_now),
+    "cancel_reservation": Command((RESERVATION_ID,), cancel_reservation),
 }

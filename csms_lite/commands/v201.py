@@ -11,6 +11,18 @@ import secrets
 from typing import Any
 
 from csms_lite.commands.params import Built, Command, Param, scalar_text
+from csms_lite.commands.shared import (
+    CHARGING_RATE_UNIT,
+    DATA_TRANSFER,
+    DURATION,
+    EXPIRY,
+    PROFILE_ID,
+    PURPOSE,
+    RESERVATION_ID,
+    STACK_LEVEL,
+    utc_text,
+    vendor_message,
+)
 
 Params = dict[str, Any]
 
@@ -110,6 +122,48 @@ def set_charging_profile(p: Params) -> Built:
     }
 
 
+def clear_charging_profile(p: Params) -> Built:
+    payload: dict[str, Any] = {}
+    if p.get("profile_id") is not None:
+        payload["chargingProfileId"] = p["profile_id"]
+    fields = {"evseId": "evse_id", "chargingProfilePurpose": "purpose",
+              "stackLevel": "stack_level"}
+    criteria = {k: p[n] for k, n in fields.items() if p.get(n) is not None}
+    if criteria:
+        payload["chargingProfileCriteria"] = criteria
+    return "ClearChargingProfile", payload
+
+
+def get_composite_schedule(p: Params) -> Built:
+    payload = {"evseId": p["evse_id"], "duration": p["duration"]}
+    if p.get("charging_rate_unit"):
+        payload["chargingRateUnit"] = p["charging_rate_unit"]
+    return "GetCompositeSchedule", payload
+
+
+def data_transfer(p: Params) -> Built:
+    return "DataTransfer", vendor_message(p)
+
+
+def get_local_list_version(p: Params) -> Built:
+    return "GetLocalListVersion", {}
+
+
+def reserve_now(p: Params) -> Built:
+    payload: dict[str, Any] = {
+        "id": p["reservation_id"], "expiryDateTime": utc_text(p["expiry"]),
+        "idToken": {"idToken": p["id_tag"], "type": p.get("token_type") or "Central"}}
+    if p.get("evse_id"):
+        payload["evseId"] = p["evse_id"]
+    if p.get("parent_id_tag"):
+        payload["groupIdToken"] = {"idToken": p["parent_id_tag"], "type": "Central"}
+    return "ReserveNow", payload
+
+
+def cancel_reservation(p: Params) -> Built:
+    return "CancelReservation", {"reservationId": p["reservation_id"]}
+
+
 RESET_TYPE = Param("type", "text", choices=("soft", "hard"),
                    help="soft (default: OnIdle) or hard (Immediate)")
 MESSAGE = Param("message", "text", required=True, help="e.g. StatusNotification, Heartbeat")
@@ -138,4 +192,15 @@ COMMANDS: dict[str, Command] = {
     "set_charging_profile": Command((EVSE, Param("profile", "object", required=True,
                                                  help="chargingProfile, as OCPP 2.0.1 has it")),
                                     set_charging_profile),
+    "clear_charging_profile": Command((PROFILE_ID, EVSE, PURPOSE, STACK_LEVEL),
+                                      clear_charging_profile),
+    "get_composite_schedule": Command((Param("evse_id", "int", required=True,
+                                             help="EVSE (0: the grid connection)"),
+                                       DURATION, CHARGING_RATE_UNIT), get_composite_schedule),
+    "data_transfer": Command(DATA_TRANSFER, data_transfer),
+    "get_local_list_version": Command((), get_local_list_version),
+    "reserve_now": Command((Param("id_tag", "text", required=True), EXPIRY, RESERVATION_ID,
+                            EVSE, Param("token_type", "text", help="IdTokenType, default Central"),
+                            Param("parent_id_tag", "text", help="groupIdToken")), reserve_now),
+    "cancel_reservation": Command((RESERVATION_ID,), cancel_reservation),
 }

@@ -18,6 +18,14 @@ CASES_16: list[tuple[str, dict[str, object]]] = [
     ("trigger_message", {"message": "StatusNotification", "connector_id": 1}),
     ("unlock_connector", {"connector_id": 1}),
     ("clear_cache", {}),
+    ("clear_charging_profile", {}),
+    ("clear_charging_profile", {"connector_id": 1, "purpose": "TxProfile", "stack_level": 1}),
+    ("get_composite_schedule", {"connector_id": 0, "duration": 60, "charging_rate_unit": "W"}),
+    ("data_transfer", {"vendor_id": "v", "message_id": "m", "data": "d"}),
+    ("get_local_list_version", {}),
+    ("reserve_now", {"connector_id": 0, "id_tag": "T", "expiry": "2030-01-01T00:00:00+02:00",
+                     "reservation_id": 1, "parent_id_tag": "P"}),
+    ("cancel_reservation", {"reservation_id": 1}),
 ]
 # 2.0.1 names the EVSE evse_id and a connector within it connector_id, as the spec does.
 CASES_201: list[tuple[str, dict[str, object]]] = [
@@ -30,6 +38,14 @@ CASES_201: list[tuple[str, dict[str, object]]] = [
     ("trigger_message", {"message": "StatusNotification", "evse_id": 1}),
     ("unlock_connector", {"evse_id": 2, "connector_id": 1}),
     ("clear_cache", {}),
+    ("clear_charging_profile", {"profile_id": 3}),
+    ("clear_charging_profile", {"evse_id": 1, "purpose": "TxProfile", "stack_level": 1}),
+    ("get_composite_schedule", {"evse_id": 0, "duration": 60}),
+    ("data_transfer", {"vendor_id": "v"}),
+    ("get_local_list_version", {}),
+    ("reserve_now", {"id_tag": "T", "expiry": "2030-01-01T00:00:00", "reservation_id": 1,
+                     "evse_id": 2, "parent_id_tag": "P"}),
+    ("cancel_reservation", {"reservation_id": 1}),
 ]
 
 

@@ -33,3 +33,13 @@ async def cs201(csms: Csms) -> AsyncIterator[Station]:
     s = await station(csms, "2.0.1")
     yield s
     await s.disconnect()
+
+
+@pytest.fixture(params=["1.6", "2.0.1"])
+async def any_cp(request: pytest.FixtureRequest, csms: Csms) -> AsyncIterator[Station]:
+    """A charger of each version in turn, booted: for scenarios both versions share."""
+    _tags(csms)
+    s = await station(csms, request.param)
+    await s.boot()
+    yield s
+    await s.disconnect()

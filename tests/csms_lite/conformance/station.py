@@ -15,10 +15,9 @@ from typing import Any
 import aiohttp
 import polars as pl
 
-from ingest.sim.chargepoint_v16 import SimChargePoint16
-from ingest.sim.chargepoint_v201 import SimChargePoint201
 from ingest.sim.link import listen, open_link
 from tests.conftest import PASSWORD, Csms
+from tests.csms_lite.conformance.chargers import Charger16, Charger201
 from tests.csms_lite.lake_helpers import table
 
 WAIT_S = 10.0
@@ -35,6 +34,7 @@ class Script:
     version: str
     connectors: int
     status: dict[str, str] = field(default_factory=dict)
+    local_list_version: int = 0
     open_transactions: set[str] = field(default_factory=set)
 
     def reset(self, hard: bool) -> str:
@@ -59,7 +59,7 @@ class Script:
         return self.status.get("Unlock", "Unlocked")
 
 
-Charger = SimChargePoint16 | SimChargePoint201
+Charger = Charger16 | Charger201
 
 
 @dataclass
@@ -75,8 +75,9 @@ class Station:
     async def connect(self) -> None:
         self._ws = await open_link(self.csms.url, self.cp_id, SUBPROTOCOL[self.version],
                                    PASSWORD)
-        kind = SimChargePoint16 if self.version == "1.6" else SimChargePoint201
+        kind = Charger16 if self.version == "1.6" else Charger201
         self.cp = kind(self.cp_id, self._ws, 2, answers=self.script)
+        self.cp.script = self.script
         self._task = asyncio.create_task(listen(self.cp))
 
     async def disconnect(self) -> None:

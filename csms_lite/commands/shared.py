@@ -1,0 +1,35 @@
+"""Parameters and payload pieces that OCPP 1.6 and 2.0.1 spell the same way."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from csms_lite.commands.params import Param
+from csms_lite.timefmt import utc_iso
+
+PROFILE_ID = Param("profile_id", "int", help="chargingProfileId to clear")
+PURPOSE = Param("purpose", "text", help="chargingProfilePurpose, e.g. TxDefaultProfile")
+STACK_LEVEL = Param("stack_level", "int")
+DURATION = Param("duration", "int", required=True, help="seconds from now")
+CHARGING_RATE_UNIT = Param("charging_rate_unit", "text", choices=("A", "W"))
+DATA_TRANSFER = (Param("vendor_id", "text", required=True), Param("message_id", "text"),
+                 Param("data", "text"))
+EXPIRY = Param("expiry", "text", required=True, help="ISO 8601 time the reservation ends")
+RESERVATION_ID = Param("reservation_id", "int", required=True)
+
+
+def vendor_message(p: dict[str, Any]) -> dict[str, Any]:
+    fields = {"vendorId": "vendor_id", "messageId": "message_id", "data": "data"}
+    return {k: p[n] for k, n in fields.items() if p.get(n) is not None}
+
+
+def utc_text(text: str) -> str:
+    """An ISO 8601 time as UTC ``...Z`` (no offset: UTC); ValueError when unreadable."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is no ISO 8601 time, e.g. 2026-03-01T18:00:00Z") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return utc_iso(when.timestamp())

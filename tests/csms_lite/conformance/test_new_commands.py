@@ -1,0 +1,129 @@
+"""Scenarios of the commands added with the conformance slice (OCTT 1.6 ids; the 2.0.1 station
+runs the same scenario with its own names): smart charging queries, data transfer, local list
+version, reservations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.csms_lite.conformance.station import Station
+
+
+def _port(s: Station, port: int) -> dict[str, Any]:
+    """A port as each version names it in the commands."""
+    return {"connector_id": port} if s.version == "1.6" else {"evse_id": port}
+
+
+async def test_tc066_get_composite_schedule(any_cp: Station) -> None:
+    answer = await any_cp.accepted("get_composite_schedule", duration=3600,
+                                   charging_rate_unit="A", **_port(any_cp, 1))
+    assert answer["status"] == "Accepted"
+    [sent] = await any_cp.sent("GetCompositeSchedule")
+    if any_cp.version == "1.6":
+        assert sent == {"connectorId": 1, "duration": 3600, "chargingRateUnit": "A"}
+        assert answer["response"]["chargingSchedule"]["duration"] == 3600
+    else:
+        assert sent == {"evseId": 1, "duration": 3600, "chargingRateUnit": "A"}
+        assert answer["response"]["schedule"]["duration"] == 3600
+    await any_cp.lake_command(answer, "GetCompositeSchedule", "Accepted")
+
+
+async def test_tc067_clear_charging_profile(any_cp: Station) -> None:
+    answer = await any_cp.accepted("clear_charging_profile", profile_id=1)
+    assert answer["status"] == "Accepted"
+    cleared = await any_cp.accepted("clear_charging_profile", purpose="TxDefaultProfile",
+                                    stack_level=0, **_port(any_cp, 1))
+    any_cp.script.status["ClearChargingProfile"] = "Unknown"
+    unknown = await any_cp.accepted("clear_charging_profile", profile_id=99)
+    assert (cleared["status"], unknown["status"]) == ("Accepted", "Unknown")
+    sent = await any_cp.sent("ClearChargingProfile")
+    if any_cp.version == "1.6":
+        assert sent == [{"id": 1}, {"connectorId": 1, "chargingProfilePurpose":
+                                    "TxDefaultProfile", "stackLevel": 0}, {"id": 99}]
+    else:
+        assert sent == [{"chargingProfileId": 1}, {"chargingProfileCriteria": {
+            "evseId": 1, "chargingProfilePurpose": "TxDefaultProfile", "stackLevel": 0}},
+            {"chargingProfileId": 99}]
+    await any_cp.lake_command(unknown, "ClearChargingProfile", "Unknown")
+
+
+async def test_tc064_data_transfer_to_a_charge_point(any_cp: Station) -> None:
+    unknown = await any_cp.accepted("data_transfer", vendor_id="nobody", data="x")
+    assert unknown["status"] == "UnknownVendorId"
+    any_cp.script.status["DataTransfer"] = "Accepted"
+    known = await any_cp.accepted("data_transfer", vendor_id="com.example", message_id="ping",
+                                  data="hello")
+    assert (known["status"], known["response"]["data"]) == ("Accepted", "pong")
+    assert (await any_cp.sent("DataTransfer"))[1] == {
+        "vendorId": "com.example", "messageId": "ping", "data": "hello"}
+    await any_cp.lake_command(known, "DataTransfer", "Accepted")
+
+
+async def test_tc042_get_local_list_version(any_cp: Station) -> None:
+    any_cp.script.local_list_version = 4
+    answer = await any_cp.accepted("get_local_list_version")
+    field = "listVersion" if any_cp.version == "1.6" else "versionNumber"
+    assert answer["response"] == {field: 4}
+    assert await any_cp.sent("GetLocalListVersion") == [{}]
+    await any_cp.lake_command(answer, "GetLocalListVersion", None)
+
+
+EXPIRY = "2030-01-01T12:00:00Z"
+
+
+def _reserve(s: Station, reservation_id: int, port: int = 1) -> dict[str, Any]:
+    return {"id_tag": "TAG-OK", "expiry": EXPIRY, "reservation_id": reservation_id,
+            **_port(s, port)}
+
+
+async def test_tc046_reserve_a_connector_then_reserved(any_cp: Station) -> None:
+    """The reservation, then the port reports Reserved: its live state, and up for uptime (the
+    pipelines' stg_status classes Reserved as 'reserved', an UP state)."""
+    answer = await any_cp.accepted("reserve_now", **_reserve(any_cp, 11))
+    assert answer["status"] == "Accepted"
+    [sent] = await any_cp.sent("ReserveNow")
+    if any_cp.version == "1.6":
+        assert sent == {"connectorId": 1, "expiryDate": "2030-01-01T12:00:00.000Z",
+                        "idTag": "TAG-OK", "reservationId": 11}
+    else:
+        assert sent == {"id": 11, "expiryDateTime": "2030-01-01T12:00:00.000Z", "evseId": 1,
+                        "idToken": {"idToken": "TAG-OK", "type": "Central"}}
+    await any_cp.lake_command(answer, "ReserveNow", "Accepted")
+    await any_cp.status(1, "Reserved")
+    key = "1" if any_cp.version == "1.6" else next(
+        k for k in any_cp.live().connectors if k.startswith("1"))
+    assert any_cp.live().connectors[key].status == "Reserved"
+
+
+async def test_tc048_reserve_a_connector_not_possible(any_cp: Station) -> None:
+    """tc048_1 faulted, _2 occupied, _3 unavailable, _4 rejected."""
+    for reservation_id, status in enumerate(("Faulted", "Occupied", "Unavailable", "Rejected")):
+        any_cp.script.status["ReserveNow"] = status
+        answer = await any_cp.accepted("reserve_now", **_reserve(any_cp, reservation_id))
+        assert answer["status"] == status
+        await any_cp.lake_command(answer, "ReserveNow", status)
+
+
+async def test_tc051_cancel_reservation(any_cp: Station) -> None:
+    await any_cp.accepted("reserve_now", **_reserve(any_cp, 13))
+    await any_cp.status(1, "Reserved")
+    answer = await any_cp.accepted("cancel_reservation", reservation_id=13)
+    assert answer["status"] == "Accepted"
+    assert await any_cp.sent("CancelReservation") == [{"reservationId": 13}]
+    await any_cp.lake_command(answer, "CancelReservation", "Accepted")
+    await any_cp.status(1, "Available")
+    assert {c.status for c in any_cp.live().connectors.values()} == {"Available"}
+
+
+async def test_tc052_cancel_reservation_rejected(any_cp: Station) -> None:
+    any_cp.script.status["CancelReservation"] = "Rejected"
+    answer = await any_cp.accepted("cancel_reservation", reservation_id=404)
+    assert answer["status"] == "Rejected"
+    await any_cp.lake_command(answer, "CancelReservation", "Rejected")
+
+
+async def test_reserve_now_refuses_an_unreadable_expiry(any_cp: Station) -> None:
+    code, answer = await any_cp.command("reserve_now", **{**_reserve(any_cp, 1),
+                                                          "expiry": "tomorrow"})
+    assert code == 400
+    assert "no ISO 8601 time" in answer["error"]
