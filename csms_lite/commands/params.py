@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from csms_lite.errors import InvalidCommand
+
+if TYPE_CHECKING:
+    from csms_lite.registry.store import Registry
 
 Kind = Literal["int", "text", "bool", "texts", "object", "objects", "id", "value"]
 
@@ -59,6 +62,8 @@ class Command:
 
     params: tuple[Param, ...]
     build: Callable[[dict[str, Any]], Built]
+    # fills in what the CSMS knows (from the registry) before building: (params, charger, reg)
+    resolve: Callable[[dict[str, Any], str, Registry], dict[str, Any]] | None = None
 
 
 def check(command: str, version_name: str, params: Mapping[str, Any],

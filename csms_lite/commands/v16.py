@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from csms_lite.commands import local_list
+from csms_lite.commands.local_list import update_type
 from csms_lite.commands.params import Built, Command, Param, scalar_text
 from csms_lite.commands.shared import (
     CHARGING_RATE_UNIT,
@@ -114,6 +116,23 @@ def cancel_reservation(p: Params) -> Built:
     return "CancelReservation", {"reservationId": p["reservation_id"]}
 
 
+def send_local_list(p: Params) -> Built:
+    payload: dict[str, Any] = {"listVersion": p["version"], "updateType": update_type(p)}
+    entries = [_authorization(e) for e in p.get("entries") or []]
+    if entries:
+        payload["localAuthorizationList"] = entries
+    return "SendLocalList", payload
+
+
+def _authorization(e: dict[str, Any]) -> dict[str, Any]:
+    item: dict[str, Any] = {"idTag": e["id_tag"]}
+    if e.get("status"):
+        info = {"status": e["status"], "expiryDate": e.get("expiry"),
+                "parentIdTag": e.get("parent_id_tag")}
+        item["idTagInfo"] = {k: v for k, v in info.items() if v is not None}
+    return item
+
+
 RESET_TYPE = Param("type", "text", choices=("soft", "hard"), help="soft (default) or hard")
 MESSAGE = Param("message", "text", required=True, help="e.g. StatusNotification, Heartbeat")
 
@@ -146,4 +165,5 @@ COMMANDS: dict[str, Command] = {
                             Param("id_tag", "text", required=True), EXPIRY, RESERVATION_ID,
                             Param("parent_id_tag", "text")), reserve_now),
     "cancel_reservation": Command((RESERVATION_ID,), cancel_reservation),
+    "send_local_list": Command(local_list.PARAMS, send_local_list, local_list.resolve),
 }

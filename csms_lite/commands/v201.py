@@ -10,6 +10,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from csms_lite.commands import local_list
+from csms_lite.commands.local_list import update_type
 from csms_lite.commands.params import Built, Command, Param, scalar_text
 from csms_lite.commands.shared import (
     CHARGING_RATE_UNIT,
@@ -164,6 +166,27 @@ def cancel_reservation(p: Params) -> Built:
     return "CancelReservation", {"reservationId": p["reservation_id"]}
 
 
+def send_local_list(p: Params) -> Built:
+    payload: dict[str, Any] = {"versionNumber": p["version"], "updateType": update_type(p)}
+    entries = [_authorization(e) for e in p.get("entries") or []]
+    if entries:
+        payload["localAuthorizationList"] = entries
+    return "SendLocalList", payload
+
+
+def _authorization(e: dict[str, Any]) -> dict[str, Any]:
+    # the registry's tags are RFID cards
+    item: dict[str, Any] = {"idToken": {"idToken": e["id_tag"], "type": "ISO14443"}}
+    if e.get("status"):
+        info: dict[str, Any] = {"status": e["status"]}
+        if e.get("expiry"):
+            info["cacheExpiryDateTime"] = e["expiry"]
+        if e.get("parent_id_tag"):
+            info["groupIdToken"] = {"idToken": e["parent_id_tag"], "type": "Central"}
+        item["idTokenInfo"] = info
+    return item
+
+
 RESET_TYPE = Param("type", "text", choices=("soft", "hard"),
                    help="soft (default: OnIdle) or hard (Immediate)")
 MESSAGE = Param("message", "text", required=True, help="e.g. StatusNotification, Heartbeat")
@@ -203,4 +226,5 @@ COMMANDS: dict[str, Command] = {
                             EVSE, Param("token_type", "text", help="IdTokenType, default Central"),
                             Param("parent_id_tag", "text", help="groupIdToken")), reserve_now),
     "cancel_reservation": Command((RESERVATION_ID,), cancel_reservation),
+    "send_local_list": Command(local_list.PARAMS, send_local_list, local_list.resolve),
 }

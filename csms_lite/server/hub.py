@@ -101,7 +101,7 @@ class Hub:
         if version is None:
             conn = self.connections.get(cp_id)
             version = conn.protocol if conn else named(self.charger(cp_id).ocpp_version)
-        action, payload = build(command, params, version)
+        action, payload = build(command, params, version, cp_id, self.registry)
         return CommandRequest(cp_id, action, payload, requested_by, reason, timeout)
 
     async def send(self, req: CommandRequest) -> CommandResult:

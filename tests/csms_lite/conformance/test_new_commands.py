@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.conftest import Csms
 from tests.csms_lite.conformance.station import Station
 
 
@@ -127,3 +128,43 @@ async def test_reserve_now_refuses_an_unreadable_expiry(any_cp: Station) -> None
                                                           "expiry": "tomorrow"})
     assert code == 400
     assert "no ISO 8601 time" in answer["error"]
+
+
+async def test_tc043_send_local_authorization_list(csms: Csms, any_cp: Station) -> None:
+    """tc043_1 full, tc043_3 differential: built from the tags registry, numbered per charger
+    (a refused list still uses up its version, so the next is never one the charger holds)."""
+    full = await any_cp.accepted("send_local_list", update_type="full")
+    assert full["status"] == "Accepted"
+    v16 = any_cp.version == "1.6"
+    version, tag, info = (("listVersion", "idTag", "idTagInfo") if v16
+                          else ("versionNumber", "idToken", "idTokenInfo"))
+    [sent] = await any_cp.sent("SendLocalList")
+    assert (sent[version], sent["updateType"]) == (1, "Full")
+    listed = {(e[tag] if v16 else e[tag]["idToken"]): e[info]["status"]
+              for e in sent["localAuthorizationList"]}
+    assert listed == {"TAG-OK": "Accepted", "TAG-BLOCKED": "Blocked", "TAG-OLD": "Expired"}
+    await any_cp.lake_command(full, "SendLocalList", "Accepted")
+    assert (await any_cp.accepted("get_local_list_version"))["response"] == {version: 1}
+
+    csms.add_tag("TAG-NEW", partner="emsp-b")
+    diff = await any_cp.accepted("send_local_list", update_type="differential",
+                                 tags=["TAG-NEW", "GONE"])
+    assert diff["status"] == "Accepted"
+    sent = (await any_cp.sent("SendLocalList"))[-1]
+    assert (sent[version], sent["updateType"]) == (2, "Differential")
+    new, gone = sent["localAuthorizationList"]
+    assert new[info] == {"status": "Accepted"}
+    assert info not in gone  # not in the registry: removed from the charger's list
+    assert csms.server.registry.local_list_version(any_cp.cp_id) == 2
+
+    any_cp.script.status["SendLocalList"] = "VersionMismatch"
+    refused = await any_cp.accepted("send_local_list", update_type="full")
+    assert refused["status"] == "VersionMismatch"
+    assert (await any_cp.sent("SendLocalList"))[-1][version] == 3
+    assert (await any_cp.accepted("get_local_list_version"))["response"] == {version: 2}
+
+
+async def test_a_differential_local_list_needs_its_tags(any_cp: Station) -> None:
+    code, answer = await any_cp.command("send_local_list", update_type="differential")
+    assert code == 400
+    assert "needs tags" in answer["error"]
