@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from csms_lite.commands.build import COMMANDS, build
@@ -137,3 +139,15 @@ def test_unknown_command_and_missing_param() -> None:
         build("explode", {}, V16)
     with pytest.raises(InvalidCommand, match="id_tag"):
         build("remote_start", {}, V16)
+
+
+def test_the_readme_lists_every_command_and_its_parameters_per_version() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    rows = {line.split("|")[1].strip(" `"): line for line in readme.splitlines()
+            if line.startswith("| `") and line.count("|") == 4}
+    for command in COMMANDS:
+        cells = rows[command].split("|")
+        for version, cell in ((V16, cells[2]), (V201, cells[3])):
+            named = {part.split("`")[1] for part in cell.split(", ") if "`" in part}
+            assert named == {p.name for p in version.commands[command].params}, (command,
+                                                                                version)
