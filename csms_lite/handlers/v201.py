@@ -86,6 +86,12 @@ def data_transfer(ctx: CallContext, p: Payload) -> Payload:
     return {"status": "UnknownVendorId"}
 
 
+def reservation_status_update(ctx: CallContext, p: Payload) -> Payload:
+    """A reservation expired or was removed on the station (logged; the port's own
+    StatusNotification tells that it is no longer Reserved)."""
+    return {}
+
+
 HANDLERS: dict[str, Handler] = {
     "BootNotification": boot_notification,
     "Heartbeat": heartbeat,
@@ -98,4 +104,5 @@ HANDLERS: dict[str, Handler] = {
     "FirmwareStatusNotification": firmware_status_notification,
     "SecurityEventNotification": empty,
     "DataTransfer": data_transfer,
+    "ReservationStatusUpdate": reservation_status_update,
 }

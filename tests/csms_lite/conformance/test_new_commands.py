@@ -4,10 +4,13 @@ version, reservations."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+from ocpp.v201 import call as call201
+
 from tests.conftest import Csms
-from tests.csms_lite.conformance.station import Station
+from tests.csms_lite.conformance.station import WAIT_S, Station
 
 
 def _port(s: Station, port: int) -> dict[str, Any]:
@@ -168,3 +171,17 @@ async def test_a_differential_local_list_needs_its_tags(any_cp: Station) -> None
     code, answer = await any_cp.command("send_local_list", update_type="differential")
     assert code == 400
     assert "needs tags" in answer["error"]
+
+
+async def test_tc047_201_reservation_expires_on_the_station(cs201: Station) -> None:
+    """The 2.0.1 station tells that a reservation expired (ReservationStatusUpdate): answered
+    (was NotSupported), then the port is Available again."""
+    await cs201.boot()
+    await cs201.accepted("reserve_now", **_reserve(cs201, 21))
+    await cs201.status(1, "Reserved")
+    await asyncio.wait_for(cs201.cp.call(call201.ReservationStatusUpdate(
+        reservation_id=21, reservation_update_status="Expired")), WAIT_S)
+    await cs201.status(1, "Available")
+    assert await cs201.answered("ReservationStatusUpdate") == [{}]
+    assert await cs201.frames("ReservationStatusUpdate", "out", 4) == []
+    assert {c.status for c in cs201.live().connectors.values()} == {"Available"}
