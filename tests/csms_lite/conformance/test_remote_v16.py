@@ -3,8 +3,6 @@ CSMS sent, the API's answer and the ``commands`` row."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import Csms
 from tests.csms_lite.conformance.station import Station
 
@@ -50,10 +48,7 @@ async def test_tc012_remote_stop_charging_session(csms: Csms, cp16: Station) -> 
     assert csms.server.registry.open_transactions("CP16") == []
 
 
-@pytest.mark.parametrize(("scenario", "kind", "sent"), [
-    ("tc013", "hard", "Hard"), ("tc014", "soft", "Soft")], ids=["tc013-hard", "tc014-soft"])
-async def test_tc013_tc014_reset_without_transaction(cp16: Station, scenario: str, kind: str,
-                                                     sent: str) -> None:
+async def _reset_without_transaction(cp16: Station, kind: str, sent: str) -> None:
     await cp16.boot()
     answer = await cp16.accepted("reset", type=kind)
     assert answer["status"] == "Accepted"
@@ -65,6 +60,14 @@ async def test_tc013_tc014_reset_without_transaction(cp16: Station, scenario: st
     live = cp16.live()
     assert live.connected
     assert {c.status for c in live.connectors.values()} == {"Available"}
+
+
+async def test_tc013_hard_reset_without_transaction(cp16: Station) -> None:
+    await _reset_without_transaction(cp16, "hard", "Hard")
+
+
+async def test_tc014_soft_reset_without_transaction(cp16: Station) -> None:
+    await _reset_without_transaction(cp16, "soft", "Soft")
 
 
 async def test_tc017_unlock_connector_no_charging_session_running(cp16: Station) -> None:
