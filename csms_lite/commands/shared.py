@@ -24,6 +24,15 @@ def vendor_message(p: dict[str, Any]) -> dict[str, Any]:
     return {k: p[n] for k, n in fields.items() if p.get(n) is not None}
 
 
+def future_utc_text(text: str) -> str:
+    """:func:`utc_text` of a time still to come (a reservation that ends before it is made
+    would only be refused by the charger, or worse, accepted)."""
+    out = utc_text(text)
+    if datetime.fromisoformat(out.replace("Z", "+00:00")) <= datetime.now(UTC):
+        raise ValueError(f"expiry {text!r} is not in the future")
+    return out
+
+
 def utc_text(text: str) -> str:
     """An ISO 8601 time as UTC ``...Z`` (no offset: UTC); ValueError when unreadable."""
     try:

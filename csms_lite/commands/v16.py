@@ -18,7 +18,7 @@ from csms_lite.commands.shared import (
     PURPOSE,
     RESERVATION_ID,
     STACK_LEVEL,
-    utc_text,
+    future_utc_text,
     vendor_message,
 )
 
@@ -105,7 +105,7 @@ def get_local_list_version(p: Params) -> Built:
 
 
 def reserve_now(p: Params) -> Built:
-    payload = {"connectorId": p["connector_id"], "expiryDate": utc_text(p["expiry"]),
+    payload = {"connectorId": p["connector_id"], "expiryDate": future_utc_text(p["expiry"]),
                "idTag": p["id_tag"], "reservationId": p["reservation_id"]}
     if p.get("parent_id_tag"):
         payload["parentIdTag"] = p["parent_id_tag"]

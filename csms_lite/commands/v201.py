@@ -22,7 +22,7 @@ from csms_lite.commands.shared import (
     PURPOSE,
     RESERVATION_ID,
     STACK_LEVEL,
-    utc_text,
+    future_utc_text,
     vendor_message,
 )
 
@@ -153,7 +153,7 @@ def get_local_list_version(p: Params) -> Built:
 
 def reserve_now(p: Params) -> Built:
     payload: dict[str, Any] = {
-        "id": p["reservation_id"], "expiryDateTime": utc_text(p["expiry"]),
+        "id": p["reservation_id"], "expiryDateTime": future_utc_text(p["expiry"]),
         "idToken": {"idToken": p["id_tag"], "type": p.get("token_type") or "Central"}}
     if p.get("evse_id"):
         payload["evseId"] = p["evse_id"]

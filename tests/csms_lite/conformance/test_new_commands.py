@@ -126,11 +126,15 @@ async def test_tc052_cancel_reservation_rejected(any_cp: Station) -> None:
     await any_cp.lake_command(answer, "CancelReservation", "Rejected")
 
 
-async def test_reserve_now_refuses_an_unreadable_expiry(any_cp: Station) -> None:
+async def test_reserve_now_refuses_an_unreadable_or_past_expiry(any_cp: Station) -> None:
     code, answer = await any_cp.command("reserve_now", **{**_reserve(any_cp, 1),
                                                           "expiry": "tomorrow"})
     assert code == 400
     assert "no ISO 8601 time" in answer["error"]
+    code, answer = await any_cp.command("reserve_now", **{**_reserve(any_cp, 1),
+                                                          "expiry": "2020-01-01T00:00:00Z"})
+    assert (code, answer["error"]) == (400, "reserve_now: expiry '2020-01-01T00:00:00Z' is "
+                                            "not in the future")
 
 
 async def test_tc043_send_local_authorization_list(csms: Csms, any_cp: Station) -> None:
