@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from csms_lite.commands.params import Param
+from csms_lite.commands.params import Built, Param
 from csms_lite.timefmt import utc_iso
 
 PROFILE_ID = Param("profile_id", "int", help="chargingProfileId to clear")
@@ -17,6 +17,25 @@ DATA_TRANSFER = (Param("vendor_id", "text", required=True), Param("message_id", 
                  Param("data", "text"))
 EXPIRY = Param("expiry", "text", required=True, help="ISO 8601 time the reservation ends")
 RESERVATION_ID = Param("reservation_id", "int", required=True)
+MESSAGE = Param("message", "text", required=True, help="e.g. StatusNotification, Heartbeat")
+
+
+# Builders whose CALL is the same in both versions.
+
+def clear_cache(p: dict[str, Any]) -> Built:
+    return "ClearCache", {}
+
+
+def data_transfer(p: dict[str, Any]) -> Built:
+    return "DataTransfer", vendor_message(p)
+
+
+def get_local_list_version(p: dict[str, Any]) -> Built:
+    return "GetLocalListVersion", {}
+
+
+def cancel_reservation(p: dict[str, Any]) -> Built:
+    return "CancelReservation", {"reservationId": p["reservation_id"]}
 
 
 def vendor_message(p: dict[str, Any]) -> dict[str, Any]:

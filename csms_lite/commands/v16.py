@@ -14,12 +14,16 @@ from csms_lite.commands.shared import (
     DATA_TRANSFER,
     DURATION,
     EXPIRY,
+    MESSAGE,
     PROFILE_ID,
     PURPOSE,
     RESERVATION_ID,
     STACK_LEVEL,
+    cancel_reservation,
+    clear_cache,
+    data_transfer,
     future_utc_text,
-    vendor_message,
+    get_local_list_version,
 )
 
 Params = dict[str, Any]
@@ -72,9 +76,6 @@ def change_configuration(p: Params) -> Built:
     return "ChangeConfiguration", {"key": p["key"], "value": scalar_text(p["value"])}
 
 
-def clear_cache(p: Params) -> Built:
-    return "ClearCache", {}
-
 
 def set_charging_profile(p: Params) -> Built:
     return "SetChargingProfile", {
@@ -96,12 +97,6 @@ def get_composite_schedule(p: Params) -> Built:
     return "GetCompositeSchedule", payload
 
 
-def data_transfer(p: Params) -> Built:
-    return "DataTransfer", vendor_message(p)
-
-
-def get_local_list_version(p: Params) -> Built:
-    return "GetLocalListVersion", {}
 
 
 def reserve_now(p: Params) -> Built:
@@ -111,9 +106,6 @@ def reserve_now(p: Params) -> Built:
         payload["parentIdTag"] = p["parent_id_tag"]
     return "ReserveNow", payload
 
-
-def cancel_reservation(p: Params) -> Built:
-    return "CancelReservation", {"reservationId": p["reservation_id"]}
 
 
 def send_local_list(p: Params) -> Built:
@@ -134,7 +126,6 @@ def _authorization(e: dict[str, Any]) -> dict[str, Any]:
 
 
 RESET_TYPE = Param("type", "text", choices=("soft", "hard"), help="soft (default) or hard")
-MESSAGE = Param("message", "text", required=True, help="e.g. StatusNotification, Heartbeat")
 
 COMMANDS: dict[str, Command] = {
     "reset": Command((RESET_TYPE,), reset),
