@@ -47,6 +47,7 @@ def _event(kind: str, seq: int, tx: str, info: dict[str, Any]) -> call201.Transa
         transaction_info={"transaction_id": tx, **info})
 
 
+@pytest.mark.slow  # builds staging over the lake
 async def test_a_201_remote_start_without_id_token_is_billed_to_the_commands_token(
     csms: Csms, cs201: Station,
 ) -> None:
