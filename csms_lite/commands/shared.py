@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from csms_lite.commands.params import Built, Param
-from csms_lite.timefmt import utc_iso
+from csms_lite.timefmt import parse_utc, utc_iso
 
 PROFILE_ID = Param("profile_id", "int", help="chargingProfileId to clear")
 PURPOSE = Param("purpose", "text", help="chargingProfilePurpose, e.g. TxDefaultProfile")
@@ -44,20 +44,17 @@ def vendor_message(p: dict[str, Any]) -> dict[str, Any]:
 
 
 def future_utc_text(text: str) -> str:
-    """:func:`utc_text` of a time still to come (a reservation that ends before it is made
-    would only be refused by the charger, or worse, accepted)."""
-    out = utc_text(text)
-    if datetime.fromisoformat(out.replace("Z", "+00:00")) <= datetime.now(UTC):
+    """An ISO 8601 time still to come (no offset: UTC) as UTC ``...Z``; ValueError when
+    unreadable or past (a reservation that ends before it is made would only be refused by the
+    charger, or worse, accepted)."""
+    epoch = _epoch(text)
+    if epoch <= datetime.now(UTC).timestamp():
         raise ValueError(f"expiry {text!r} is not in the future")
-    return out
+    return utc_iso(epoch)
 
 
-def utc_text(text: str) -> str:
-    """An ISO 8601 time as UTC ``...Z`` (no offset: UTC); ValueError when unreadable."""
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is no ISO 8601 time, e.g. 2026-03-01T18:00:00Z") from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return utc_iso(when.timestamp())
+def _epoch(text: str) -> float:
+    epoch = parse_utc(text)
+    if epoch is None:
+        raise ValueError(f"{text!r} is no ISO 8601 time, e.g. 2026-03-01T18:00:00Z")
+    return epoch

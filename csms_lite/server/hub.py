@@ -9,6 +9,7 @@ from typing import Any
 from csms_lite.clock import Clock
 from csms_lite.cluster.broker import Broker, Held
 from csms_lite.cluster.local import LocalBroker
+from csms_lite.commands.answers import after_answer
 from csms_lite.commands.build import build
 from csms_lite.commands.request import CommandRequest, CommandResult
 from csms_lite.config import CsmsConfig
@@ -138,7 +139,9 @@ class Hub:
             code = getattr(exc, "code", "InvalidCommand")
             return self.commands.failed(item, "invalid", code, str(exc))
         conn.submit(item)
-        return await item.future
+        result = await item.future
+        after_answer(req, result, conn.charger, self.clock.now())  # e.g. reservations held
+        return result
 
     def record_outcome(
         self, command_id: str, cp_id: str, requested_by: str, result: str, detail: dict[str, Any]

@@ -5,10 +5,16 @@ version, reservations."""
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
+import aiohttp
+import pytest
+from ocpp.v16 import call as call16
 from ocpp.v201 import call as call201
 
+from csms_lite.timefmt import parse_utc, utc_iso
+from ingest.sim.clock import iso
 from tests.conftest import Csms
 from tests.csms_lite.conformance.station import WAIT_S, Station
 
@@ -94,9 +100,32 @@ async def test_tc046_reserve_a_connector_then_reserved(any_cp: Station) -> None:
                         "idToken": {"idToken": "TAG-OK", "type": "Central"}}
     await any_cp.lake_command(answer, "ReserveNow", "Accepted")
     await any_cp.status(1, "Reserved")
-    key = "1" if any_cp.version == "1.6" else next(
-        k for k in any_cp.live().connectors if k.startswith("1"))
+    key = "1" if any_cp.version == "1.6" else "1/1"
     assert any_cp.live().connectors[key].status == "Reserved"
+    [held] = await _reservations(any_cp)
+    assert (held["reservation_id"], held["id_tag"]) == (11, "TAG-OK")
+    assert held["port"] == ("1" if any_cp.version == "1.6" else "1/0")  # 2.0.1: EVSE 1
+    assert held["expires_at"] == pytest.approx(parse_utc(EXPIRY), abs=1e-3)
+    # the driver arrives: the transaction names the reservation, which ends
+    if any_cp.version == "1.6":
+        await asyncio.wait_for(any_cp.cp.call(call16.StartTransaction(
+            connector_id=1, id_tag="TAG-OK", meter_start=0, timestamp=iso(),
+            reservation_id=11)), WAIT_S)
+    else:
+        await asyncio.wait_for(any_cp.cp.call(call201.TransactionEvent(
+            event_type="Started", timestamp=iso(), trigger_reason="Authorized", seq_no=0,
+            transaction_info={"transaction_id": "R-1"}, reservation_id=11,
+            id_token={"id_token": "TAG-OK", "type": "ISO14443"},
+            evse={"id": 1, "connector_id": 1})), WAIT_S)
+    assert await _reservations(any_cp) == []
+
+
+async def _reservations(s: Station) -> list[dict[str, Any]]:
+    """The reservations the API's live state lists for the charger."""
+    async with aiohttp.ClientSession(headers=s.csms.api_headers) as http, http.get(
+            f"{s.csms.api_url}/api/v1/chargers/{s.cp_id}") as resp:
+        reservations: list[dict[str, Any]] = (await resp.json())["reservations"]
+        return reservations
 
 
 async def test_tc048_reserve_a_connector_not_possible(any_cp: Station) -> None:
@@ -106,6 +135,7 @@ async def test_tc048_reserve_a_connector_not_possible(any_cp: Station) -> None:
         answer = await any_cp.accepted("reserve_now", **_reserve(any_cp, reservation_id))
         assert answer["status"] == status
         await any_cp.lake_command(answer, "ReserveNow", status)
+    assert await _reservations(any_cp) == []  # none was accepted
 
 
 async def test_tc051_cancel_reservation(any_cp: Station) -> None:
@@ -115,6 +145,7 @@ async def test_tc051_cancel_reservation(any_cp: Station) -> None:
     assert answer["status"] == "Accepted"
     assert await any_cp.sent("CancelReservation") == [{"reservationId": 13}]
     await any_cp.lake_command(answer, "CancelReservation", "Accepted")
+    assert await _reservations(any_cp) == []
     await any_cp.status(1, "Available")
     assert {c.status for c in any_cp.live().connectors.values()} == {"Available"}
 
@@ -183,9 +214,21 @@ async def test_tc047_201_reservation_expires_on_the_station(cs201: Station) -> N
     await cs201.boot()
     await cs201.accepted("reserve_now", **_reserve(cs201, 21))
     await cs201.status(1, "Reserved")
+    assert [r["reservation_id"] for r in await _reservations(cs201)] == [21]
     await asyncio.wait_for(cs201.cp.call(call201.ReservationStatusUpdate(
         reservation_id=21, reservation_update_status="Expired")), WAIT_S)
     await cs201.status(1, "Available")
     assert await cs201.answered("ReservationStatusUpdate") == [{}]
     assert await cs201.frames("ReservationStatusUpdate", "out", 4) == []
     assert {c.status for c in cs201.live().connectors.values()} == {"Available"}
+    assert await _reservations(cs201) == []
+
+
+async def test_a_reservation_past_its_expiry_is_no_longer_held(cp16: Station) -> None:
+    await cp16.boot()
+    soon = utc_iso(time.time() + 30)
+    await cp16.accepted("reserve_now", connector_id=1, id_tag="TAG-OK", expiry=soon,
+                        reservation_id=31)
+    assert list(cp16.live().reservations) == [31]
+    cp16.live().drop_expired_reservations(time.time() + 60)  # as at a frame a minute on
+    assert await _reservations(cp16) == []
