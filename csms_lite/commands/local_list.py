@@ -20,7 +20,7 @@ PARAMS = (
     Param("update_type", "text", required=True, choices=("full", "differential")),
     Param("tags", "texts", help="differential: the tags to send (not in the registry: "
                                 "removed); full: default every tag"),
-    Param("version", "int", help="default: the charger's last list version + 1"),
+    Param("version", "int", help="at least this; default the charger's last list version + 1"),
     Param("entries", "objects", help="filled by the CSMS from the registry"),
 )
 
