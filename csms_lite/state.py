@@ -31,6 +31,17 @@ class TransactionState:
 
 
 @dataclass(slots=True)
+class ReservationState:
+    """A reservation the charger accepted (ReserveNow), until it is cancelled, used by a
+    transaction, reported expired or removed by the charger, or its expiry passes."""
+
+    reservation_id: int
+    port: str  # connector_key; "0": any port of the charger
+    id_tag: str
+    expires_at: float  # epoch seconds
+
+
+@dataclass(slots=True)
 class ChargerState:
     charge_point_id: str
     ocpp_version: str = ""
@@ -46,6 +57,11 @@ class ChargerState:
     transactions: dict[str, TransactionState] = field(default_factory=dict)
     firmware_status: str | None = None
     diagnostics_status: str | None = None
+    reservations: dict[int, ReservationState] = field(default_factory=dict)
+
+    def drop_expired_reservations(self, now: float) -> None:
+        for rid in [r for r, res in self.reservations.items() if res.expires_at <= now]:
+            del self.reservations[rid]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -77,6 +93,11 @@ class ChargerState:
             ],
             "firmware_status": self.firmware_status,
             "diagnostics_status": self.diagnostics_status,
+            "reservations": [
+                {"reservation_id": r.reservation_id, "port": r.port, "id_tag": r.id_tag,
+                 "expires_at": r.expires_at}
+                for r in self.reservations.values()
+            ],
         }
 
 

@@ -10,3 +10,12 @@ def utc_iso(epoch: float) -> str:
     dt = datetime.fromtimestamp(epoch, UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
+
+
+def parse_utc(text: str) -> float | None:
+    """An ISO 8601 time as epoch seconds (no offset means UTC); None when unreadable."""
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return (dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)).timestamp()

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import ModuleType
 
 from csms_lite.commands import v16 as commands_v16
 from csms_lite.commands import v201 as commands_v201
-from csms_lite.commands.build import COMMANDS, Builder
+from csms_lite.commands.params import Command
 from csms_lite.handlers import v16 as handlers_v16
 from csms_lite.handlers import v201 as handlers_v201
 from csms_lite.handlers.context import Handler
@@ -24,7 +23,7 @@ class Version:
     name: str  # "1.6"
     subprotocol: str  # "ocpp1.6" (Sec-WebSocket-Protocol)
     handlers: Mapping[str, Handler]  # the CALLs a charger sends, by action
-    commands: Mapping[str, Builder]  # version-neutral command -> this version's CALL
+    commands: Mapping[str, Command]  # version-neutral command -> its params and this CALL
     schema_dir: str  # the ocpp package's folder of this version's JSON schemas
     request_suffix: str  # "BootNotification" + this = the request schema's file name
     error_codes: Mapping[str, str]  # CALLERROR code -> this version's spelling
@@ -36,16 +35,12 @@ class Version:
         return f"Version({self.name})"
 
 
-def _builders(module: ModuleType) -> dict[str, Builder]:
-    return {name: getattr(module, name) for name in COMMANDS}
-
-
-V201 = Version("2.0.1", "ocpp2.0.1", handlers_v201.HANDLERS, _builders(commands_v201), "v201",
+V201 = Version("2.0.1", "ocpp2.0.1", handlers_v201.HANDLERS, commands_v201.COMMANDS, "v201",
                "Request", SPELLING_V2, csms_assigns_transaction_ids=False)
-V16 = Version("1.6", "ocpp1.6", handlers_v16.HANDLERS, _builders(commands_v16), "v16", "",
+V16 = Version("1.6", "ocpp1.6", handlers_v16.HANDLERS, commands_v16.COMMANDS, "v16", "",
               SPELLING_V16, csms_assigns_transaction_ids=True)
 # 2.1 is answered as 2.0.1 (its messages are a superset), validated against its own schemas.
-V21 = Version("2.1", "ocpp2.1", handlers_v201.HANDLERS, _builders(commands_v201), "v21",
+V21 = Version("2.1", "ocpp2.1", handlers_v201.HANDLERS, commands_v201.COMMANDS, "v21",
               "Request", SPELLING_V2, csms_assigns_transaction_ids=False)
 
 VERSIONS: tuple[Version, ...] = (V201, V16, V21)

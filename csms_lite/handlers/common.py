@@ -49,3 +49,11 @@ def set_connector(
 ) -> None:
     key = connector_key(evse_id, connector_id)
     ctx.charger.connectors[key] = ConnectorState(status, error_code, ctx.now, info)
+    ctx.charger.drop_expired_reservations(ctx.now)  # the charger reports its port freed
+
+
+def reservation_used(ctx: CallContext, reservation_id: object) -> None:
+    """A reservation ended on the charger (used by a transaction, expired, removed)."""
+    if isinstance(reservation_id, int):
+        ctx.charger.reservations.pop(reservation_id, None)
+    ctx.charger.drop_expired_reservations(ctx.now)

@@ -8,6 +8,7 @@ from csms_lite.handlers.common import (
     boot_notification,
     heartbeat,
     lookup_tag,
+    reservation_used,
     set_connector,
 )
 from csms_lite.handlers.context import CallContext, Handler
@@ -43,6 +44,8 @@ def start_transaction(ctx: CallContext, p: Payload) -> Payload:
     else:  # a cluster node: the broker allocated it; the registry keeps its ids above it
         tx_id = ctx.transaction_id
         ctx.registry.record_transaction(tx_id, *start)
+    if "reservationId" in p:
+        reservation_used(ctx, p["reservationId"])
     key = str(tx_id)
     ctx.charger.transactions.setdefault(
         key, TransactionState(key, p["connectorId"], None, p["idTag"], ctx.now, p["meterStart"])

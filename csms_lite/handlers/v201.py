@@ -8,6 +8,7 @@ from csms_lite.handlers.common import (
     boot_notification,
     heartbeat,
     lookup_tag,
+    reservation_used,
     set_connector,
 )
 from csms_lite.handlers.context import CallContext, Handler
@@ -65,6 +66,8 @@ def _track(ctx: CallContext, p: Payload, tx_id: str) -> None:
 
 def transaction_event(ctx: CallContext, p: Payload) -> Payload:
     tx_id = p["transactionInfo"]["transactionId"]
+    if "reservationId" in p:
+        reservation_used(ctx, p["reservationId"])
     _track(ctx, p, tx_id)  # meter values inside: see ingest.lake.meter_flatten
     if "idToken" in p:
         return {"idTokenInfo": _id_token_info(ctx, p["idToken"])}
@@ -95,6 +98,12 @@ def data_transfer(ctx: CallContext, p: Payload) -> Payload:
     return {"status": "UnknownVendorId"}
 
 
+def reservation_status_update(ctx: CallContext, p: Payload) -> Payload:
+    """A reservation expired or was removed on the station."""
+    reservation_used(ctx, p["reservationId"])
+    return {}
+
+
 HANDLERS: dict[str, Handler] = {
     "BootNotification": boot_notification,
     "Heartbeat": heartbeat,
@@ -107,4 +116,5 @@ HANDLERS: dict[str, Handler] = {
     "FirmwareStatusNotification": firmware_status_notification,
     "SecurityEventNotification": empty,
     "DataTransfer": data_transfer,
+    "ReservationStatusUpdate": reservation_status_update,
 }

@@ -81,6 +81,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (charge_point_id, pending_hash)
         ) WITHOUT ROWID""",
     ),
+    # Version 4: the last local authorization list version sent to each charger (SendLocalList
+    # numbers its lists; a charger keeps the version of the list it holds).
+    (
+        """CREATE TABLE local_lists (
+            cp_id TEXT PRIMARY KEY,
+            version INTEGER NOT NULL
+        ) WITHOUT ROWID""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -184,6 +184,25 @@ class Registry:
     def remove_id_tag(self, id_tag: str) -> bool:
         return self._db.change("DELETE FROM id_tags WHERE id_tag = ?", (id_tag,)) > 0
 
+    # local authorization lists (the version of the last one sent to each charger)
+
+    def local_list_version(self, cp_id: str) -> int:
+        """The version of the last list sent to ``cp_id``; 0 when none was."""
+        row = self._db.one("SELECT version FROM local_lists WHERE cp_id = ?", (cp_id,))
+        return 0 if row is None else int(row[0])
+
+    def next_local_list_version(self, cp_id: str, at_least: int = 0) -> int:
+        """Number the next list for ``cp_id`` (the last one + 1, or ``at_least`` if higher) and
+        record it as sent: versions only grow, even when a charger refuses a list."""
+        def bump(conn: sqlite3.Connection) -> int:
+            row = conn.execute("SELECT version FROM local_lists WHERE cp_id = ?",
+                               (cp_id,)).fetchone()
+            version = max((0 if row is None else int(row[0])) + 1, at_least)
+            conn.execute("INSERT INTO local_lists (cp_id, version) VALUES (?, ?) ON CONFLICT "
+                         "(cp_id) DO UPDATE SET version = excluded.version", (cp_id, version))
+            return version
+        return self._db.transaction(bump)
+
     # transactions (OCPP 1.6 integer ids, unique across restarts and processes)
 
     def start_transaction(

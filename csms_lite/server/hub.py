@@ -11,6 +11,7 @@ from typing import Any
 from csms_lite.clock import Clock
 from csms_lite.cluster.broker import Broker, Held
 from csms_lite.cluster.local import LocalBroker
+from csms_lite.commands.answers import after_answer
 from csms_lite.commands.build import build
 from csms_lite.commands.request import CommandRequest, CommandResult
 from csms_lite.commands.secrets import password_in, rotation_accepted
@@ -150,7 +151,7 @@ class Hub:
         if version is None:
             conn = self.connections.get(cp_id)
             version = conn.protocol if conn else named(self.charger(cp_id).ocpp_version)
-        action, payload = build(command, params, version)
+        action, payload = build(command, params, version, cp_id, self.registry)
         return CommandRequest(cp_id, action, payload, requested_by, reason, timeout)
 
     async def send(self, req: CommandRequest) -> CommandResult:
@@ -206,6 +207,7 @@ class Hub:
         result = await self._wait(item, conn)
         if pending is not None:
             self._settle_rotation(result, pending)
+        after_answer(req, result, conn.charger, self.clock.now())  # e.g. reservations held
         return result
 
     async def _wait(self, item: QueuedCommand, conn: ChargerConnection) -> CommandResult:

@@ -10,7 +10,9 @@ know them: measurand ``Energy.Active.Import.Register``, unit ``Wh``, context ``S
 location ``Outlet``. 2.0.1's ``unitOfMeasure.multiplier`` is applied (value x 10^multiplier, the
 unit kept as given). 1.6 ``meterStart``/``meterStop`` become energy-register rows with context
 ``Transaction.Begin``/``Transaction.End``; the 1.6 transaction id of a start comes from the
-CSMS's answer, logged in the same journal write as the CALL.
+CSMS's answer, logged in the same journal write as the CALL. A retried StartTransaction (the
+CSMS answers a retry with the same transaction id) derives its ``Transaction.Begin`` row once: the
+first received stands, as in the sessions.
 """
 
 from __future__ import annotations
@@ -162,11 +164,18 @@ def meter_rows(messages: Iterable[Row]) -> list[Row]:
         elif row[_DIR] == "out" and row[_TYPE] == 3:
             answers[(row[_CP], row[_UID])] = _payload(row)
     out: list[Row] = []
+    started: set[tuple[Any, Any]] = set()  # (charger, transaction id) of 1.6 starts derived
     for row in calls:
         # Only CALLs the CSMS accepted (answered with a CALLRESULT, journaled in the same write);
         # a CALL refused for a schema violation carries no trusted values.
         answer = answers.get((row[_CP], row[_UID]))
         payload = _payload(row)
-        if answer is not None and isinstance(payload, dict):
-            _from_call(row, payload, answer, out)
+        if answer is None or not isinstance(payload, dict):
+            continue
+        if row[_ACTION] == "StartTransaction" and isinstance(answer, dict):
+            start = (row[_CP], answer.get("transactionId"))
+            if start in started:
+                continue  # a retry of a start already derived
+            started.add(start)
+        _from_call(row, payload, answer, out)
     return out

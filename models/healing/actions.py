@@ -7,7 +7,7 @@ from typing import Any
 COMMANDS: dict[str, tuple[str, dict[str, Any]]] = {
     "soft_reset": ("reset", {"type": "soft"}),
     "hard_reset": ("reset", {"type": "hard"}),
-    "inoperative": ("change_availability", {"connector_id": 0, "available": False}),
-    "restore": ("change_availability", {"connector_id": 0, "available": True}),
+    "inoperative": ("change_availability", {"available": False}),
+    "restore": ("change_availability", {"available": True}),
 }
 NO_COMMAND = {"ticket"}  # recorded as an outcome row only: a person must go

@@ -52,7 +52,7 @@ CASES_201: list[tuple[str, dict[str, Any], str, str | None]] = [
     ("change_availability", {"evse_id": 1, "available": False}, "ChangeAvailability",
      "Accepted"),
     ("trigger_message", {"message": "Heartbeat"}, "TriggerMessage", "Accepted"),
-    ("unlock_connector", {"evse_id": 1}, "UnlockConnector", "Unlocked"),
+    ("unlock_connector", {"evse_id": 1, "connector_id": 1}, "UnlockConnector", "Unlocked"),
     ("get_configuration", {"keys": ["OCPPCommCtrlr.HeartbeatInterval"]}, "GetVariables",
      "Accepted"),
     ("change_configuration", {"key": "OCPPCommCtrlr.HeartbeatInterval", "value": 60},

@@ -165,7 +165,9 @@ async def test_reset_in_the_precursor_window_averts_a_curable_fault_only(tmp_pat
 @pytest.mark.slow
 async def test_commands_answered_as_a_charger_would(tmp_path: Path) -> None:
     s = settings(tmp_path, chargers=2, sites=1, days=0.5, demand_scale=0.0)
-    cps = [c.id for c in build_network(s.seed, s.sites, s.chargers).chargers]
+    network = build_network(s.seed, s.sites, s.chargers).chargers
+    cps = [c.id for c in network]
+    version = {c.id: c.ocpp for c in network}
     plan: list[tuple[str, dict[str, Any]]] = [
         ("change_availability", {"connector_id": 1, "available": False}),
         ("trigger_message", {"message": "Heartbeat"}),
@@ -173,6 +175,12 @@ async def test_commands_answered_as_a_charger_would(tmp_path: Path) -> None:
         ("change_availability", {"connector_id": 1, "available": True}),
         ("remote_start", {"id_tag": "APP-USER-1", "connector_id": 2}),
     ]
+
+    def named(cp: str, params: dict[str, Any]) -> dict[str, Any]:
+        """1.6 names the port connector_id, 2.0.1 evse_id."""
+        if version[cp] == "1.6":
+            return params
+        return {("evse_id" if k == "connector_id" else k): v for k, v in params.items()}
     got: dict[tuple[str, str], Any] = {}
 
     async def operator(t: float, csms: SimCsms) -> None:
@@ -180,7 +188,7 @@ async def test_commands_answered_as_a_charger_would(tmp_path: Path) -> None:
         if 0 <= step < len(plan) and (cps[0], plan[step][0] + str(step)) not in got:
             for cp in cps:
                 command, params = plan[step]
-                req = csms.server.hub.request_for(cp, command, params, "operator")
+                req = csms.server.hub.request_for(cp, command, named(cp, params), "operator")
                 got[(cp, command + str(step))] = await csms.server.hub.send(req)
 
     await run(s, during=operator)

@@ -9,14 +9,17 @@ from typing import Annotated, Any
 import typer
 
 from csms_lite.client import CommandAnswer, CsmsClient, Refused
-from csms_lite.commands.build import COMMANDS
+from csms_lite.commands.build import COMMANDS, param_kind
+from csms_lite.commands.params import from_text
 from workbench.errors import fail, friendly
 from workbench.options import DEFAULT_DATA_DIR, ApiUrl, DataDir, Token, api_token
 
 TIMEOUT_S = 60.0  # a command waits for the charger (30 s by default on the CSMS)
 
 
-def parse_params(pairs: list[str], params_json: str | None) -> dict[str, Any]:
+def parse_params(command: str, pairs: list[str], params_json: str | None) -> dict[str, Any]:
+    """``--params-json`` as given; each ``-p key=value`` turned into the type the command
+    declares for ``key`` (``keys=A,B`` a list, ``available=false`` a boolean)."""
     params: dict[str, Any] = {}
     if params_json:
         try:
@@ -30,10 +33,7 @@ def parse_params(pairs: list[str], params_json: str | None) -> dict[str, Any]:
         key, sep, value = pair.partition("=")
         if not sep:
             raise fail(f"--param {pair!r} must look like key=value")
-        try:
-            params[key] = json.loads(value)  # numbers, booleans, lists
-        except json.JSONDecodeError:
-            params[key] = value
+        params[key] = from_text(param_kind(command, key), value)
     return params
 
 
@@ -66,7 +66,7 @@ def command(
             client.command(charge_point_id, action=action, payload=json.loads(payload or "{}"),
                            requested_by="operator", reason=reason, charger_timeout_s=timeout)
             if name == "raw"
-            else client.command(charge_point_id, name, parse_params(param or [], params_json),
+            else client.command(charge_point_id, name, parse_params(name, param or [], params_json),
                                 requested_by="operator", reason=reason,
                                 charger_timeout_s=timeout)
         )

@@ -12,10 +12,12 @@ from workbench.runs.sim_csms import SimCsms
 
 Say = Callable[[str], None]
 DAY = 86400.0
+# the first port, as each version's commands name it (2.0.1: the EVSE)
+PORT: dict[str, dict[str, Any]] = {"1.6": {"connector_id": 1}, "2.0.1": {"evse_id": 1}}
 SHOWCASE: tuple[tuple[str, dict[str, Any]], ...] = (
     ("trigger_message", {"message": "StatusNotification"}),
-    ("change_availability", {"connector_id": 1, "available": False}),
-    ("change_availability", {"connector_id": 1, "available": True}),
+    ("change_availability", {"port": True, "available": False}),
+    ("change_availability", {"port": True, "available": True}),
 )
 
 
@@ -47,7 +49,10 @@ class DemoOperator:
             if pick is None:
                 continue
             for command, params in SHOWCASE:
-                await self._send(http, pick["charge_point_id"], command, params, "demo tour")
+                sent = {k: v for k, v in params.items() if k != "port"}
+                if params.get("port"):  # on the first port
+                    sent |= PORT[version]
+                await self._send(http, pick["charge_point_id"], command, sent, "demo tour")
 
     async def _send(
         self,

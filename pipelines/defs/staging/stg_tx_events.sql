@@ -6,6 +6,9 @@
 -- converter gives its meter values no row either; the charger sends the event again.
 -- meter_wh: the energy register in Wh at the event (1.6 meterStart / meterStop; 2.0.1 the
 -- Energy.Active.Import.Register the event carried, as flattened into meter_values).
+-- id_tag of a 2.0.1 remote start: a TransactionEvent naming a remoteStartId may carry no idToken
+-- (the station was told whom to charge); it is the idToken of our RequestStartTransaction with
+-- that remoteStartId to that station, the latest sent before the event that it accepted.
 WITH calls AS (
     SELECT received_at, date, charge_point_id, connection_id, ocpp_version, unique_id, action,
            payload::JSON AS p
@@ -32,12 +35,33 @@ registers AS (
       AND phase IS NULL
     GROUP BY ALL
 ),
-joined AS (
-    SELECT c.*, a.r, g.wh
+remote_starts AS (
+    SELECT s.charge_point_id, s.received_at AS asked_at,
+           TRY_CAST(s.payload::JSON ->> 'remoteStartId' AS BIGINT) AS remote_start_id,
+           s.payload::JSON -> 'idToken' ->> 'idToken' AS remote_id_tag
+    FROM raw_ocpp_messages s
+    JOIN raw_ocpp_messages a
+      ON a.connection_id = s.connection_id AND a.unique_id = s.unique_id
+     AND a.direction = 'in' AND a.message_type = 3
+     AND a.payload::JSON ->> 'status' = 'Accepted'
+    WHERE s.direction = 'out' AND s.message_type = 2 AND s.action = 'RequestStartTransaction'
+      AND a.action = 'RequestStartTransaction'
+      AND s.date <= getvariable('stg_to')
+),
+answered AS (
+    SELECT c.*, a.r, g.wh,
+           TRY_CAST(c.p -> 'transactionInfo' ->> 'remoteStartId' AS BIGINT) AS remote_start_id
     FROM calls c
     LEFT JOIN answers a USING (connection_id, unique_id)
     LEFT JOIN registers g USING (charge_point_id, unique_id, received_at)
     WHERE NOT coalesce(a.refused, false)
+),
+joined AS (
+    SELECT j.*, rs.remote_id_tag
+    FROM answered j
+    ASOF LEFT JOIN remote_starts rs
+      ON rs.charge_point_id = j.charge_point_id AND rs.remote_start_id = j.remote_start_id
+     AND rs.asked_at <= j.received_at
 )
 SELECT
     received_at,
@@ -68,7 +92,7 @@ SELECT
         ELSE wh
     END AS meter_wh,
     CASE action
-        WHEN 'TransactionEvent' THEN p -> 'idToken' ->> 'idToken'
+        WHEN 'TransactionEvent' THEN coalesce(p -> 'idToken' ->> 'idToken', remote_id_tag)
         ELSE p ->> 'idTag'
     END AS id_tag,
     coalesce(r -> 'idTagInfo' ->> 'status', r -> 'idTokenInfo' ->> 'status') AS auth_status,

@@ -197,3 +197,12 @@ def test_version_1_file_migrates_keeping_its_chargers(tmp_path: Path) -> None:
         assert reg.site_timezones() == {"S1": "America/New_York"}
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+
+
+def test_local_list_versions_only_grow_per_charger(tmp_path: Path) -> None:
+    with Registry(tmp_path / "r.sqlite") as reg:
+        assert reg.local_list_version("A") == 0
+        assert [reg.next_local_list_version("A") for _ in range(2)] == [1, 2]
+        assert reg.next_local_list_version("A", at_least=10) == 10
+        assert reg.next_local_list_version("A", at_least=3) == 11
+        assert (reg.local_list_version("A"), reg.local_list_version("B")) == (11, 0)

@@ -34,7 +34,7 @@ def connect(cp: str, at: str, connection: str = "c1", event: str = "connect") ->
 
 def status(cp: str, port: int, at: str, value: str, error: str | None = None) -> dict[str, Any]:
     classes = {"Available": "available", "Charging": "occupied", "Faulted": "faulted",
-               "Unavailable": "unavailable"}  # fmt: skip
+               "Unavailable": "unavailable", "Reserved": "reserved"}  # fmt: skip
     return {
         "charge_point_id": cp, "port_no": port, "received_at": utc(at), "status": value,
         "status_class": classes[value], "error_code": error, "unique_id": f"{cp}-{port}-{at}",

@@ -214,3 +214,20 @@ def test_outage_across_months_and_full_exclusion(tmp_path: Path) -> None:
 def test_empty_warehouse_builds_empty_marts(tmp_path: Path) -> None:
     marts = build_all(warehouse_conn(tmp_path, as_of=utc("2026-01-31 00:00")))
     assert all(rows == [] for rows in marts.values())
+
+
+def test_a_reserved_port_is_up(tmp_path: Path) -> None:
+    """DESIGN: a port is up when it is available or in use; a reservation (StatusNotification
+    Reserved, after a ReserveNow) holds it for a driver, which is use, not an outage."""
+    conn = warehouse_conn(tmp_path, as_of=utc("2026-01-02 00:00"))
+    put(conn, "raw_connection_events", [connect("CP1", "2026-01-01 00:00")])
+    put(conn, "stg_status", [
+        status("CP1", 1, "2026-01-01 00:00", "Available"),
+        status("CP1", 1, "2026-01-01 08:00", "Reserved"),
+        status("CP1", 1, "2026-01-01 10:00", "Available"),
+        status("CP1", 1, "2026-01-01 20:00", "Unavailable"),
+        status("CP1", 1, "2026-01-01 21:00", "Available"),
+    ])
+    marts = build_all(conn)
+    [month] = rows_of(marts["port_uptime_monthly"], port_id="CP1/1")
+    assert (month["period_min"], month["outage_min"]) == (1440, 60)  # only the Unavailable hour
