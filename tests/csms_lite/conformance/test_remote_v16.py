@@ -105,7 +105,7 @@ async def test_tc019_retrieve_configuration(cp16: Station) -> None:
     assert one["response"]["configurationKey"] == [
         {"key": "HeartbeatInterval", "readonly": False, "value": "300"}]
     assert await cp16.sent("GetConfiguration") == [{}, {"key": ["HeartbeatInterval"]}]
-    await cp16.lake_command(one, "GetConfiguration", None)
+    await cp16.lake_command(one, "GetConfiguration", "Accepted")  # every key known
 
 
 async def test_tc021_change_set_configuration(cp16: Station) -> None:

@@ -38,7 +38,7 @@ async def test_tcb06_get_variables(cs201: Station) -> None:
     [sent] = await cs201.sent("GetVariables")
     assert sent["getVariableData"][0] == {"component": {"name": "OCPPCommCtrlr"},
                                           "variable": {"name": "HeartbeatInterval"}}
-    await cs201.lake_command(answer, "GetVariables", None)
+    await cs201.lake_command(answer, "GetVariables", "Mixed")  # one variable unknown
 
 
 async def test_tcb09_set_variables(cs201: Station) -> None:
@@ -50,7 +50,7 @@ async def test_tcb09_set_variables(cs201: Station) -> None:
     assert await cs201.sent("SetVariables") == [{"setVariableData": [{
         "attributeValue": "60", "component": {"name": "OCPPCommCtrlr"},
         "variable": {"name": "HeartbeatInterval"}}]}]
-    await cs201.lake_command(answer, "SetVariables", None)
+    await cs201.lake_command(answer, "SetVariables", "Accepted")
     after = await cs201.accepted("get_configuration", keys=["OCPPCommCtrlr.HeartbeatInterval"])
     assert after["response"]["getVariableResult"][0]["attributeValue"] == "60"
 
