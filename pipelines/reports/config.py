@@ -125,6 +125,18 @@ def load_delivery(config_dir: Path) -> DeliveryFile:
     return doc
 
 
+def load_endpoint(path: Path) -> Endpoint | None:
+    """One endpoint file (e.g. ``config/field_service.json``, shaped like a partner's entry
+    of ``partner_delivery.json``); None without the file or its url."""
+    if not path.is_file():
+        return None
+    endpoint: Endpoint = _load(path, Endpoint)
+    if endpoint.url is None:
+        return None
+    check_url(endpoint.url, f"{path}: url")
+    return endpoint
+
+
 def check_url(url: str, where: str) -> None:
     """HTTPS only; plain http is accepted for loopback (tests, a local relay)."""
     parsed = urlparse(url)
