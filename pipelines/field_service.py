@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +46,7 @@ def body(ticket: Ticket, history: list[dict[str, Any]]) -> bytes:
 def deliver_pending(
     folder: DataFolder,
     store: TicketStore,
-    sleep: Callable[[float], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
     base_delay_s: float = 1.0,
 ) -> list[Delivered]:
     """Deliver every ticket not delivered yet; what happened to each."""
@@ -71,7 +72,7 @@ def deliver_pending(
             timeout_s=endpoint.timeout_s,
             base_delay_s=base_delay_s,
             on_attempt=record,
-            **({"sleep": sleep} if sleep is not None else {}),
+            sleep=sleep,
         )
         out.append(Delivered(ticket.ticket_id, "http", result.status, result.attempts,
                              result.reason))

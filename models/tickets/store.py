@@ -140,7 +140,9 @@ class TicketStore:
         _create(path)
 
     # --- writes ---
-    def open_ticket(self, new: NewTicket, at: datetime | float | None = None) -> tuple[Ticket, bool]:
+    def open_ticket(
+        self, new: NewTicket, at: datetime | float | None = None
+    ) -> tuple[Ticket, bool]:
         """The active ticket of this charger and cause, or a new one: (ticket, created)."""
         when = utc_text(at)
 
@@ -155,9 +157,8 @@ class TicketStore:
             seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM tickets").fetchone()[0]
             ticket_id = f"TK-{seq:06d}"
             conn.execute(
-                "INSERT INTO tickets (seq, ticket_id, charge_point_id, port, created_at, "
-                "created_by, trigger, cause, reason, predicted_fault_type, probability, "
-                "top_features, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO tickets (seq, {', '.join(TICKET_COLUMNS[:13])}) "
+                f"VALUES ({', '.join('?' * 14)})",
                 (seq, ticket_id, new.charge_point_id, new.port, when, new.created_by, new.trigger,
                  new.cause, json.dumps(new.reason, sort_keys=True), new.predicted_fault_type,
                  new.probability, new.top_features, lifecycle.OPEN, when),
@@ -235,7 +236,8 @@ class TicketStore:
         charger: str | None = None,
         ticket_id: str | None = None,
     ) -> list[Ticket]:
-        where, params = ["1 = 1"], []
+        where: list[str] = ["1 = 1"]
+        params: list[str] = []
         if states:
             where.append(f"state IN ({', '.join('?' for _ in states)})")
             params.extend(states)

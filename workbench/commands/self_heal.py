@@ -15,6 +15,8 @@ from ingest.data_folder import DataFolder
 from models.healing import state_file
 from models.healing.loop import SelfHealer, connect, describe, scores_from
 from models.healing.policy import PolicyConfig, Score
+from models.tickets.store import TicketStore
+from pipelines import field_service
 from pipelines.warehouse.layout import Layout
 from workbench.errors import friendly
 from workbench.options import DEFAULT_DATA_DIR, ApiUrl, DataDir, Token, api_token
@@ -77,10 +79,12 @@ def run(
         act_on_predictions=predictions,
     )
     scores = scores_from(Layout(data_dir.resolve()).mart_file("predictions"))
-    memory = state or DataFolder(data_dir.resolve()).self_healing_state
+    folder = DataFolder(data_dir.resolve())
+    memory = state or folder.self_healing_state
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the loop quietly
         asyncio.run(
-            _loop(api_url, api_token(token, data_dir), cfg, scores, once, interval, memory)
+            _loop(api_url, api_token(token, data_dir), cfg, scores, once, interval, memory,
+                  folder)
         )
 
 
@@ -92,9 +96,11 @@ async def _loop(
     once: bool,
     interval: float,
     memory: Path,
+    folder: DataFolder,
 ) -> None:
+    tickets = TicketStore(folder.tickets_file)
     async with connect(api_url, token) as api:
-        healer = SelfHealer(api, cfg, scores)
+        healer = SelfHealer(api, cfg, scores, tickets)
         state_file.load(healer, memory)  # a restart resumes cooldowns and escalations
         mode = "dry run" if cfg.dry_run else "live"
         typer.echo(f"self-healing ({mode}) on {api_url}, every {interval:g} s, memory {memory}")
@@ -106,6 +112,12 @@ async def _loop(
             for o in healer.journal.outcomes:
                 typer.echo(f"outcome {o['charge_point_id']}: {o['result']} after {o['action']}")
             healer.journal.outcomes.clear()
+            for t in healer.journal.tickets:
+                typer.echo(f"ticket {t.get('ticket_id')} {t['charge_point_id']}: {t['cause']}")
+            healer.journal.tickets.clear()
+            for sent in field_service.deliver_pending(folder, tickets):
+                typer.echo(f"delivered {sent.ticket_id}: {sent.channel} {sent.status} "
+                           f"({sent.reason})")
             if once:
                 return
             await asyncio.sleep(interval)
