@@ -8,7 +8,7 @@ import plotly.express as px
 import streamlit as st
 
 from csms_lite.client import ClientError, CsmsClient, Refused
-from dashboard import fmt
+from dashboard import fmt, tickets
 from dashboard.context import current
 from dashboard.model_in_use import model_caption
 from dashboard.queries import reliability as q
@@ -116,6 +116,8 @@ else:
     outcomes = actions["outcome"].fillna("unknown").value_counts()
     st.write(", ".join(f"{k}: {v}" for k, v in outcomes.items()) or "none in the range")
     st.dataframe(actions, hide_index=True, width="stretch", height=260)
+
+tickets.show(ctx)
 
 st.subheader("Send a command")
 if not ctx.settings.api_url:
