@@ -70,10 +70,10 @@ def test_one_active_ticket_per_charger_and_cause(tmp_path: Path) -> None:
     assert (again.ticket_id, created) == (first.ticket_id, False)
     other, created = store.open_ticket(NewTicket("CP-A", "rules", "resets_unhelpful",
                                                  "resets_unhelpful", {}))
-    assert created and other.ticket_id == "TK-000002"
+    assert (created, other.ticket_id) == (True, "TK-000002")
     store.move(first.ticket_id, "false_alarm", "ana", "cleared itself")
     later, created = store.open_ticket(HARDWARE)  # closed: the same fault again is a new visit
-    assert created and later.ticket_id == "TK-000003"
+    assert (created, later.ticket_id) == (True, "TK-000003")
     assert [t.ticket_id for t in store.tickets(states=lifecycle.ACTIVE)] == [
         "TK-000002", "TK-000003"]
     assert [t.ticket_id for t in store.tickets(charger="CP-B")] == []
