@@ -17,6 +17,7 @@ from models.healing.loop import SelfHealer, connect, describe, scores_from
 from models.healing.policy import PolicyConfig, Score
 from models.tickets.store import TicketStore
 from pipelines import field_service
+from pipelines.errors import PipelineError
 from pipelines.warehouse.layout import Layout
 from workbench.errors import friendly
 from workbench.options import DEFAULT_DATA_DIR, ApiUrl, DataDir, Token, api_token
@@ -115,9 +116,19 @@ async def _loop(
             for t in healer.journal.tickets:
                 typer.echo(f"ticket {t.get('ticket_id')} {t['charge_point_id']}: {t['cause']}")
             healer.journal.tickets.clear()
-            for sent in field_service.deliver_pending(folder, tickets):
-                typer.echo(f"delivered {sent.ticket_id}: {sent.channel} {sent.status} "
-                           f"({sent.reason})")
+            _deliver(folder, tickets)
             if once:
                 return
             await asyncio.sleep(interval)
+
+
+def _deliver(folder: DataFolder, tickets: TicketStore) -> None:
+    """Hand new tickets to field service; a bad field_service.json must not stop the loop (the
+    tickets wait in the store, and the next pass tries again)."""
+    try:
+        sent = field_service.deliver_pending(folder, tickets)
+    except PipelineError as exc:
+        typer.secho(f"tickets not delivered: {exc}", err=True, fg=typer.colors.YELLOW)
+        return
+    for d in sent:
+        typer.echo(f"delivered {d.ticket_id}: {d.channel} {d.status} ({d.reason})")

@@ -15,6 +15,7 @@ from models.healing.loop import SelfHealer, connect, describe, scores_from
 from models.healing.policy import PolicyConfig
 from models.tickets.store import TicketStore
 from pipelines import field_service
+from pipelines.errors import PipelineError
 from pipelines.resources import WarehouseResource
 
 
@@ -65,7 +66,12 @@ def self_heal_pass(
 
     for line in asyncio.run(once()):
         context.log.info(line)
-    for d in field_service.deliver_pending(layout, tickets):  # and any a past pass could not
+    try:  # this pass's tickets, and any a past pass could not deliver
+        sent = field_service.deliver_pending(layout, tickets)
+    except PipelineError as exc:  # a bad field_service.json: the tickets wait in the store
+        context.log.warning(f"tickets not delivered: {exc}")
+        sent = []
+    for d in sent:
         context.log.info(f"ticket {d.ticket_id} {d.channel} {d.status}: {d.reason}")
 
 
