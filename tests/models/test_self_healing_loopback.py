@@ -214,12 +214,14 @@ async def test_dagster_job_remembers_between_passes(
     csms: Csms, fleet: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The sensor-driven job runs one pass per run; its memory (here: the cooldown) is kept in
-    the data folder, so the second run does not reset the charger again."""
+    the data folder, so the second run does not reset the charger again; a hardware fault gets
+    one ticket in the data folder's store, delivered to its outbox (no endpoint set)."""
     from pipelines.defs.models.self_healing import self_heal
     from pipelines.resources import WarehouseResource
 
     cp, answers = fleet["CP-A"]
     await cp.status(1, "Faulted", "InternalError")
+    await fleet["CP-B"][0].status(2, "Faulted", "GroundFailure")
     monkeypatch.setenv("CPO_API_URL", csms.api_url)
     monkeypatch.setenv("CPO_API_TOKEN", csms.server.api.token)
     run_config = {
@@ -233,4 +235,8 @@ async def test_dagster_job_remembers_between_passes(
         assert result.success
         await asyncio.sleep(0.5)
     assert answers.resets == [False]
+    assert fleet["CP-B"][1].resets == []
     assert (tmp_path / "self_healing" / "state.json").exists()
+    (ticket,) = TicketStore(tmp_path / "tickets" / "tickets.sqlite").tickets()
+    assert (ticket.charge_point_id, ticket.port, ticket.state) == ("CP-B", "2", "open")
+    assert (tmp_path / "tickets" / "outbox" / f"{ticket.ticket_id}.json").is_file()
