@@ -93,6 +93,15 @@ def test_a_false_alarm_is_label_zero(tmp_path: Path) -> None:
         "false_alarm", 0, "ana")
 
 
+def test_looking_creates_nothing(tmp_path: Path) -> None:
+    data = str(tmp_path / "none")
+    assert run("list", "--data-dir", data)[:2] == (0, "(none)\n")
+    code, _, err = run("show", "TK-000001", "--data-dir", data)
+    assert (code, err.count("\n")) == (2, 1)
+    assert "does not exist" in err
+    assert not (tmp_path / "none").exists()
+
+
 def test_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
     data = str(tmp_path)
     run("open", "CP-A", "--reason", "smoke", "--data-dir", data)

@@ -36,6 +36,12 @@ def _store(data_dir: DataDir) -> TicketStore:
     return TicketStore(DataFolder(data_dir).tickets_file)
 
 
+def _existing(data_dir: DataDir) -> TicketStore | None:
+    """The store if there is one: looking must not create a data folder."""
+    path = DataFolder(data_dir).tickets_file
+    return TicketStore(path) if path.exists() else None
+
+
 def _who(by: str | None) -> str:
     if by:
         return by
@@ -71,7 +77,8 @@ def list_tickets(
 ) -> None:
     """List tickets, oldest first."""
     states = _states(state) + (lifecycle.ACTIVE if active else ())
-    found = _store(data_dir).tickets(states=states, charger=charger)
+    store = _existing(data_dir)
+    found = store.tickets(states=states, charger=charger) if store else []
     print_records([t.as_dict() for t in found] if as_json else [_row(t) for t in found],
                   LIST_COLUMNS, as_json)
 
@@ -82,7 +89,9 @@ def show(
     ticket_id: TicketId, as_json: AsJson = False, data_dir: DataDir = DEFAULT_DATA_DIR
 ) -> None:
     """One ticket with its state history and delivery attempts."""
-    store = _store(data_dir)
+    store = _existing(data_dir)
+    if store is None:
+        raise fail(f"no ticket {ticket_id!r}: {DataFolder(data_dir).tickets_file} does not exist")
     ticket = store.get(ticket_id)
     doc = {**ticket.as_dict(), "history": store.history(ticket_id),
            "deliveries": store.deliveries(ticket_id)}  # fmt: skip
