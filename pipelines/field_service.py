@@ -65,7 +65,7 @@ def deliver_pending(
 
         result = push.push(
             url,
-            config.secret_of(endpoint, "field_service"),
+            config.secret_of(endpoint, "field_service", f"config/{CONFIG_FILE}"),
             payload,
             ticket.ticket_id,
             max_attempts=endpoint.max_attempts,

@@ -145,20 +145,20 @@ def check_url(url: str, where: str) -> None:
     raise ConfigFileError(f"{where} {url!r} must be an https:// URL (http only for 127.0.0.1)")
 
 
-def secret_of(endpoint: Endpoint, partner: str) -> bytes:
+def secret_of(endpoint: Endpoint, partner: str, where: str = f"config/{DELIVERY}") -> bytes:
     if endpoint.secret_env:
         value = os.environ.get(endpoint.secret_env)
         if not value:
             raise ConfigFileError(
                 f"partner {partner}: environment variable {endpoint.secret_env} (its HMAC secret) "
-                "is not set; export it or set 'secret' in config/partner_delivery.json"
+                f"is not set; export it or set 'secret' in {where}"
             )
         return value.encode()
     if endpoint.secret:
         return endpoint.secret.encode()
     raise ConfigFileError(
         f"partner {partner}: no HMAC secret; set 'secret_env' (preferred) or 'secret' in "
-        "config/partner_delivery.json"
+        f"{where}"
     )
 
 

@@ -13,6 +13,7 @@ import pytest
 from ingest.data_folder import DataFolder
 from models.tickets.store import NewTicket, TicketStore
 from pipelines import field_service
+from pipelines.errors import ConfigFileError
 from tests.pipelines.receiver import SECRET, Receiver, serve
 
 NEW = NewTicket("CP-A", "rules", "faulted_hardware", "faulted_hardware",
@@ -100,3 +101,16 @@ def test_without_an_endpoint_tickets_go_to_the_outbox(tmp_path: Path) -> None:
         ("outbox", "written")]
     assert field_service.deliver_pending(folder, store) == []
     assert [p.name for p in folder.tickets_outbox.iterdir()] == [target.name]
+
+
+def test_a_missing_secret_names_the_field_service_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = DataFolder(tmp_path)
+    _endpoint(folder, "http://127.0.0.1:9/tickets", monkeypatch)
+    monkeypatch.delenv("FSM_KEY")
+    store = TicketStore(folder.tickets_file)
+    ticket, _ = store.open_ticket(NEW)
+    with pytest.raises(ConfigFileError, match=r"FSM_KEY .* config/field_service\.json"):
+        field_service.deliver_pending(folder, store)
+    assert store.undelivered() == [ticket]  # it waits for the next try
