@@ -18,6 +18,9 @@
 ``<data>/sim/``  the simulator's ``sim_truth.parquet``, ``network.json`` and ``precursors.json``
 ``<data>/models/fault/<version>/``  trained fault models
 ``<data>/self_healing/state.json``  the self-healing loop's guard-rail state
+``<data>/tickets/tickets.sqlite``  maintenance tickets, their state history and delivery
+    attempts (mode 0600; the loop, the CLI and the pipelines share it, as the registry is shared)
+``<data>/tickets/outbox/<ticket_id>.json``  tickets for field service when no endpoint is set
 ``<data>/reports/outbox/<partner>/<YYYY-MM>/``  partner reports and their delivery log's folder
 ``<data>/logs/``  the logs of ``cpo up``'s components and of the demo's dashboard
 ``<data>/replays.jsonl``  one line per replay landed in the lake (its file, node, totals)
@@ -180,6 +183,14 @@ class DataFolder:
     @property
     def self_healing_state(self) -> Path:
         return self.data_dir / "self_healing" / "state.json"
+
+    @property
+    def tickets_file(self) -> Path:
+        return self.data_dir / "tickets" / "tickets.sqlite"
+
+    @property
+    def tickets_outbox(self) -> Path:
+        return self.data_dir / "tickets" / "outbox"
 
     @property
     def logs(self) -> Path:

@@ -13,3 +13,15 @@ class NotEnoughDataError(ModelError):
 
 class NoModelError(ModelError):
     """No trained model in the data folder yet."""
+
+
+class TicketError(ModelError):
+    """A maintenance ticket cannot be found, changed that way, or stored."""
+
+
+class UnknownTicketError(TicketError):
+    """No ticket has that id."""
+
+
+class BadTransitionError(TicketError):
+    """The lifecycle does not allow that change of state."""

@@ -7,7 +7,7 @@ import json
 import plotly.express as px
 import streamlit as st
 
-from dashboard import fmt
+from dashboard import fmt, tickets
 from dashboard.command_panel import command_panel
 from dashboard.context import current
 from dashboard.model_in_use import model_caption
@@ -116,5 +116,7 @@ else:
     outcomes = actions["outcome"].fillna("unknown").value_counts()
     st.write(", ".join(f"{k}: {v}" for k, v in outcomes.items()) or "none in the range")
     st.dataframe(actions, hide_index=True, width="stretch", height=260)
+
+tickets.show(ctx)
 
 command_panel(ctx)

@@ -10,4 +10,4 @@ COMMANDS: dict[str, tuple[str, dict[str, Any]]] = {
     "inoperative": ("change_availability", {"available": False}),
     "restore": ("change_availability", {"available": True}),
 }
-NO_COMMAND = {"ticket"}  # recorded as an outcome row only: a person must go
+NO_COMMAND = {"ticket"}  # a maintenance ticket only (models.tickets): a person must go

@@ -1,5 +1,9 @@
 """The closed loop: poll live state, decide, act through the API, verify, record the outcome.
 
+A decision that needs a person (a hardware fault code, or the charger taken out of service after
+resets that did not help) opens a maintenance ticket in the tickets store, once per charger and
+cause (``models.tickets``); no command is sent for a hardware fault.
+
 Verification, ``verify_after_s`` after an action: cured when the charger is connected, no port
 is Faulted or Unavailable, and (better still) a session started after the action; the result
 goes to the CSMS's ``commands`` table as an ``Outcome`` row, and feeds the escalation ladder.
@@ -20,6 +24,8 @@ from csms_lite.client import AsyncCsmsClient, CommandAnswer
 from models.errors import ModelError
 from models.healing import policy, views
 from models.healing.actions import COMMANDS, NO_COMMAND
+from models.tickets import from_policy
+from models.tickets.store import TicketStore
 
 log = logging.getLogger("cpo.self_healing")
 REQUESTED_BY = "self_healing"
@@ -48,6 +54,7 @@ class Journal:
     decisions: list[policy.Decision] = field(default_factory=list)
     answers: list[tuple[policy.Decision, CommandAnswer]] = field(default_factory=list)
     outcomes: list[dict[str, Any]] = field(default_factory=list)
+    tickets: list[dict[str, Any]] = field(default_factory=list)  # maintenance tickets asked for
 
 
 class SelfHealer:
@@ -56,8 +63,11 @@ class SelfHealer:
         api: AsyncCsmsClient,
         cfg: policy.PolicyConfig,
         scores: Callable[[], dict[str, policy.Score]] = dict,
+        tickets: TicketStore | None = None,
     ) -> None:
+        """Without ``tickets`` a ticket decision is only journaled (the A/B harness)."""
         self.api, self.cfg, self.scores = api, cfg, scores
+        self.tickets = tickets
         self.memory = policy.Memory()
         self.pending: list[Pending] = []
         self.journal = Journal()
@@ -65,7 +75,8 @@ class SelfHealer:
     async def tick(self, now: float) -> list[policy.Decision]:
         chargers = views.parse(await self.api.chargers())
         await self._verify(now, {c.charge_point_id: c for c in chargers})
-        decisions = policy.decide(now, chargers, self.scores(), self.memory, self.cfg)
+        scores = self.scores()
+        decisions = policy.decide(now, chargers, scores, self.memory, self.cfg)
         by_id = {c.charge_point_id: c for c in chargers}
         for d in decisions:
             self.journal.decisions.append(d)
@@ -78,18 +89,9 @@ class SelfHealer:
                     d.blocked_by,
                 )
                 continue
+            if from_policy.wants_ticket(d):
+                self._ticket(d, scores.get(d.charge_point_id), now)
             if d.action in NO_COMMAND:
-                ticket = f"ticket-{d.charge_point_id}-{int(now)}"
-                detail = {"trigger": d.trigger, **d.reason}
-                await self.api.record_outcome(ticket, d.charge_point_id, "maintenance_ticket",
-                                              detail, REQUESTED_BY)
-                self.journal.outcomes.append(
-                    {
-                        "charge_point_id": d.charge_point_id,
-                        "result": "maintenance_ticket",
-                        "action": d.action,
-                    }
-                )
                 continue
             answer = await self._act(d)
             self.journal.answers.append((d, answer))
@@ -108,6 +110,17 @@ class SelfHealer:
                     )
                 )
         return decisions
+
+    def _ticket(self, d: policy.Decision, score: policy.Score | None, now: float) -> None:
+        new = from_policy.new_ticket(d, score)
+        entry: dict[str, Any] = {"charge_point_id": d.charge_point_id, "cause": new.cause,
+                                 "action": d.action}
+        if self.tickets is not None:
+            ticket, created = self.tickets.open_ticket(new, now)
+            entry |= {"ticket_id": ticket.ticket_id, "created": created}
+            log.info("%s: ticket %s (%s, %s)", d.charge_point_id, ticket.ticket_id, new.cause,
+                     "opened" if created else "already open")
+        self.journal.tickets.append(entry)
 
     async def _act(self, d: policy.Decision) -> CommandAnswer:
         """Send the decision's command; offline, CALLERROR and timeout are answers the

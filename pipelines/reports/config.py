@@ -125,6 +125,18 @@ def load_delivery(config_dir: Path) -> DeliveryFile:
     return doc
 
 
+def load_endpoint(path: Path) -> Endpoint | None:
+    """One endpoint file (e.g. ``config/field_service.json``, shaped like a partner's entry
+    of ``partner_delivery.json``); None without the file or its url."""
+    if not path.is_file():
+        return None
+    endpoint: Endpoint = _load(path, Endpoint)
+    if endpoint.url is None:
+        return None
+    check_url(endpoint.url, f"{path}: url")
+    return endpoint
+
+
 def check_url(url: str, where: str) -> None:
     """HTTPS only; plain http is accepted for loopback (tests, a local relay)."""
     parsed = urlparse(url)
@@ -133,20 +145,20 @@ def check_url(url: str, where: str) -> None:
     raise ConfigFileError(f"{where} {url!r} must be an https:// URL (http only for 127.0.0.1)")
 
 
-def secret_of(endpoint: Endpoint, partner: str) -> bytes:
+def secret_of(endpoint: Endpoint, partner: str, where: str = f"config/{DELIVERY}") -> bytes:
     if endpoint.secret_env:
         value = os.environ.get(endpoint.secret_env)
         if not value:
             raise ConfigFileError(
                 f"partner {partner}: environment variable {endpoint.secret_env} (its HMAC secret) "
-                "is not set; export it or set 'secret' in config/partner_delivery.json"
+                f"is not set; export it or set 'secret' in {where}"
             )
         return value.encode()
     if endpoint.secret:
         return endpoint.secret.encode()
     raise ConfigFileError(
         f"partner {partner}: no HMAC secret; set 'secret_env' (preferred) or 'secret' in "
-        "config/partner_delivery.json"
+        f"{where}"
     )
 
 

@@ -60,8 +60,11 @@ def push(
     base_delay_s: float = 1.0,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.time,
+    on_attempt: Callable[[PushResult], None] | None = None,
 ) -> PushResult:
-    """Delays between attempts: base, 2 x base, 4 x base, ... (1 s, 2 s, 4 s by default)."""
+    """Delays between attempts: base, 2 x base, 4 x base, ... (1 s, 2 s, 4 s by default).
+    ``on_attempt`` hears each attempt's own result (``failed`` for one that will be retried)."""
+    seen = on_attempt or (lambda _: None)
     reason, status = "", None
     for attempt in range(1, max_attempts + 1):
         if attempt > 1:
@@ -80,16 +83,21 @@ def push(
         )
         try:
             with urllib.request.urlopen(request, timeout=timeout_s) as response:
-                return PushResult("delivered", attempt, response.status, f"HTTP {response.status}")
+                done = PushResult("delivered", attempt, response.status, f"HTTP {response.status}")
+                seen(done)
+                return done
         except urllib.error.HTTPError as exc:
             status = exc.code
             text = exc.read(300).decode(errors="replace").strip()
             reason = f"HTTP {exc.code} {exc.reason}" + (f": {text}" if text else "")
             if 400 <= exc.code < 500 and exc.code not in RETRY_STATUSES:
-                return PushResult("rejected", attempt, exc.code, reason)
+                refused = PushResult("rejected", attempt, exc.code, reason)
+                seen(refused)
+                return refused
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             status = None
             reason = f"network: {getattr(exc, 'reason', exc)}"
+        seen(PushResult("failed", attempt, status, reason))
     return PushResult(
         "failed", max_attempts, status, f"gave up after {max_attempts} attempts: {reason}"
     )

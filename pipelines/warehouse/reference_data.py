@@ -1,7 +1,8 @@
 """Reference data outside the lake that the dimensions read, registered on a connection as Arrow
 tables: the CSMS registry (``reg_*``) and the simulator's network file (``net_*``, when the data
 folder was simulated; a real operator's asset register) and the replays' own session amounts
-(``replay_prices``, ``cpo replay --price-col``). Not Dagster assets: nothing builds them."""
+(``replay_prices``, ``cpo replay --price-col``) and the maintenance tickets store
+(``ref_tickets``, ``ref_ticket_events``). Not Dagster assets: nothing builds them."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pyarrow.parquet as pq
 
 from ingest.replay import prices
 from pipelines.errors import ConfigFileError
-from pipelines.warehouse import registry_tables
+from pipelines.warehouse import registry_tables, ticket_tables
 from pipelines.warehouse.layout import Layout
 
 NET_SITES = pa.schema(
@@ -34,7 +35,8 @@ NET_CHARGERS = pa.schema(
 
 # The names a model's SQL reads them by (pipelines.lineage: no asset builds them).
 TABLE_NAMES = frozenset(
-    {"reg_chargers", "reg_id_tags", "reg_sites", "net_sites", "net_chargers", "replay_prices"}
+    {"reg_chargers", "reg_id_tags", "reg_sites", "net_sites", "net_chargers", "replay_prices",
+     "ref_tickets", "ref_ticket_events"}
 )
 
 
@@ -48,6 +50,9 @@ def register(conn: duckdb.DuckDBPyConnection, layout: Layout) -> None:
     conn.register("net_sites", sites)
     conn.register("net_chargers", chargers)
     conn.register("replay_prices", _replay_prices(layout.replay_prices))
+    tickets, events = ticket_tables.read(layout.tickets_file)
+    conn.register("ref_tickets", tickets)
+    conn.register("ref_ticket_events", events)
 
 
 def _replay_prices(folder: Path) -> pa.Table:

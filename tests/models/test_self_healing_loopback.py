@@ -18,6 +18,7 @@ from ingest.sim.chargepoint_v16 import SimChargePoint16
 from ingest.sim.link import listen, open_link
 from models.healing.loop import SelfHealer, connect
 from models.healing.policy import PolicyConfig
+from models.tickets.store import TicketStore
 from tests.conftest import PASSWORD, Csms
 from tests.csms_lite.helpers.ocppj import wait_for
 from tests.csms_lite.lake_helpers import table
@@ -178,20 +179,34 @@ async def test_escalates_after_resets_that_did_not_help(csms: Csms, fleet: dict[
     assert answers.availability == [(0, False)]
     outcomes = [r["status"] for r in await _commands(csms) if r["action"] == "Outcome"]
     assert outcomes == ["not_cured", "not_cured", "out_of_service"]
+    assert [(t["cause"], t["action"]) for t in healer.journal.tickets] == [
+        ("resets_unhelpful", "inoperative")]
 
 
-async def test_hardware_fault_gets_a_ticket_not_a_reset(csms: Csms, fleet: dict[str, Any]) -> None:
+async def test_hardware_fault_gets_a_ticket_not_a_reset(
+    csms: Csms, fleet: dict[str, Any], tmp_path: Path
+) -> None:
     cp, answers = fleet["CP-A"]
     await cp.status(1, "Faulted", "GroundFailure")
+    tickets = TicketStore(tmp_path / "tickets.sqlite")
     async with _api(csms) as api:
-        healer = SelfHealer(api, CFG)
+        healer = SelfHealer(api, CFG, tickets=tickets)
         first = await healer.tick(time.time())
         again = await healer.tick(time.time() + 60)  # one ticket per fault, not one per pass
+        # A loop that lost its memory (a restart without state) still opens no second one.
+        fresh = SelfHealer(api, CFG, tickets=tickets)
+        restarted = await fresh.tick(time.time() + 120)
     assert [(d.action, d.trigger) for d in first] == [("ticket", "faulted_hardware")]
     assert again == []
+    assert [(d.action, d.go) for d in restarted] == [("ticket", True)]
+    assert [t["created"] for t in healer.journal.tickets + fresh.journal.tickets] == [True, False]
     assert answers.resets == []
-    rows = await _commands(csms)
-    assert [(r["action"], r["status"]) for r in rows] == [("Outcome", "maintenance_ticket")]
+    assert answers.availability == []
+    assert await _commands(csms) == []  # no reset, and no fake outcome row any more
+    (ticket,) = tickets.tickets()
+    assert (ticket.charge_point_id, ticket.port, ticket.created_by, ticket.trigger) == (
+        "CP-A", "1", "rules", "faulted_hardware")
+    assert ticket.reason["codes"] == ["GroundFailure"]
 
 
 @pytest.mark.slow
@@ -199,12 +214,14 @@ async def test_dagster_job_remembers_between_passes(
     csms: Csms, fleet: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The sensor-driven job runs one pass per run; its memory (here: the cooldown) is kept in
-    the data folder, so the second run does not reset the charger again."""
+    the data folder, so the second run does not reset the charger again; a hardware fault gets
+    one ticket in the data folder's store, delivered to its outbox (no endpoint set)."""
     from pipelines.defs.models.self_healing import self_heal
     from pipelines.resources import WarehouseResource
 
     cp, answers = fleet["CP-A"]
     await cp.status(1, "Faulted", "InternalError")
+    await fleet["CP-B"][0].status(2, "Faulted", "GroundFailure")
     monkeypatch.setenv("CPO_API_URL", csms.api_url)
     monkeypatch.setenv("CPO_API_TOKEN", csms.token("self_healing"))
     run_config = {
@@ -218,4 +235,8 @@ async def test_dagster_job_remembers_between_passes(
         assert result.success
         await asyncio.sleep(0.5)
     assert answers.resets == [False]
+    assert fleet["CP-B"][1].resets == []
     assert (tmp_path / "self_healing" / "state.json").exists()
+    (ticket,) = TicketStore(tmp_path / "tickets" / "tickets.sqlite").tickets()
+    assert (ticket.charge_point_id, ticket.port, ticket.state) == ("CP-B", "2", "open")
+    assert (tmp_path / "tickets" / "outbox" / f"{ticket.ticket_id}.json").is_file()

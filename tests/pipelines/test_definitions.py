@@ -44,6 +44,8 @@ def test_graph_jobs_schedules_and_sensors() -> None:
         "sessions",
         "port_uptime_monthly",
         "outages",
+        "tickets",
+        "ticket_outcomes",
         "session_charges",
         "cdrs",
         "failure_features",
@@ -53,6 +55,9 @@ def test_graph_jobs_schedules_and_sensors() -> None:
         "raw_ocpp_messages",
     ):
         assert table in keys
+    graph = d.resolve_asset_graph()
+    outages = next(k for k in graph.get_all_asset_keys() if k.to_user_string() == "outages")
+    assert "tickets" in {p.to_user_string() for p in graph.get(outages).parent_keys}
     assert {j.name for j in d.resolve_all_job_defs()} >= {
         "stage_days", "build_marts", "train_fault_model", "score_faults"
     }

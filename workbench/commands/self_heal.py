@@ -16,6 +16,9 @@ from ingest.data_folder import DataFolder
 from models.healing import state_file
 from models.healing.loop import SelfHealer, connect, describe, scores_from
 from models.healing.policy import PolicyConfig, Score
+from models.tickets.store import TicketStore
+from pipelines import field_service
+from pipelines.errors import PipelineError
 from pipelines.warehouse.layout import Layout
 from workbench.errors import friendly
 from workbench.options import DEFAULT_DATA_DIR, ApiUrl, DataDir, Token, part_api_token
@@ -78,11 +81,12 @@ def run(
         act_on_predictions=predictions,
     )
     scores = scores_from(Layout(data_dir.resolve()).mart_file("predictions"))
-    memory = state or DataFolder(data_dir.resolve()).self_healing_state
+    folder = DataFolder(data_dir.resolve())
+    memory = state or folder.self_healing_state
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the loop quietly
         asyncio.run(
             _loop(api_url, part_api_token(token, data_dir, SELF_HEALING), cfg, scores, once,
-                  interval, memory)
+                  interval, memory, folder)
         )
 
 
@@ -94,9 +98,11 @@ async def _loop(
     once: bool,
     interval: float,
     memory: Path,
+    folder: DataFolder,
 ) -> None:
+    tickets = TicketStore(folder.tickets_file)
     async with connect(api_url, token) as api:
-        healer = SelfHealer(api, cfg, scores)
+        healer = SelfHealer(api, cfg, scores, tickets)
         state_file.load(healer, memory)  # a restart resumes cooldowns and escalations
         mode = "dry run" if cfg.dry_run else "live"
         typer.echo(f"self-healing ({mode}) on {api_url}, every {interval:g} s, memory {memory}")
@@ -108,6 +114,22 @@ async def _loop(
             for o in healer.journal.outcomes:
                 typer.echo(f"outcome {o['charge_point_id']}: {o['result']} after {o['action']}")
             healer.journal.outcomes.clear()
+            for t in healer.journal.tickets:
+                typer.echo(f"ticket {t.get('ticket_id')} {t['charge_point_id']}: {t['cause']}")
+            healer.journal.tickets.clear()
+            _deliver(folder, tickets)
             if once:
                 return
             await asyncio.sleep(interval)
+
+
+def _deliver(folder: DataFolder, tickets: TicketStore) -> None:
+    """Hand new tickets to field service; a bad field_service.json must not stop the loop (the
+    tickets wait in the store, and the next pass tries again)."""
+    try:
+        sent = field_service.deliver_pending(folder, tickets)
+    except PipelineError as exc:
+        typer.secho(f"tickets not delivered: {exc}", err=True, fg=typer.colors.YELLOW)
+        return
+    for d in sent:
+        typer.echo(f"delivered {d.ticket_id}: {d.channel} {d.status} ({d.reason})")

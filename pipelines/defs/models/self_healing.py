@@ -13,6 +13,9 @@ from ingest.data_folder import DataFolder
 from models.healing import state_file
 from models.healing.loop import SelfHealer, connect, describe, scores_from
 from models.healing.policy import PolicyConfig
+from models.tickets.store import TicketStore
+from pipelines import field_service
+from pipelines.errors import PipelineError
 from pipelines.resources import WarehouseResource
 
 
@@ -54,17 +57,27 @@ def self_heal_pass(
         fault_grace_s=config.fault_grace_s,
     )
     state = layout.self_healing_state
+    tickets = TicketStore(layout.tickets_file)
 
     async def once() -> list[str]:
         async with connect(url, token) as client:
-            healer = SelfHealer(client, cfg, scores_from(layout.mart_file("predictions")))
+            healer = SelfHealer(client, cfg, scores_from(layout.mart_file("predictions")),
+                                tickets)
             state_file.load(healer, state)
             decisions = await healer.tick(time.time())
             state_file.save(healer, state)
-            return [describe(d) for d in decisions] + [str(o) for o in healer.journal.outcomes]
+            return ([describe(d) for d in decisions] + [str(o) for o in healer.journal.outcomes]
+                    + [str(t) for t in healer.journal.tickets])
 
     for line in asyncio.run(once()):
         context.log.info(line)
+    try:  # this pass's tickets, and any a past pass could not deliver
+        sent = field_service.deliver_pending(layout, tickets)
+    except PipelineError as exc:  # a bad field_service.json: the tickets wait in the store
+        context.log.warning(f"tickets not delivered: {exc}")
+        sent = []
+    for d in sent:
+        context.log.info(f"ticket {d.ticket_id} {d.channel} {d.status}: {d.reason}")
 
 
 @dg.job(description="One self-healing pass: decide, act through the CSMS API, verify.")

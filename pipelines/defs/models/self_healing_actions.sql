@@ -2,7 +2,8 @@
 -- table, requested_by 'self_healing': reset, change availability) with the charger's answer,
 -- the trigger and reason it gave (score, features, codes), and the verified result of the
 -- later 'Outcome' row for that command (cured / not_cured / out_of_service), if checked yet;
--- plus maintenance tickets (Outcome rows with no command).
+-- plus maintenance tickets recorded before the tickets store (Outcome rows with no command;
+-- tickets now live in the tickets mart).
 WITH sent AS (
     SELECT * FROM raw_commands WHERE requested_by = 'self_healing' AND action <> 'Outcome'
 ),

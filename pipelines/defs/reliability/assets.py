@@ -32,6 +32,8 @@ MARTS = (
     "charger_connectivity_intervals",
     "port_state_intervals",
     "excluded_down_intervals",
+    "tickets",
+    "ticket_outcomes",
     "outages",
     "port_uptime_monthly",
     "port_uptime_rolling",

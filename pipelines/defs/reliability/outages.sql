@@ -3,6 +3,8 @@
 -- outage_id '<port_id>@<start, UTC ISO>'. An outage still going at as_of has end_at = as_of and
 -- ongoing = true. excluded_min: minutes covered by exclusion windows (excluded_down_intervals);
 -- excluded = the whole outage is excluded; exclusion_causes / exclusion_window_ids list them.
+-- ticket_id: the maintenance ticket of the outage's charger open at some time during the
+-- outage (the first opened, if several), NULL if none.
 WITH down AS (
     SELECT *,
            CASE WHEN lag(to_at) OVER (PARTITION BY port_id ORDER BY from_at) = from_at
@@ -44,6 +46,14 @@ excluded AS (
     JOIN excluded_down_intervals x
       ON x.port_id = e.port_id AND x.from_at >= e.start_at AND x.to_at <= e.end_at
     GROUP BY ALL
+),
+linked AS (
+    SELECT e.port_id, e.episode, arg_min(k.ticket_id, k.created_at) AS ticket_id
+    FROM episodes e
+    JOIN tickets k
+      ON k.charge_point_id = e.charge_point_id AND k.created_at <= e.end_at
+     AND (k.closed_at IS NULL OR k.closed_at >= e.start_at)
+    GROUP BY ALL
 )
 SELECT e.port_id || '@' || strftime(e.start_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')
            AS outage_id,
@@ -56,8 +66,9 @@ SELECT e.port_id || '@' || strftime(e.start_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:
        coalesce(x.excluded_min, 0.0) AS excluded_min,
        coalesce(x.excluded_min, 0.0) >= (epoch(e.end_at) - epoch(e.start_at)) / 60.0 - 1e-9
            AS excluded,
-       x.exclusion_causes, x.exclusion_window_ids
+       x.exclusion_causes, x.exclusion_window_ids, k.ticket_id
 FROM episodes e
 JOIN causes c USING (port_id, episode)
 LEFT JOIN excluded x USING (port_id, episode)
+LEFT JOIN linked k USING (port_id, episode)
 ORDER BY e.port_id, e.start_at

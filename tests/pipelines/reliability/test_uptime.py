@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from models.tickets.store import NewTicket, TicketStore
 from pipelines.defs.reliability.checks import ends_after_start_sql, overlaps_sql
+from pipelines.warehouse.layout import Layout
 from tests.pipelines.reliability.helpers import build_all, connect, one, rows_of, status, window
 from tests.pipelines.warehouse_kit import put, utc, warehouse_conn
 
@@ -231,3 +233,44 @@ def test_a_reserved_port_is_up(tmp_path: Path) -> None:
     marts = build_all(conn)
     [month] = rows_of(marts["port_uptime_monthly"], port_id="CP1/1")
     assert (month["period_min"], month["outage_min"]) == (1440, 60)  # only the Unavailable hour
+
+
+def test_outages_link_the_ticket_open_during_them(tmp_path: Path) -> None:
+    """ticket_id: the ticket of the outage's charger open at some time during the outage."""
+    store = TicketStore(Layout(tmp_path).tickets_file)
+    during, _ = store.open_ticket(_ticket("CP1", "faulted_hardware"), utc("2026-01-10 10:30"))
+    store.move(during.ticket_id, "false_alarm", "ana", at=utc("2026-01-10 11:30"))
+    before, _ = store.open_ticket(_ticket("CP2", "manual"), utc("2026-01-02 00:00"))
+    store.move(before.ticket_id, "false_alarm", "ana", at=utc("2026-01-03 00:00"))
+    still, _ = store.open_ticket(_ticket("CP2", "faulted_hardware"), utc("2026-01-20 10:30"))
+    conn = warehouse_conn(tmp_path, as_of=utc("2026-01-31 00:00"))
+    put(conn, "raw_connection_events", [connect("CP1", "2026-01-01 00:00"),
+                                        connect("CP2", "2026-01-01 00:00")])  # fmt: skip
+    put(
+        conn,
+        "stg_status",
+        [
+            status("CP1", 1, "2026-01-01 00:00", "Available"),
+            status("CP1", 1, "2026-01-10 10:00", "Faulted", "GroundFailure"),
+            status("CP1", 1, "2026-01-10 12:00", "Available"),
+            status("CP2", 1, "2026-01-01 00:00", "Available"),
+            status("CP2", 1, "2026-01-05 00:00", "Faulted", "OtherError"),
+            status("CP2", 1, "2026-01-05 01:00", "Available"),
+            status("CP2", 1, "2026-01-20 10:00", "Faulted", "GroundFailure"),
+        ],
+    )
+    marts = build_all(conn)
+    linked = [(o["port_id"], o["duration_min"], o["ticket_id"]) for o in marts["outages"]]
+    assert linked == [
+        ("CP1/1", 120, during.ticket_id),
+        ("CP2/1", 60, None),  # the earlier ticket was closed before this outage began
+        ("CP2/1", 10 * 1440 + 14 * 60, still.ticket_id),  # ongoing; the ticket still open
+    ]
+    (row,) = [t for t in marts["tickets"] if t["ticket_id"] == still.ticket_id]
+    assert (row["active"], row["closed_at"]) == (True, None)
+    assert [t["ticket_id"] for t in marts["ticket_outcomes"]] == [  # by closing time
+        before.ticket_id, during.ticket_id]
+
+
+def _ticket(cp: str, cause: str) -> NewTicket:
+    return NewTicket(cp, "rules", cause, cause, {})
