@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
-from csms_lite.api.token import part_token
+from csms_lite.api.token import part_token, read_token_file
 from csms_lite.client import NoToken, read_token
+from csms_lite.errors import ConfigError
 from csms_lite.registry.store import Registry
 from ingest.data_folder import DATA_DIR_ENV, DEFAULT_DATA_DIR, DataFolder
 from ingest.lake.location import LAKE_URL_ENV
@@ -31,10 +32,23 @@ DataDir = Annotated[
 ApiUrl = Annotated[
     str, typer.Option("--api-url", envvar="CPO_API_URL", help="Base URL of a CSMS command API.")
 ]
+def _token_from(file: str | None) -> str | None:
+    """``--token-file``'s first line, else CPO_API_TOKEN: never the token itself on the command
+    line, where ``ps`` shows it to every user of the machine."""
+    if file is None:
+        return os.environ.get("CPO_API_TOKEN") or None
+    try:
+        return read_token_file(Path(file))
+    except ConfigError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 Token = Annotated[
     str | None,
     typer.Option(
-        "--token", envvar="CPO_API_TOKEN", help="Bearer token; default: read <data-dir>/api_token."
+        "--token-file", callback=_token_from, metavar="FILE",
+        help="File holding the bearer token (first line); else $CPO_API_TOKEN; default: "
+             "<data-dir>/api_token.",
     ),
 ]
 
@@ -56,20 +70,20 @@ def use_lake_url(url: str | None) -> None:
 
 
 def part_api_token(token: str | None, data_dir: Path, name: str) -> str:
-    """--token, else the token of that part of the system (``self_healing``, ...), kept in
-    the data folder and registered in its registry (created on first use)."""
+    """--token-file/CPO_API_TOKEN, else the token of that part of the system (``self_healing``,
+    ...), kept in the data folder and registered in its registry (created on first use)."""
     if token:
         return token
     if not DataFolder(data_dir).registry_file.is_file():
-        raise NoToken(f"no registry in {data_dir}: pass --token or run the CSMS with --data-dir "
-                   f"{data_dir}")
+        raise NoToken(f"no registry in {data_dir}: pass --token-file or run the CSMS with "
+                      f"--data-dir {data_dir}")
     with Registry(DataFolder(data_dir).registry_file) as registry:
         return part_token(registry, data_dir, name)
 
 
 def api_token(token: str | None, data_dir: Path) -> str:
-    """--token, else the token the CSMS keeps in its data folder."""
+    """--token-file/CPO_API_TOKEN, else the token the CSMS keeps in its data folder."""
     return read_token(
         token, DataFolder(data_dir).api_token_file,
-        f"pass --token or run the CSMS with --data-dir {data_dir}",
+        f"pass --token-file or run the CSMS with --data-dir {data_dir}",
     )

@@ -51,14 +51,27 @@ def test_demo_refuses_a_file_as_data_dir(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
+def test_the_token_never_goes_on_the_command_line(tmp_path: Path) -> None:
+    """``ps`` shows a command line to every user: a token comes from a file or the environment."""
+    result = runner.invoke(app, ["command", "CP1", "reset", "--token", "secret"])
+    assert result.exit_code == 2
+    assert "No such option: --token" in result.output
+    result = runner.invoke(app, ["command", "CP1", "reset", "--token-file",
+                                 str(tmp_path / "missing")])
+    assert result.exit_code == 2
+    assert "cannot read the API token file" in result.output
+
+
 def test_command_without_token_says_how_to_fix(tmp_path: Path) -> None:
     result = runner.invoke(app, ["command", "CP1", "reset", "--data-dir", str(tmp_path)])
     assert result.exit_code == 2
-    assert "--token" in result.output
+    assert "--token-file" in result.output
 
 
 def test_command_when_api_is_down(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["command", "CP1", "reset", "--token", "t", "--api-url",
-                                 "http://127.0.0.1:9"])
+    token = tmp_path / "token"
+    token.write_text("t\n")
+    result = runner.invoke(app, ["command", "CP1", "reset", "--token-file", str(token),
+                                 "--api-url", "http://127.0.0.1:9"])
     assert result.exit_code == 2
     assert "cannot reach the CSMS API" in result.output
