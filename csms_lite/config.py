@@ -61,6 +61,12 @@ class CsmsConfig:
     auth_backoff: float = 1.0
     auth_backoff_max: float = 300.0
     auth_max_pending: int = 64
+    # A charger closed for flooding is refused (429) for flood_cooldown s, doubling each time up
+    # to auth_backoff_max: a flooder that reconnects at once gets no fresh connection.
+    flood_cooldown: float = 10.0
+    # Refused handshakes stored in the lake per source address and minute; the rest counted in
+    # the next stored row (see server.rejections); 0: every one.
+    rejected_rows_per_minute: int = 60
     command_timeout: float = 30.0
     reset_budget: int = 3  # resets one charger may get per reset_window_s, whoever asks
     reset_window_s: float = 3600.0
@@ -90,6 +96,8 @@ _AT_LEAST: tuple[tuple[str, float, str], ...] = (
     ("max_gone_unknown", 0, "--max-gone-unknown"),
     ("auth_free_failures", 1, "--auth-free-failures"), ("auth_backoff", 0, "--auth-backoff"),
     ("auth_backoff_max", 0, "--auth-backoff-max"), ("auth_max_pending", 1, "--auth-max-pending"),
+    ("flood_cooldown", 0, "--flood-cooldown"),
+    ("rejected_rows_per_minute", 0, "--rejected-rows-per-minute"),
 )
 
 

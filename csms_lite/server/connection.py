@@ -133,6 +133,7 @@ class ChargerConnection:
         admitted, close = self.limiter.admit(size)
         if close and self.close_after_reply is None:
             self.close_after_reply = (1008, "flood: too many frames over the rate limit")
+            self.hub.flood_cooldown.fail(self.cp_id)  # its reconnects are refused a while
         return admitted
 
     def _drop(self, now: float, text: str, why: str) -> None:

@@ -19,6 +19,7 @@ import base64
 import binascii
 import logging
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -36,6 +37,7 @@ from csms_lite.server.auth_throttle import AuthThrottle
 from csms_lite.server.client_address import Network, client_address
 from csms_lite.server.hub import Hub
 from csms_lite.server.log_budget import LogBudget
+from csms_lite.server.rejections import RejectionRows
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,7 @@ class Gatekeeper:
         self._hashing = asyncio.Semaphore(hash_workers)
         self._pending = 0  # scrypt runs waiting or running
         self._refusals = LogBudget(log)  # one line each, but a flood is summarised
+        self.rejections = RejectionRows(hub.config.rejected_rows_per_minute)
         cfg = hub.config
         self.throttle = AuthThrottle(cfg.auth_free_failures, cfg.auth_backoff,
                                      cfg.auth_backoff_max)
@@ -102,6 +105,9 @@ class Gatekeeper:
             check_charge_point_id(cp_id)
         except InvalidValueError as exc:
             return Refusal(HTTPStatus.NOT_FOUND, f"invalid charge point id: {exc}")
+        if self.hub.config.flood_cooldown and (wait := self.hub.flood_cooldown.wait(cp_id)):
+            return Refusal(HTTPStatus.TOO_MANY_REQUESTS, "flood: closed for flooding, cooling down",
+                           "too many frames, retry later", wait)
         cp = self.hub.registry.get_charge_point(cp_id)
         if cp is None and self.hub.config.accept_unknown:
             return None
@@ -166,10 +172,13 @@ class Gatekeeper:
         refusal = await self.refusal(request, source_host(conn, remote))
         if refusal is None:
             return None
-        self.hub.lake.connection_event(
-            self.hub.clock.now(), charge_point_id(request.path) or None, None, "rejected",
-            refusal.reason, remote=remote, http_status=refusal.status.value,
-        )
+        held = self.rejections.admit(source_host(conn, remote) or "?", time.monotonic())
+        if held is not None:  # else counted, and said in the next row stored for that source
+            more = f" (and {held} more refusals from this address not stored)" if held else ""
+            self.hub.lake.connection_event(
+                self.hub.clock.now(), charge_point_id(request.path) or None, None, "rejected",
+                refusal.reason + more, remote=remote, http_status=refusal.status.value,
+            )
         self._refusals.info("refused %s from %s: %d %s", charge_point_id(request.path) or "?",
                             remote or "?", refusal.status.value, refusal.reason)
         response = conn.respond(refusal.status, f"{refusal.public or refusal.reason}\n")

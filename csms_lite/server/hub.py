@@ -21,6 +21,7 @@ from csms_lite.registry.passwords import hash_password
 from csms_lite.registry.store import Registry
 from csms_lite.rpc import validation
 from csms_lite.rpc.errors import OcppCallError
+from csms_lite.server.auth_throttle import AuthThrottle
 from csms_lite.server.command_book import CommandBook
 from csms_lite.server.command_guard import CommandGuard
 from csms_lite.server.connection import ChargerConnection, QueuedCommand
@@ -52,6 +53,8 @@ class Hub:
         self.lake_budgets: dict[str, MinuteBudget] = {}
         # Unknown ids (not in the registry) that disconnected, oldest first: id -> offline since.
         self.gone_unknown: OrderedDict[str, float] = OrderedDict()
+        # Chargers closed for flooding, refused at the handshake for a while (doubling).
+        self.flood_cooldown = AuthThrottle(1, config.flood_cooldown, config.auth_backoff_max)
 
     def charger(self, cp_id: str) -> ChargerState:
         state = self.chargers.get(cp_id)

@@ -13,9 +13,10 @@ import orjson
 import polars as pl
 import pytest
 from websockets.asyncio.client import ClientConnection
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from csms_lite.server.lake_quota import LAKE_QUOTA
+from csms_lite.server.rejections import RejectionRows
 from tests.conftest import Csms, CsmsFactory
 from tests.csms_lite.helpers.ocppj import (
     boot,
@@ -160,3 +161,52 @@ async def test_a_reconnect_buys_no_fresh_lake_quota(make_csms: CsmsFactory) -> N
     await heartbeat_ok(good)
     stored = (await messages(csms, BAD)).filter(pl.col("raw").str.contains("zzzz"))
     assert 1 <= stored.height <= quota // size
+
+
+async def flood_until_closed(bad: ClientConnection) -> int | None:
+    """Batches of calls over the limit until the CSMS closes the link; its close code."""
+    for _ in range(40):
+        try:
+            for _ in range(10):
+                await bad.send(orjson.dumps([2, new_id(), "Heartbeat", {}]).decode())
+        except ConnectionClosed:
+            return await closed_code(bad, 1)
+        code = await closed_code(bad, 10)
+        if code is not None:
+            return code
+        await asyncio.sleep(0.06)
+    return None
+
+
+async def test_a_flooder_that_reconnects_is_refused_a_while(make_csms: CsmsFactory) -> None:
+    """Closed with 1008, a flooder reconnecting at once would get a fresh link (and one more
+    lake row) a hundred times a second: it is refused (429, Retry-After) for the cool-down."""
+    csms = await make_csms(rate_limit=20, rate_burst=1, flood_close_after=20, flood_window=10,
+                           flood_cooldown=30)
+    bad, good = await two(csms)
+    assert await flood_until_closed(bad) == 1008
+    with pytest.raises(InvalidStatus) as info:
+        await open_ws(csms, BAD, password=None)
+    assert info.value.response.status_code == 429
+    assert 0 < int(info.value.response.headers["Retry-After"]) <= 30
+    await heartbeat_ok(good)  # everyone else is served
+
+
+async def test_refused_handshakes_reach_the_lake_within_a_budget(
+    make_csms: CsmsFactory,
+) -> None:
+    csms = await make_csms(rejected_rows_per_minute=5)
+    for _ in range(30):
+        with pytest.raises(InvalidStatus):
+            await open_ws(csms, "bad%20id!", password=None)  # 404: no scrypt, no back-off
+    ev = await events(csms)
+    assert ev.filter(pl.col("event") == "rejected").height == 5
+
+
+def test_refusals_not_stored_are_counted_in_the_next_row() -> None:
+    rows = RejectionRows(per_minute=2)
+    assert [rows.admit("10.0.0.9", t) for t in (0.0, 1.0, 2.0, 3.0, 4.0)] == [0, 0, None, None,
+                                                                              None]
+    assert rows.admit("10.0.0.8", 5.0) == 0  # per source
+    assert rows.admit("10.0.0.9", 61.0) == 3  # a new minute: the three held are said
+    assert rows.admit("10.0.0.9", 62.0) == 0

@@ -129,6 +129,14 @@ def csms(
     flood_window: Annotated[
         float, typer.Option(help="Seconds over which --flood-close-after counts.")
     ] = default("flood_window"),
+    flood_cooldown: Annotated[
+        float, typer.Option(help="Seconds a charger closed for flooding is refused (429), "
+                            "doubling each time up to --auth-backoff-max (0: none).")
+    ] = default("flood_cooldown"),
+    rejected_rows_per_minute: Annotated[
+        int, typer.Option(help="Refused handshakes stored in the lake per source address and "
+                          "minute; the rest are counted (0: all).")
+    ] = default("rejected_rows_per_minute"),
     lake_quota_bytes: Annotated[
         int, typer.Option(help="Lake bytes/min per charger for frames not served (bad, "
                           "refused, unsolicited, over the limit); the rest is only counted "
@@ -194,6 +202,8 @@ def csms(
         byte_burst=byte_burst,
         flood_close_after=flood_close_after,
         flood_window=flood_window,
+        flood_cooldown=flood_cooldown,
+        rejected_rows_per_minute=rejected_rows_per_minute,
         lake_quota_bytes=lake_quota_bytes,
         node_lake_quota_bytes=node_lake_quota_bytes,
         forget_unknown_after=forget_unknown_after,
