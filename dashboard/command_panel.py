@@ -9,6 +9,7 @@ import streamlit as st
 from csms_lite.client import ClientError, CsmsClient, Refused
 from dashboard.auth import Identity, NotAllowed, require
 from dashboard.context import Context
+from dashboard.queries.common import columns
 
 COMMANDS = ("reset (soft)", "reset (hard)", "make unavailable", "make available")
 REASON = "sent by hand from the dashboard"
@@ -29,7 +30,7 @@ def command_panel(ctx: Context) -> None:
     with st.form("command"):
         cp = st.selectbox("Charger", list(chargers["charge_point_id"]))
         what = st.selectbox("Command", COMMANDS)
-        connector = st.number_input("Connector (0 = whole charger)", min_value=0, value=0)
+        connector = st.number_input("Port (0 = whole charger)", min_value=0, value=0)
         confirm = st.checkbox("I confirm: this acts on a live charger")
         sent = st.form_submit_button("Send")
     if not sent:
@@ -43,6 +44,22 @@ def command_panel(ctx: Context) -> None:
         st.error(str(exc))
 
 
+def availability(available: bool, port: int, version: str | None) -> dict[str, object]:
+    """change_availability's parameters as the charger's version names a port: 1.6 a
+    connector (``connector_id``), 2.0.1 an EVSE (``evse_id``; its connector_id is a connector
+    within the EVSE). 0: the whole charger."""
+    key = "evse_id" if version is not None and version.startswith("2") else "connector_id"
+    return {"available": available, key: port}
+
+
+def ocpp_version(ctx: Context, cp: str) -> str | None:
+    if "ocpp_version" not in columns(ctx.run, "dim_chargers"):
+        return None
+    found = ctx.run("SELECT ocpp_version FROM dim_chargers WHERE charge_point_id = ?", (cp,))
+    value = found["ocpp_version"].iloc[0] if len(found) else None
+    return value if isinstance(value, str) else None
+
+
 def send(ctx: Context, who: Identity, cp: str, what: str, connector: int) -> None:
     require(who, "operator")  # again here: the one place a command leaves the dashboard
     assert ctx.settings.api_url is not None
@@ -50,7 +67,7 @@ def send(ctx: Context, who: Identity, cp: str, what: str, connector: int) -> Non
     params: dict[str, object] = (
         {"type": "hard" if "hard" in what else "soft"}
         if command == "reset"
-        else {"available": what == "make available", "connector_id": connector}
+        else availability(what == "make available", connector, ocpp_version(ctx, cp))
     )
     client = CsmsClient(ctx.settings.api_url, ctx.settings.api_token)
     try:

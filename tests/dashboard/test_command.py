@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 import pytest
 
+from dashboard.command_panel import availability
 from tests.dashboard.test_pages import open_app
 
 
@@ -106,3 +107,14 @@ def test_unreachable_api_is_one_line(fixture_dir: Path, monkeypatch: pytest.Monk
     assert any(
         w.value.startswith("Live state unavailable: cannot reach the CSMS API") for w in at.warning
     )
+
+
+@pytest.mark.parametrize(("version", "expected"), [
+    ("1.6", {"available": False, "connector_id": 2}),
+    ("2.0.1", {"available": False, "evse_id": 2}),  # 2.0.1's connector_id is inside an EVSE
+    (None, {"available": False, "connector_id": 2}),  # a warehouse without the column
+])
+def test_availability_names_the_port_as_the_charger_s_version_does(
+    version: str | None, expected: dict[str, object]
+) -> None:
+    assert availability(False, 2, version) == expected
