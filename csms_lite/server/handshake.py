@@ -169,10 +169,11 @@ class Gatekeeper:
 
     async def process_request(self, conn: ServerConnection, request: Request) -> Response | None:
         remote = remote_address(conn, request, self.hub.config.trusted_proxies)
-        refusal = await self.refusal(request, source_host(conn, remote))
+        source = source_host(conn, remote)
+        refusal = await self.refusal(request, source)
         if refusal is None:
             return None
-        held = self.rejections.admit(source_host(conn, remote) or "?", time.monotonic())
+        held = self.rejections.admit(source or "?", time.monotonic())
         if held is not None:  # else counted, and said in the next row stored for that source
             more = f" (and {held} more refusals from this address not stored)" if held else ""
             self.hub.lake.connection_event(

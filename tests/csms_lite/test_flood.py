@@ -101,19 +101,7 @@ async def test_steady_flood_just_over_the_limit_is_closed(make_csms: CsmsFactory
     the old consecutive-refusal count; the strike meter does not reset, so the link closes."""
     csms = await make_csms(rate_limit=20, rate_burst=1, flood_close_after=20, flood_window=10)
     bad, good = await two(csms)
-    code = None
-    for _ in range(40):  # at most 400 calls; ~8 refused per batch closes it after ~3 batches
-        try:
-            for _ in range(10):
-                await bad.send(orjson.dumps([2, new_id(), "Heartbeat", {}]).decode())
-        except ConnectionClosed:
-            code = await closed_code(bad, 1)
-            break
-        code = await closed_code(bad, 10)
-        if code is not None:
-            break
-        await asyncio.sleep(0.06)
-    assert code == 1008
+    assert await flood_until_closed(bad) == 1008
     await heartbeat_ok(good)
 
 
@@ -164,7 +152,8 @@ async def test_a_reconnect_buys_no_fresh_lake_quota(make_csms: CsmsFactory) -> N
 
 
 async def flood_until_closed(bad: ClientConnection) -> int | None:
-    """Batches of calls over the limit until the CSMS closes the link; its close code."""
+    """Batches of 10 calls with a pause between until the CSMS closes the link; its close code
+    (at most 400 calls; ~8 refused per batch closes it after ~3 batches)."""
     for _ in range(40):
         try:
             for _ in range(10):
