@@ -1,10 +1,11 @@
 """The live warehouse refresh against the old live path, in the same run on the same folder.
 
-From a simulated data folder (``--base``), a work copy is cut back to "the lake before its last
-day"; a full ``cpo pipelines run`` builds it and a resident refresher warms up (its first
+From a simulated data folder (``--base``), a work copy is cut back to "the lake before its
+last full day"; a full ``cpo pipelines run`` builds it and a resident refresher warms up (its first
 refresh is whole). Then, as a live system sees it:
 
-1. **one new day**: the last day lands, all but its last 15 minutes, and the refresher refreshes;
+1. **one new day**: the last day that runs to midnight lands (later ones stay out), all but
+   its last 15 minutes, and the refresher refreshes;
 2. **15-minute refresh**: the last 15 minutes land, and it refreshes again;
 3. **baseline**: what the demo's live phase did per refresh before: a child
    ``cpo pipelines run --from <the day before>`` (Python start, code location, two Dagster runs,
@@ -40,9 +41,21 @@ def lake_tables(lake: Path) -> list[Path]:
     return [p for p in lake.iterdir() if p.is_dir() and not p.name.startswith("_")]
 
 
-def last_day(lake: Path) -> str:
-    days = {d.name.removeprefix("date=") for t in lake_tables(lake) for d in t.glob("date=*")}
-    return max(days)
+def lake_days(lake: Path) -> list[str]:
+    return sorted({d.name.removeprefix("date=") for t in lake_tables(lake)
+                   for d in t.glob("date=*")})
+
+
+def last_full_day(lake: Path) -> str:
+    """The last day the lake holds to its end (frames in its last hour): a demo's live phase
+    leaves a last day of a few hours, which would make "one new day" a small one."""
+    con = duckdb.connect()
+    for day in reversed(lake_days(lake)):
+        files = lake / "ocpp_messages" / f"date={day}" / "*.parquet"
+        end = con.execute(f"SELECT max(received_at) FROM read_parquet('{files}')").fetchone()
+        if end is not None and end[0] is not None and end[0].hour == 23:
+            return day
+    raise SystemExit(f"no day of {lake} runs to its last hour")
 
 
 def hold_day(lake: Path, day: str, held: Path) -> None:
@@ -106,10 +119,11 @@ def main() -> None:
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(args.base, data, ignore=shutil.ignore_patterns("warehouse", "dagster_home"))
     lake, held = DataFolder(data).local_lake, work / "held"
-    day = last_day(lake)
-    hold_day(lake, day, held)
+    day = last_full_day(lake)
+    for later in (d for d in lake_days(lake) if d >= day):
+        hold_day(lake, later, held)  # the days after it stay out: a lake grows at its end
     cut = cut_time(held, day)
-    print(f"lake {args.base} without its last day ({day}): full cpo pipelines run ...",
+    print(f"lake {args.base} before its last full day ({day}): full cpo pipelines run ...",
           flush=True)
     assert run_pipelines(data, progress=lambda _: None).ok
     refresher = Refresher(data)

@@ -24,21 +24,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 import pipelines.defs
 from pipelines import day_chunks, scoring
 from pipelines.lake_signature import lake_parts
 from pipelines.launch.home import prepare_home
-from pipelines.launch.stale_days import Parts, stale_days
-from pipelines.mart_build import Built, Failed, build, build_order, run_check
+from pipelines.launch.stale_days import Parts, changed_since, stale_days
+from pipelines.mart_build import Built, Failed, build_concurrently, build_order, run_check
 from pipelines.marts import INCREMENTAL_FROM
 from pipelines.marts_asset import collect
 from pipelines.resources import WarehouseResource
 from pipelines.staging_sql import staging_sql_files
 from pipelines.warehouse import staging_build
 from pipelines.warehouse.layout import Layout
+from pipelines.warehouse.twin import twin
 
 TAG = "cpo/refresh"
+# Marts built at once, one DuckDB connection each (they share the database's threads).
+MART_WORKERS = 2
 
 
 @dataclass
@@ -84,8 +88,9 @@ class Refreshed:
 class Refresher:
     """Refreshes ``data_dir``'s warehouse on demand; open it once, refresh many times."""
 
-    def __init__(self, data_dir: Path, record: bool = True) -> None:
+    def __init__(self, data_dir: Path, record: bool = True, workers: int = MART_WORKERS) -> None:
         self.layout = Layout(data_dir.resolve())
+        self.workers = max(1, workers)
         prepare_home(self.layout)
         self._instance = dg.DagsterInstance.get() if record else None
         marts, self._checks = collect(pipelines.defs)
@@ -102,10 +107,12 @@ class Refresher:
         started = time.perf_counter()
         lake_now = lake_parts(self.layout.data_dir)
         out.days = stale_days(day_chunks.days(first, last), lake_now, self._seen)
+        window = day_chunks.with_neighbours(first, last)
+        lake_from = changed_since({d: lake_now[d] for d in window if d in lake_now},
+                                  {d: self._seen[d] for d in window if d in self._seen})
         before = self._staged_files(out.days)
         self._stage(out.days)
-        self._seen.update({d: lake_now.get(d, frozenset())
-                           for d in day_chunks.with_neighbours(first, last)})
+        self._seen.update({d: lake_now.get(d, frozenset()) for d in window})
         after = self._staged_files(out.days)
         changed = sorted(d for d in out.days if before.get(d) != after.get(d))
         out.staging_s = time.perf_counter() - started
@@ -115,20 +122,22 @@ class Refresher:
                 config = _fingerprint(self.layout.config)
                 keep = (lambda m: m.config_only) if config == self._config else None
                 # The first refresh of this process builds whole; later ones rebuild the
-                # incremental marts from the first day whose staging changed (else from their
-                # last hour).
-                since = None if self._count == 0 else (
-                    datetime.fromisoformat(f"{changed[0]}T00:00:00+00:00") if changed
-                    else datetime.max.replace(tzinfo=UTC))
+                # incremental marts from where the staging changed (else from their last hour).
+                since = None if self._count == 0 else _rebuild_from(changed, lake_from)
                 conn.execute(f"SET VARIABLE {INCREMENTAL_FROM} = ?::TIMESTAMPTZ", [since])
                 out.incremental_from = None if since is None else since.isoformat()
                 # The checks wait until every mart and the predictions are published: they
                 # never held a mart back, so readers need not wait for them either.
-                for done in build(conn, self.layout, self._ordered, (), keep=keep):
-                    if isinstance(done, Failed):
-                        out.failed.append(f"{done.name}: {done.why}")
-                    elif isinstance(done, Built):
-                        built.append(done)
+                conns = [conn, *self._twins(conn)]
+                try:
+                    for done in build_concurrently(conns, self.layout, self._ordered, keep):
+                        if isinstance(done, Failed):
+                            out.failed.append(f"{done.name}: {done.why}")
+                        else:
+                            built.append(done)
+                finally:
+                    for twin in conns[1:]:
+                        twin.close()
                 if not out.failed:
                     self._config = config
                     scored = scoring.write_predictions(conn, self.layout)
@@ -145,6 +154,11 @@ class Refresher:
         self._record(built, out)
         out.recorded_s = time.perf_counter() - started - out.fresh_s - out.checks_s
         return out
+
+    def _twins(self, conn: duckdb.DuckDBPyConnection) -> list[duckdb.DuckDBPyConnection]:
+        """One more connection per further worker: marts build ``workers`` at a time."""
+        return [twin(conn, self.layout, self._staging, self._warehouse.build_settings())
+                for _ in range(self.workers - 1)]
 
     def _stage(self, days: list[str]) -> None:
         settings = self._warehouse.build_settings()
@@ -179,6 +193,17 @@ class Refresher:
                     metadata={"dagster/row_count": done.rows, "seconds": round(done.seconds, 3)},
                 )
             )
+
+
+def _rebuild_from(changed_days: list[str], lake_from: datetime | None) -> datetime:
+    """The hour from which the incremental marts rebuild: the later of the first day whose
+    staging files changed and the hour of the lake's earliest change (both are bounds)."""
+    if not changed_days:
+        return datetime.max.replace(tzinfo=UTC)
+    day = datetime.fromisoformat(f"{changed_days[0]}T00:00:00+00:00")
+    if lake_from is None:
+        return day
+    return max(day, lake_from.astimezone(UTC).replace(minute=0, second=0, microsecond=0))
 
 
 def _digest(path: Path) -> str:

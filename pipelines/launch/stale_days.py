@@ -33,6 +33,24 @@ def stale_days(days: list[str], now: Mapping[str, Parts], seen: Mapping[str, Par
             or _answers_reach_back(day_chunks.shift(d, 1), now, seen, changed)]
 
 
+def changed_since(now: Mapping[str, Parts], seen: Mapping[str, Parts]) -> datetime | None:
+    """The earliest server time whose staging rows can differ from when last staged (None: no
+    part file changed). A day that only gained part files changed from their earliest frame,
+    less ``ANSWERS_WITHIN`` (an answer stages on its call's row); any other change, from that
+    much before its midnight. Staging rows are stamped with the frame that made them, and the
+    incremental marts are causal by hour, so they rebuild from this instant's hour on. Only the
+    first changed day counts: a later day's frames are all later than the first day's bound."""
+    changed = sorted(d for d in {*now, *seen}
+                     if now.get(d, frozenset()) != seen.get(d, frozenset()))
+    if not changed:
+        return None
+    before, after = seen.get(changed[0], frozenset()), now.get(changed[0], frozenset())
+    earliest = _earliest(after - before) if before <= after else None
+    if earliest is None:
+        earliest = datetime.fromisoformat(f"{changed[0]}T00:00:00+00:00")
+    return earliest - ANSWERS_WITHIN
+
+
 def _answers_reach_back(day: str, now: Mapping[str, Parts], seen: Mapping[str, Parts],
                         changed: set[str]) -> bool:
     """Whether ``day``'s change can alter the staging of the day before it."""

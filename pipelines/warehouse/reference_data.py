@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 
 from ingest.replay import prices
 from pipelines.errors import ConfigFileError
-from pipelines.warehouse import registry_tables, ticket_tables
+from pipelines.warehouse import registry_tables, sql_files, ticket_tables
 from pipelines.warehouse.layout import Layout
 
 NET_SITES = pa.schema(
@@ -40,9 +40,40 @@ TABLE_NAMES = frozenset(
 )
 
 
+# The connection variable that holds the fingerprint of the files last registered on it.
+REGISTERED = "reference_files"
+
+
 def register(conn: duckdb.DuckDBPyConnection, layout: Layout) -> None:
     """``reg_chargers``, ``reg_id_tags``, ``reg_sites``, ``net_sites``, ``net_chargers`` (empty
-    when absent)."""
+    when absent), unless this connection has them from the same files: several marts of one
+    build read them, and reading the registry and tickets stores each time cost more than most
+    of those marts' SQL."""
+    stamp = _fingerprint(layout)
+    if sql_files.scalar(conn, f"SELECT getvariable('{REGISTERED}')") == stamp:
+        return
+    _register(conn, layout)
+    conn.execute(f"SET VARIABLE {REGISTERED} = ?", [stamp])
+
+
+def _fingerprint(layout: Layout) -> str:
+    """Sizes and modification times of every file the tables come from (a SQLite store's
+    ``-wal`` too: a committed change may live there only)."""
+    files = [layout.registry_file, layout.sim_network_file, layout.tickets_file,
+             *prices.files(layout.replay_prices)]
+    files += [f.with_name(f.name + "-wal") for f in (layout.registry_file, layout.tickets_file)]
+    stats = []
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError:
+            stats.append(f"{f}:-")
+        else:
+            stats.append(f"{f}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(stats)
+
+
+def _register(conn: duckdb.DuckDBPyConnection, layout: Layout) -> None:
     conn.register("reg_chargers", registry_tables.read(layout.registry_file, "chargers"))
     conn.register("reg_id_tags", registry_tables.read(layout.registry_file, "id_tags"))
     conn.register("reg_sites", registry_tables.read(layout.registry_file, "sites"))
