@@ -80,6 +80,10 @@ class CsmsConfig:
     # Load balancers whose X-Forwarded-For names the charger's address (see client_address).
     trusted_proxies: tuple[Network, ...] = ()
     presence_ttl: float = 30.0  # s; a node refreshes its chargers' presence every ttl / 3
+    # Firmware downloads and diagnostics uploads (csms_lite.files): the API's address as the
+    # chargers reach it (None: the API's own scheme, host and port), and the largest upload.
+    files_url: str | None = None
+    max_upload_bytes: int = 64 << 20
 
     def __post_init__(self) -> None:
         _check(self)
@@ -98,6 +102,7 @@ _AT_LEAST: tuple[tuple[str, float, str], ...] = (
     ("auth_backoff_max", 0, "--auth-backoff-max"), ("auth_max_pending", 1, "--auth-max-pending"),
     ("flood_cooldown", 0, "--flood-cooldown"),
     ("rejected_rows_per_minute", 0, "--rejected-rows-per-minute"),
+    ("max_upload_bytes", 1, "--max-upload-bytes"),
 )
 
 
