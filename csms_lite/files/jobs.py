@@ -36,20 +36,35 @@ def _set(charger: ChargerState, job: FileJob) -> None:
         charger.diagnostics_job = job
 
 
-def after_answer(req: CommandRequest, result: CommandResult, charger: ChargerState,
-                 now: float) -> None:
-    """A job for an answered UpdateFirmware / GetDiagnostics / GetLog (refused: final at once)."""
+def sending(req: CommandRequest, charger: ChargerState, now: float) -> FileJob | None:
+    """The job of an UpdateFirmware / GetDiagnostics / GetLog about to be sent (None for any
+    other command). Made before the CALL goes out: the charger may notify its first step before
+    the task that sent the command has read the answer."""
     kind = KIND_OF.get(req.action)
-    if kind is None or result.outcome != "answered":
-        return
-    p, answer = req.payload, result.response or {}
+    if kind is None:
+        return None
+    p = req.payload
     location = (p.get("location") or (p.get("firmware") or {}).get("location")
                 or (p.get("log") or {}).get("remoteLocation"))
-    status = result.status or "Accepted"
-    job = FileJob(kind, req.action, result.command_id, p.get("requestId"), location, now,
-                  answer=status, file_name=answer.get("fileName") or answer.get("filename"),
-                  final=status not in STARTED)
+    job = FileJob(kind, req.action, None, p.get("requestId"), location, now)
     _set(charger, job)
+    return job
+
+
+def answered(job: FileJob | None, result: CommandResult) -> None:
+    """The command's fate: its id, and the charger's answer (refused or never answered:
+    final at once; 1.6 answers without a status, which means received)."""
+    if job is None:
+        return
+    job.command_id = result.command_id
+    if result.outcome != "answered":
+        job.answer, job.final = result.outcome, True
+        return
+    answer = result.response or {}
+    job.answer = result.status or "Accepted"
+    job.file_name = answer.get("fileName") or answer.get("filename")
+    if job.answer not in STARTED:
+        job.final = True
 
 
 def notified(charger: ChargerState, kind: str, status: str, request_id: Any, now: float

@@ -210,12 +210,13 @@ class Hub:
             pending = await asyncio.to_thread(hash_password, password)
             self.registry.start_password_rotation(req.charge_point_id, pending, self.clock.now())
         self.guard.track(item)
+        job = file_jobs.sending(req, conn.charger, self.clock.now())  # firmware, diagnostics
         conn.submit(item)
         result = await self._wait(item, conn)
         if pending is not None:
             self._settle_rotation(result, pending)
         after_answer(req, result, conn.charger, self.clock.now())  # e.g. reservations held
-        file_jobs.after_answer(req, result, conn.charger, self.clock.now())
+        file_jobs.answered(job, result)
         return result
 
     async def _wait(self, item: QueuedCommand, conn: ChargerConnection) -> CommandResult:
