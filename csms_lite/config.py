@@ -111,6 +111,9 @@ def _check(cfg: CsmsConfig) -> None:
         value = getattr(cfg, name)
         if not value >= least:  # also refuses NaN
             raise ConfigError(f"{option} must be at least {least:g}, not {value}")
+    if cfg.files_url is not None and not cfg.files_url.startswith(("http://", "https://")):
+        raise ConfigError(f"--files-url must be an http:// or https:// address, not "
+                          f"{cfg.files_url!r}")
     if cfg.rate_limit > 0 and cfg.byte_burst < cfg.max_frame_bytes:
         raise ConfigError(f"--byte-burst ({cfg.byte_burst}) must be at least --max-frame-bytes "
                           f"({cfg.max_frame_bytes}), or the largest frame never passes")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from csms_lite.files.errors import FileRefused
 
@@ -39,7 +40,14 @@ def safe_name(text: str, default: str = "upload.bin") -> str:
     return name[:MAX_NAME] or default
 
 
+def charger_folder(cp_id: str) -> str:
+    """A charger's id as one folder name, one id to one name (percent-encoded, as in its
+    OCPP URL; a leading dot encoded too, so no id is ``..`` or hidden)."""
+    name = quote(cp_id, safe="-_.")
+    return "%2E" + name[1:] if name.startswith(".") else name
+
+
 def upload_path(folder: Path, cp_id: str, name: str, at: float) -> Path:
     """``<folder>/<charger>/<YYYYmmddTHHMMSS.ffffffZ>_<name>``: sorted by arrival."""
     stamp = datetime.fromtimestamp(at, UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-    return folder / safe_name(cp_id, "charger") / f"{stamp}_{safe_name(name)}"
+    return folder / charger_folder(cp_id) / f"{stamp}_{safe_name(name)}"
