@@ -20,11 +20,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from typer.testing import CliRunner
 
 from tests.conftest import Csms
 from tests.csms_lite.conformance.file_transfers import LOG_TEXT
 from tests.csms_lite.conformance.station import WAIT_S, Station
 from tests.csms_lite.lake_helpers import table
+from workbench.cli import app
 
 IMAGE = bytes(range(256)) * 512  # 128 KiB, more than one HTTP chunk
 
@@ -271,3 +273,29 @@ async def test_tc045_201_get_log(csms: Csms, cs201: Station) -> None:
     job = await _uploaded(cs201, answer)
     assert job["request_id"] == 7
     assert job["uploads"][0]["file"].endswith("_station.log")
+
+
+async def test_cpo_command_updates_firmware_and_fetches_diagnostics(
+    csms: Csms, any_cp: Station,
+) -> None:
+    """``cpo command`` turns ``-p`` text into each parameter's kind and reaches the charger."""
+    _image(csms)
+
+    def cpo(*args: str) -> dict[str, Any]:
+        result = CliRunner().invoke(app, ["command", any_cp.cp_id, *args, "--api-url",
+                                          csms.api_url, "--data-dir", str(csms.data_dir)])
+        assert result.exit_code == 0, result.output
+        answer: dict[str, Any] = json.loads(result.output)
+        return answer
+
+    update = await asyncio.to_thread(cpo, "update_firmware", "-p", "file=fw-2.0.bin",
+                                     "-p", "retries=2")
+    assert update["outcome"] == "answered"
+    await _done(any_cp)
+    [sent] = await any_cp.sent("UpdateFirmware")
+    assert sent["retries"] == 2
+    assert (await _live(any_cp))["firmware_update"]["status"] == "Installed"
+    diagnostics = await asyncio.to_thread(cpo, "get_diagnostics", "-p", "retry_interval=30")
+    await _done(any_cp)
+    assert (await _live(any_cp))["diagnostics_upload"]["command_id"] == diagnostics["command_id"]
+    assert (await _live(any_cp))["diagnostics_upload"]["status"] == "Uploaded"
