@@ -19,6 +19,9 @@ https only with ``--api-tls-cert/--api-tls-key``. Each route needs a scope of th
 - ``POST /api/v1/commands/{command_id}/outcome``  ``{"charge_point_id", "result", "detail"}``:
   what the command achieved, found out later (a ``commands`` row, action ``Outcome``); only
   the token that sent the command may, for that command's charger.
+- ``GET /files/firmware/{token}/{name}``, ``POST|PUT /files/uploads/{token}[/{name}]``: the
+  chargers' firmware downloads and diagnostics uploads, behind the signed link in the URL
+  instead of a bearer token (:mod:`csms_lite.files.routes`)
 - ``GET /api/v1/tokens``, ``POST /api/v1/tokens`` ``{"name", "scopes"}``,
   ``POST /api/v1/tokens/{name}/rotate``, ``DELETE /api/v1/tokens/{name}``: token admin (a new
   secret is shown once, in the answer).
