@@ -3,11 +3,17 @@ credential, uploads are size-limited (413, nothing kept), and no bearer token op
 
 from __future__ import annotations
 
+import ssl
 import time
+from pathlib import Path
 
 import aiohttp
+import pytest
 
+from csms_lite.config import CsmsConfig
+from csms_lite.errors import ConfigError
 from tests.conftest import Csms, CsmsFactory
+from tests.csms_lite.test_handshake import self_signed  # noqa: F401  (a fixture)
 
 
 async def _put(url: str, body: bytes, chunked: bool = False) -> tuple[int, dict[str, str]]:
@@ -61,3 +67,30 @@ async def test_the_routes_take_only_links_this_csms_signed(csms: Csms) -> None:
                             headers=csms.api_headers) as resp:
             assert resp.status == 403
     assert not (csms.data_dir / "diagnostics").exists()
+
+
+async def test_firmware_links_are_https_when_the_api_is(
+    make_csms: CsmsFactory, self_signed: tuple[Path, Path],  # noqa: F811
+) -> None:
+    cert, key = self_signed
+    csms = await make_csms(api_tls_cert=cert, api_tls_key=key)
+    csms.add_charger("CP-1")
+    (csms.data_dir / "firmware").mkdir()
+    (csms.data_dir / "firmware" / "fw.bin").write_bytes(b"image")
+    req = csms.server.hub.request_for("CP-1", "update_firmware", {"file": "fw.bin"})
+    location = req.payload["location"]
+    assert location.startswith(f"https://127.0.0.1:{csms.server.api.port}/files/firmware/")
+    trust = ssl.create_default_context(cafile=str(cert))
+    async with aiohttp.ClientSession() as http, http.get(location, ssl=trust) as resp:
+        assert (resp.status, await resp.read()) == (200, b"image")
+
+
+async def test_files_url_names_the_address_chargers_reach(make_csms: CsmsFactory) -> None:
+    csms = await make_csms(files_url="https://csms.example.com:8443/")
+    req = csms.server.hub.request_for("CP-1", "get_diagnostics", {})
+    assert req.payload["location"].startswith("https://csms.example.com:8443/files/uploads/")
+
+
+def test_files_url_must_be_http(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="--files-url must be an http:// or https:// address"):
+        CsmsConfig(data_dir=tmp_path, files_url="ftp://csms.example.com")
