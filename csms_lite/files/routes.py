@@ -4,7 +4,9 @@ outside its bearer tokens (the signed link is the credential, ``csms_lite.files.
 - ``GET /files/firmware/{token}/{name}``: the firmware image (404 when it is gone)
 - ``POST|PUT /files/uploads/{token}[/{name}]``: a diagnostics or log file, the raw body or the
   first part of a multipart form; stored as ``<data>/diagnostics/<charger>/<time>_<name>``,
-  answered 201; larger than ``max_upload_bytes``: 413, nothing kept.
+  answered 201; larger than ``max_upload_bytes``: 413, nothing kept; more than
+  ``UPLOADS_PER_LINK`` through one link: 429 (a charger retries a failed upload a few times;
+  a leaked link must not fill the disk).
 
 A refused link is 403. A file that arrives for the charger's current job is listed in its live
 state and written to the lake as an ``Outcome`` row of the command that asked for it."""
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 CHUNK = 64 * 1024
+UPLOADS_PER_LINK = 10
 Route = tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]
 
 
@@ -43,6 +46,7 @@ class FileRoutes:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self.files = hub.files
+        self._uploads: dict[str, int] = {}  # link nonce -> uploads started through it
 
     def routes(self) -> list[Route]:
         return [("GET", FIRMWARE_PATH + "/{token}/{name}", self.firmware),
@@ -68,6 +72,7 @@ class FileRoutes:
     async def upload(self, request: web.Request) -> web.StreamResponse:
         try:
             link = self.files.links.check(request.match_info["token"], "upload", time.time())
+            self._count(link)
             stored, size, digest = await self._receive(request, link)
         except FileRefused as exc:
             return _refused(exc)
@@ -76,6 +81,13 @@ class FileRoutes:
         self._record(link, detail)
         log.info("upload from %s kept as %s (%d bytes)", link.charge_point_id, relative, size)
         return web.json_response(detail, status=201)
+
+    def _count(self, link: Link) -> None:
+        used = self._uploads.get(link.nonce, 0)
+        if used >= UPLOADS_PER_LINK:
+            raise FileRefused(429, f"{UPLOADS_PER_LINK} uploads through this link already: "
+                                   "send a new get_diagnostics")
+        self._uploads[link.nonce] = used + 1
 
     async def _receive(self, request: web.Request, link: Link) -> tuple[Path, int, str]:
         limit = self.files.max_upload_bytes

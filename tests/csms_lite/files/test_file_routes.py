@@ -12,6 +12,7 @@ import pytest
 
 from csms_lite.config import CsmsConfig
 from csms_lite.errors import ConfigError
+from csms_lite.files.routes import UPLOADS_PER_LINK
 from tests.conftest import Csms, CsmsFactory
 from tests.csms_lite.test_handshake import self_signed  # noqa: F401  (a fixture)
 
@@ -44,6 +45,13 @@ async def test_an_upload_larger_than_the_limit_is_refused_with_413(
     kept = sorted(p.name for p in (csms.data_dir / "diagnostics" / "CP-1").iterdir())
     [only] = kept
     assert only.endswith("_small.log")
+
+
+async def test_one_link_takes_a_few_uploads_not_a_full_disk(csms: Csms) -> None:
+    url = _upload_url(csms)
+    statuses = [(await _put(f"{url}/try.log", b"log"))[0] for _ in range(UPLOADS_PER_LINK + 1)]
+    assert statuses == [201] * UPLOADS_PER_LINK + [429]
+    assert (await _put(f"{_upload_url(csms)}/new.log", b"log"))[0] == 201  # a new link: fine
 
 
 async def test_the_routes_take_only_links_this_csms_signed(csms: Csms) -> None:
