@@ -60,6 +60,7 @@ class FileJob:
     history: list[tuple[float, str]] = field(default_factory=list)
     downloads: int = 0  # firmware: times the charger fetched the image from us
     uploads: list[dict[str, Any]] = field(default_factory=list)  # diagnostics: files received
+    recorded: bool = False  # its final state is in the lake (an Outcome row)
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "action": self.action, "command_id": self.command_id,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from csms_lite.commands.request import CommandRequest, CommandResult
+from csms_lite.handlers.context import CallContext
 from csms_lite.state import ChargerState, FileJob
 
 FIRMWARE_FINAL = frozenset({"Installed", "DownloadFailed", "InstallationFailed",
@@ -65,6 +66,23 @@ def answered(job: FileJob | None, result: CommandResult) -> None:
     job.file_name = answer.get("fileName") or answer.get("filename")
     if job.answer not in STARTED:
         job.final = True
+
+
+def file_status(ctx: CallContext, kind: str, status: str, request_id: Any) -> None:
+    """A handler's part: the job follows the notification, and the command that started it
+    gets an ``Outcome`` row once, when the job ends (e.g. ``installed``, ``download_failed``)."""
+    job = notified(ctx.charger, kind, status, request_id, ctx.now)
+    if job.final and not job.recorded and job.command_id is not None:
+        job.recorded = True
+        ctx.outcomes.append((job.command_id, snake(status), {
+            "status": status, "request_id": job.request_id,
+            "statuses": [s for _, s in job.history], "downloads": job.downloads,
+            "uploads": len(job.uploads)}))
+
+
+def snake(status: str) -> str:
+    """``DownloadFailed`` -> ``download_failed``."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in status).lstrip("_")
 
 
 def notified(charger: ChargerState, kind: str, status: str, request_id: Any, now: float

@@ -9,7 +9,8 @@ outside its bearer tokens (the signed link is the credential, ``csms_lite.files.
   a leaked link must not fill the disk).
 
 A refused link is 403. A file that arrives for the charger's current job is listed in its live
-state and written to the lake as an ``Outcome`` row of the command that asked for it."""
+state and written to the lake as an ``Outcome`` row (``file_received``) of the command that
+asked for it."""
 
 from __future__ import annotations
 
@@ -126,8 +127,8 @@ class FileRoutes:
             return  # e.g. a link from before a restart: the file is kept all the same
         job.uploads.append({"at": time.time(), **detail})
         if job.command_id is not None:
-            self.hub.record_outcome(job.command_id, link.charge_point_id, "csms", "uploaded",
-                                    detail)
+            self.hub.record_outcome(job.command_id, link.charge_point_id, "csms",
+                                    "file_received", detail)
 
 
 def _too_large(limit: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from csms_lite.files.jobs import notified
+from csms_lite.files.jobs import file_status
 from csms_lite.handlers.common import (
     boot_notification,
     heartbeat,
@@ -87,13 +87,13 @@ def meter_values(ctx: CallContext, p: Payload) -> Payload:
 
 def firmware_status_notification(ctx: CallContext, p: Payload) -> Payload:
     ctx.charger.firmware_status = p["status"]
-    notified(ctx.charger, "firmware", p["status"], p.get("requestId"), ctx.now)
+    file_status(ctx, "firmware", p["status"], p.get("requestId"))
     return {}
 
 
 def log_status_notification(ctx: CallContext, p: Payload) -> Payload:
     ctx.charger.diagnostics_status = p["status"]
-    notified(ctx.charger, "diagnostics", p["status"], p.get("requestId"), ctx.now)
+    file_status(ctx, "diagnostics", p["status"], p.get("requestId"))
     return {}
 
 

@@ -86,9 +86,15 @@ async def test_tc044_1_firmware_update_download_and_install(csms: Csms, cp16: St
     assert (job["status"], job["final"], job["answer"]) == ("Installed", True, "Accepted")
     assert (job["command_id"], job["downloads"], _history(job)) == (
         answer["command_id"], 1, statuses)
-    [row] = (await _rows(cp16, answer["command_id"])).rows(named=True)
+    row, outcome = (await _rows(cp16, answer["command_id"])).rows(named=True)
     assert (row["action"], row["outcome"]) == ("UpdateFirmware", "answered")
     assert json.loads(row["request"]) == sent
+    # what it achieved, once, when the job ended
+    assert (outcome["action"], outcome["status"], outcome["requested_by"]) == (
+        "Outcome", "installed", "csms")
+    assert json.loads(outcome["request"]) == {"status": "Installed", "request_id": None,
+                                              "statuses": statuses, "downloads": 1,
+                                              "uploads": 0}
 
 
 async def test_tc044_2_firmware_update_download_failed(csms: Csms, cp16: Station) -> None:
@@ -222,10 +228,11 @@ async def _uploaded(s: Station, answer: dict[str, Any]) -> dict[str, Any]:
     path = s.csms.data_dir / kept["file"]
     assert path.parent == s.csms.data_dir / "diagnostics" / s.cp_id
     assert path.read_bytes() == LOG_TEXT
-    rows = await _rows(s, answer["command_id"])
-    outcome = rows.filter(pl.col("action") == "Outcome").row(0, named=True)
-    assert (outcome["status"], outcome["requested_by"]) == ("uploaded", "csms")
-    assert json.loads(outcome["request"]) == {k: kept[k] for k in ("file", "bytes", "sha256")}
+    outcomes = (await _rows(s, answer["command_id"])).filter(pl.col("action") == "Outcome")
+    received, done = outcomes.sort("requested_at").rows(named=True)
+    assert (received["status"], received["requested_by"]) == ("file_received", "csms")
+    assert json.loads(received["request"]) == {k: kept[k] for k in ("file", "bytes", "sha256")}
+    assert (done["status"], json.loads(done["request"])["uploads"]) == ("uploaded", 1)
     return dict(job)
 
 

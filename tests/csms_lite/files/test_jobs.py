@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from csms_lite.commands.request import CommandRequest, CommandResult
-from csms_lite.files.jobs import answered, notified, sending
+from csms_lite.config import CsmsConfig
+from csms_lite.files.jobs import answered, file_status, notified, sending, snake
+from csms_lite.handlers.context import CallContext
+from csms_lite.registry.store import Registry
 from csms_lite.state import ChargerState
 
 UPDATE = CommandRequest("CS", "UpdateFirmware", {"requestId": 5, "firmware": {
@@ -43,3 +48,21 @@ def test_idle_ends_nothing_and_an_unanswered_command_ends_its_job() -> None:
     assert late is not None
     assert (late.answer, late.final, cs.diagnostics_job) == ("timeout", True, late)
     assert sending(CommandRequest("CP", "Reset", {"type": "Soft"}), cs, 5.0) is None
+
+
+def test_the_command_gets_its_outcome_once_when_the_job_ends(tmp_path: Path) -> None:
+    cs = ChargerState("CS", "2.0.1")
+    answered(sending(UPDATE, cs, 1.0), _result("answered", "Accepted"))
+    registry = Registry(tmp_path / "registry.sqlite")
+    try:
+        ctxs = [CallContext(cs, registry, CsmsConfig(data_dir=tmp_path), float(t), f"u{t}")
+                for t in range(3)]
+        for ctx, status in zip(ctxs, ("Downloading", "DownloadFailed", "DownloadFailed"),
+                               strict=True):
+            file_status(ctx, "firmware", status, 5)
+    finally:
+        registry.close()
+    assert [c.outcomes for c in ctxs] == [[], [("cmd-1", "download_failed", {
+        "status": "DownloadFailed", "request_id": 5,
+        "statuses": ["Downloading", "DownloadFailed"], "downloads": 0, "uploads": 0})], []]
+    assert snake("InstallVerificationFailed") == "install_verification_failed"
