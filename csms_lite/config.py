@@ -80,6 +80,10 @@ class CsmsConfig:
     # Load balancers whose X-Forwarded-For names the charger's address (see client_address).
     trusted_proxies: tuple[Network, ...] = ()
     presence_ttl: float = 30.0  # s; a node refreshes its chargers' presence every ttl / 3
+    # Firmware downloads and diagnostics uploads (csms_lite.files): the API's address as the
+    # chargers reach it (None: the API's own scheme, host and port), and the largest upload.
+    files_url: str | None = None
+    max_upload_bytes: int = 64 << 20
 
     def __post_init__(self) -> None:
         _check(self)
@@ -98,6 +102,7 @@ _AT_LEAST: tuple[tuple[str, float, str], ...] = (
     ("auth_backoff_max", 0, "--auth-backoff-max"), ("auth_max_pending", 1, "--auth-max-pending"),
     ("flood_cooldown", 0, "--flood-cooldown"),
     ("rejected_rows_per_minute", 0, "--rejected-rows-per-minute"),
+    ("max_upload_bytes", 1, "--max-upload-bytes"),
 )
 
 
@@ -106,6 +111,9 @@ def _check(cfg: CsmsConfig) -> None:
         value = getattr(cfg, name)
         if not value >= least:  # also refuses NaN
             raise ConfigError(f"{option} must be at least {least:g}, not {value}")
+    if cfg.files_url is not None and not cfg.files_url.startswith(("http://", "https://")):
+        raise ConfigError(f"--files-url must be an http:// or https:// address, not "
+                          f"{cfg.files_url!r}")
     if cfg.rate_limit > 0 and cfg.byte_burst < cfg.max_frame_bytes:
         raise ConfigError(f"--byte-burst ({cfg.byte_burst}) must be at least --max-frame-bytes "
                           f"({cfg.max_frame_bytes}), or the largest frame never passes")

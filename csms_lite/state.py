@@ -42,6 +42,37 @@ class ReservationState:
 
 
 @dataclass(slots=True)
+class FileJob:
+    """A firmware update or a diagnostics/log upload the CSMS asked for, from the charger's
+    answer through its status notifications to a final state (see csms_lite.files.jobs)."""
+
+    kind: str  # "firmware" or "diagnostics"
+    action: str  # UpdateFirmware, GetDiagnostics, GetLog
+    command_id: str | None  # None: a notification no command of ours started
+    request_id: int | None  # 2.0.1 requestId (1.6 has none)
+    location: str | None
+    requested_at: float
+    answer: str | None = None  # the charger's answer status (1.6: Accepted, its empty answer)
+    file_name: str | None = None  # the file the charger said it would upload
+    status: str | None = None  # the last status notified
+    status_at: float | None = None
+    final: bool = False  # the job ended (done, failed or refused)
+    history: list[tuple[float, str]] = field(default_factory=list)
+    downloads: int = 0  # firmware: times the charger fetched the image from us
+    uploads: list[dict[str, Any]] = field(default_factory=list)  # diagnostics: files received
+    recorded: bool = False  # its final state is in the lake (an Outcome row)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "action": self.action, "command_id": self.command_id,
+                "request_id": self.request_id, "location": self.location,
+                "requested_at": self.requested_at, "answer": self.answer,
+                "file_name": self.file_name, "status": self.status,
+                "status_at": self.status_at, "final": self.final,
+                "history": [{"at": at, "status": s} for at, s in self.history],
+                "downloads": self.downloads, "uploads": list(self.uploads)}
+
+
+@dataclass(slots=True)
 class ChargerState:
     charge_point_id: str
     ocpp_version: str = ""
@@ -58,6 +89,8 @@ class ChargerState:
     firmware_status: str | None = None
     diagnostics_status: str | None = None
     reservations: dict[int, ReservationState] = field(default_factory=dict)
+    firmware_job: FileJob | None = None  # the latest firmware update
+    diagnostics_job: FileJob | None = None  # the latest diagnostics / log upload
 
     def drop_expired_reservations(self, now: float) -> None:
         for rid in [r for r, res in self.reservations.items() if res.expires_at <= now]:
@@ -98,6 +131,9 @@ class ChargerState:
                  "expires_at": r.expires_at}
                 for r in self.reservations.values()
             ],
+            "firmware_update": self.firmware_job.to_json() if self.firmware_job else None,
+            "diagnostics_upload": (self.diagnostics_job.to_json() if self.diagnostics_job
+                                   else None),
         }
 
 

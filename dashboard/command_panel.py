@@ -11,7 +11,8 @@ from dashboard.auth import Identity, NotAllowed, require
 from dashboard.context import Context
 from dashboard.queries.common import columns
 
-COMMANDS = ("reset (soft)", "reset (hard)", "make unavailable", "make available")
+COMMANDS = ("reset (soft)", "reset (hard)", "make unavailable", "make available",
+            "fetch diagnostics")
 REASON = "sent by hand from the dashboard"
 
 
@@ -52,6 +53,16 @@ def availability(available: bool, port: int, version: str | None) -> dict[str, o
     return {"available": available, key: port}
 
 
+def command_for(what: str, port: int, version: str | None) -> tuple[str, dict[str, object]]:
+    """The API command and its parameters for a choice in the form (diagnostics: uploaded to
+    the CSMS, kept in ``data/diagnostics/<charger>/``; the live panel shows the upload)."""
+    if what.startswith("reset"):
+        return "reset", {"type": "hard" if "hard" in what else "soft"}
+    if what == "fetch diagnostics":
+        return "get_diagnostics", {}
+    return "change_availability", availability(what == "make available", port, version)
+
+
 def ocpp_version(ctx: Context, cp: str) -> str | None:
     if "ocpp_version" not in columns(ctx.run, "dim_chargers"):
         return None
@@ -63,12 +74,7 @@ def ocpp_version(ctx: Context, cp: str) -> str | None:
 def send(ctx: Context, who: Identity, cp: str, what: str, connector: int) -> None:
     require(who, "operator")  # again here: the one place a command leaves the dashboard
     assert ctx.settings.api_url is not None
-    command = "reset" if what.startswith("reset") else "change_availability"
-    params: dict[str, object] = (
-        {"type": "hard" if "hard" in what else "soft"}
-        if command == "reset"
-        else availability(what == "make available", connector, ocpp_version(ctx, cp))
-    )
+    command, params = command_for(what, connector, ocpp_version(ctx, cp))
     client = CsmsClient(ctx.settings.api_url, ctx.settings.api_token)
     try:
         answer = client.command(cp, command, params, requested_by="operator", reason=REASON,

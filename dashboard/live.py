@@ -12,6 +12,7 @@ import streamlit as st
 from csms_lite.client import ClientError, CsmsClient
 from dashboard import fmt
 from dashboard.context import runner
+from dashboard.file_jobs import file_jobs_table
 from dashboard.model_in_use import model_caption
 from dashboard.queries import live as q
 from dashboard.settings import Settings
@@ -60,6 +61,7 @@ def _from_the_csms(settings: Settings) -> None:
     c2.metric("Faulted now", fmt.count(counts["faulted"]))
     c3.metric("Offline now", fmt.count(counts["offline"]))
     c4.metric("Open sessions", fmt.count(sessions))
+    file_jobs_table(chargers)
 
 
 def live_counts(states: list[dict[str, Any]]) -> dict[str, int]:

@@ -4,6 +4,10 @@
 ``<data>/api_token``  the CSMS API's bootstrap (operator) token (mode 0600), for the local CLI
 ``<data>/tokens/<name>``  the API tokens of the system's own parts (``self_healing``,
     ``dashboard``; mode 0600), registered by ``cpo up``/``cpo demo``/``cpo self-heal run``
+``<data>/firmware/``  firmware images the CSMS serves to chargers (``update_firmware -p file=NAME``)
+``<data>/diagnostics/<charger>/<UTC time>_<name>``  diagnostics and logs chargers uploaded to
+    the CSMS (GetDiagnostics, GetLog), beside the lake
+``<data>/file_links.key``  the key that signs the CSMS's download and upload links (mode 0600)
 ``<data>/dashboard_users.json``  the dashboard's users, roles and scrypt password hashes (mode
     0600; ``cpo users``); while it does not exist a loopback dashboard runs without sign-in
 ``<data>/lake/``  the lake, unless ``$CPO_LAKE_URL`` names another (a folder or
@@ -96,6 +100,18 @@ class DataFolder:
     def part_token_file(self, name: str) -> Path:
         """The API token of one part of the system (e.g. ``self_healing``)."""
         return self.data_dir / "tokens" / name
+
+    @property
+    def firmware(self) -> Path:
+        return self.data_dir / "firmware"
+
+    @property
+    def diagnostics(self) -> Path:
+        return self.data_dir / "diagnostics"
+
+    @property
+    def file_links_key(self) -> Path:
+        return self.data_dir / "file_links.key"
 
     @property
     def dashboard_users(self) -> Path:

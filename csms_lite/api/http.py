@@ -19,6 +19,9 @@ https only with ``--api-tls-cert/--api-tls-key``. Each route needs a scope of th
 - ``POST /api/v1/commands/{command_id}/outcome``  ``{"charge_point_id", "result", "detail"}``:
   what the command achieved, found out later (a ``commands`` row, action ``Outcome``); only
   the token that sent the command may, for that command's charger.
+- ``GET /files/firmware/{token}/{name}``, ``POST|PUT /files/uploads/{token}[/{name}]``: the
+  chargers' firmware downloads and diagnostics uploads, behind the signed link in the URL
+  instead of a bearer token (:mod:`csms_lite.files.routes`)
 - ``GET /api/v1/tokens``, ``POST /api/v1/tokens`` ``{"name", "scopes"}``,
   ``POST /api/v1/tokens/{name}/rotate``, ``DELETE /api/v1/tokens/{name}``: token admin (a new
   secret is shown once, in the answer).
@@ -41,6 +44,7 @@ from csms_lite.api.token import bootstrap
 from csms_lite.commands.request import CommandRequest, check_timeout
 from csms_lite.config import CsmsConfig
 from csms_lite.errors import InvalidCommand
+from csms_lite.files.routes import FileRoutes
 from csms_lite.registry.errors import InvalidValueError
 from csms_lite.registry.tokens import ApiToken
 from csms_lite.rpc.nesting import MAX_DEPTH, too_deep
@@ -91,7 +95,7 @@ class ApiServer:
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._auth], client_max_size=256 * 1024)
         self._scopes: dict[Handler, str] = {}
-        routes = [
+        routes: list[tuple[str, str, Handler, str]] = [
             ("GET", "/healthz", self.healthz, ""),
             ("GET", "/api/v1/health", self.health, "read"),
             ("GET", "/api/v1/chargers", self.chargers, "read"),
@@ -104,6 +108,9 @@ class ApiServer:
             ("POST", "/api/v1/tokens/{name}/rotate", self.rotate_token, "admin"),
             ("DELETE", "/api/v1/tokens/{name}", self.revoke_token, "admin"),
         ]
+        # Chargers' downloads and uploads: no token, the signed link in the URL is the credential.
+        routes += [(method, path, handler, "") for method, path, handler in
+                   FileRoutes(self.hub).routes()]
         for method, path, handler, scope in routes:
             app.router.add_route(method, path, handler)
             self._scopes[handler] = scope
@@ -121,6 +128,7 @@ class ApiServer:
                            ssl_context=ssl)
         await site.start()
         self.port = int(self._runner.addresses[0][1])  # the real port when asked for 0
+        self.hub.files.serving("https" if ssl else "http", self.config.api_host, self.port)
         log.info("CSMS API on %s://%s:%d", "https" if ssl else "http", self.config.api_host,
                  self.port)
 
@@ -131,7 +139,7 @@ class ApiServer:
 
     @web.middleware
     async def _auth(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path in PUBLIC_PATHS:
+        if request.path in PUBLIC_PATHS or self._scopes.get(request.match_info.handler) == "":
             return await handler(request)
         # An unknown path or method still needs a valid token (admin: refuse by default).
         scope = self._scopes.get(request.match_info.handler, "admin")

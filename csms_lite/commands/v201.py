@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from csms_lite.commands import local_list
+from csms_lite.commands import file_transfers, local_list
 from csms_lite.commands.local_list import update_type
 from csms_lite.commands.params import Built, Command, Param, scalar_text
 from csms_lite.commands.secrets import (
@@ -234,4 +234,5 @@ COMMANDS: dict[str, Command] = {
     "cancel_reservation": Command((RESERVATION_ID,), cancel_reservation),
     "send_local_list": Command(local_list.PARAMS, send_local_list, local_list.resolve),
     "rotate_password": Command((PASSWORD,), rotate_password),
+    **file_transfers.COMMANDS_201,
 }

@@ -26,6 +26,9 @@ class CallContext:
     # What the handler found suspicious (a charger naming another's transaction, ...): the
     # connection logs each and records it as a ``flagged`` connection event.
     flags: list[str] = field(default_factory=list)
+    # What a command achieved, learnt from this CALL (e.g. a firmware update installed):
+    # (command id, result, detail), each written to the lake as an ``Outcome`` row.
+    outcomes: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
 
 Handler = Callable[[CallContext, dict[str, Any]], dict[str, Any]]

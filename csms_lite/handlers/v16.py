@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from csms_lite.files.jobs import file_status
 from csms_lite.handlers.common import (
     boot_notification,
     heartbeat,
@@ -92,11 +93,13 @@ def data_transfer(ctx: CallContext, p: Payload) -> Payload:
 
 def firmware_status_notification(ctx: CallContext, p: Payload) -> Payload:
     ctx.charger.firmware_status = p["status"]
+    file_status(ctx, "firmware", p["status"], None)
     return {}
 
 
 def diagnostics_status_notification(ctx: CallContext, p: Payload) -> Payload:
     ctx.charger.diagnostics_status = p["status"]
+    file_status(ctx, "diagnostics", p["status"], None)
     return {}
 
 

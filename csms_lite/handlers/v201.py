@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from csms_lite.files.jobs import file_status
 from csms_lite.handlers.common import (
     boot_notification,
     heartbeat,
@@ -86,6 +87,13 @@ def meter_values(ctx: CallContext, p: Payload) -> Payload:
 
 def firmware_status_notification(ctx: CallContext, p: Payload) -> Payload:
     ctx.charger.firmware_status = p["status"]
+    file_status(ctx, "firmware", p["status"], p.get("requestId"))
+    return {}
+
+
+def log_status_notification(ctx: CallContext, p: Payload) -> Payload:
+    ctx.charger.diagnostics_status = p["status"]
+    file_status(ctx, "diagnostics", p["status"], p.get("requestId"))
     return {}
 
 
@@ -117,4 +125,5 @@ HANDLERS: dict[str, Handler] = {
     "SecurityEventNotification": empty,
     "DataTransfer": data_transfer,
     "ReservationStatusUpdate": reservation_status_update,
+    "LogStatusNotification": log_status_notification,
 }

@@ -242,6 +242,8 @@ class ChargerConnection:
         for flag in ctx.flags:
             log.warning("%s flagged: %s", self.cp_id, flag)
             self.hub.lake.connection_event(now, self.cp_id, self.connection_id, FLAGGED, flag)
+        for command_id, result, detail in ctx.outcomes:
+            self.hub.record_outcome(command_id, self.cp_id, "csms", result, detail)
         if action in TRANSACTION_ACTIONS:
             self.hub.broker.transactions_changed(self.charger)
         return frames.result(uid, answer)

@@ -17,6 +17,8 @@ from csms_lite.commands.request import CommandRequest, CommandResult
 from csms_lite.commands.secrets import password_in, rotation_accepted
 from csms_lite.config import CsmsConfig
 from csms_lite.errors import InvalidCommand
+from csms_lite.files import jobs as file_jobs
+from csms_lite.files.service import FileService
 from csms_lite.registry.passwords import hash_password
 from csms_lite.registry.store import Registry
 from csms_lite.rpc import validation
@@ -55,6 +57,7 @@ class Hub:
         self.gone_unknown: OrderedDict[str, float] = OrderedDict()
         # Chargers closed for flooding, refused at the handshake for a while (doubling).
         self.flood_cooldown = AuthThrottle(1, config.flood_cooldown, config.auth_backoff_max)
+        self.files = FileService(config)  # firmware served, diagnostics taken (the API's routes)
 
     def charger(self, cp_id: str) -> ChargerState:
         state = self.chargers.get(cp_id)
@@ -154,6 +157,7 @@ class Hub:
         if version is None:
             conn = self.connections.get(cp_id)
             version = conn.protocol if conn else named(self.charger(cp_id).ocpp_version)
+        params = self.files.fill(command, params, cp_id)  # e.g. a link to a firmware image
         action, payload = build(command, params, version, cp_id, self.registry)
         return CommandRequest(cp_id, action, payload, requested_by, reason, timeout)
 
@@ -206,11 +210,13 @@ class Hub:
             pending = await asyncio.to_thread(hash_password, password)
             self.registry.start_password_rotation(req.charge_point_id, pending, self.clock.now())
         self.guard.track(item)
+        job = file_jobs.sending(req, conn.charger, self.clock.now())  # firmware, diagnostics
         conn.submit(item)
         result = await self._wait(item, conn)
         if pending is not None:
             self._settle_rotation(result, pending)
         after_answer(req, result, conn.charger, self.clock.now())  # e.g. reservations held
+        file_jobs.answered(job, result)
         return result
 
     async def _wait(self, item: QueuedCommand, conn: ChargerConnection) -> CommandResult:

@@ -12,7 +12,9 @@ from typing import Any, ClassVar
 
 import pytest
 
-from dashboard.command_panel import availability
+from csms_lite.commands.build import build
+from csms_lite.versions import V16, V201
+from dashboard.command_panel import COMMANDS, availability, command_for
 from tests.dashboard.test_pages import open_app
 
 
@@ -28,6 +30,9 @@ class Recorder(BaseHTTPRequestHandler):
                     "charge_point_id": "A-1",
                     "connected": True,
                     "connectors": {"1": {"status": "Faulted"}},
+                    "firmware_update": {"action": "UpdateFirmware", "status": "Installing",
+                                        "final": False, "answer": "Accepted",
+                                        "requested_at": 1772323200.0, "status_at": None},
                 },
                 {"charge_point_id": "B-1", "connected": False},
             ],
@@ -102,6 +107,18 @@ def test_overview_shows_live_state(
     assert any(c.value.startswith("Updated ") and "every 10 s" in c.value for c in at.caption)
 
 
+def test_the_live_panel_lists_firmware_and_diagnostics(
+    fixture_dir: Path, csms: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_app(fixture_dir, monkeypatch, api_url=csms)
+    assert any(m.value.startswith("**Firmware and diagnostics**") for m in at.markdown)
+    [table] = [d.value for d in at.dataframe if "job" in d.value.columns]
+    assert table.to_dict("records") == [{
+        "charger": "A-1", "job": "firmware", "command": "UpdateFirmware",
+        "status": "Installing", "outcome": "under way", "since": "2026-03-01 00:00:00",
+        "file": "–"}]
+
+
 def test_unreachable_api_is_one_line(fixture_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_app(fixture_dir, monkeypatch, api_url="http://127.0.0.1:9")
     assert any(
@@ -118,3 +135,14 @@ def test_availability_names_the_port_as_the_charger_s_version_does(
     version: str | None, expected: dict[str, object]
 ) -> None:
     assert availability(False, 2, version) == expected
+
+
+def test_each_choice_is_a_command_the_csms_takes() -> None:
+    for what in COMMANDS:
+        for version in (V16, V201):
+            command, params = command_for(what, 1, version.name)
+            if command == "get_diagnostics":
+                params = {**params, "location": "https://csms.example.com/files/uploads/x"}
+            action, _ = build(command, params, version)  # raises on a parameter it refuses
+            assert action
+    assert command_for("fetch diagnostics", 0, "1.6") == ("get_diagnostics", {})

@@ -167,6 +167,15 @@ def csms(
         int, typer.Option(help="Password checks (scrypt) waiting at once; more get 503 (a "
                           "password verified before never waits).")
     ] = default("auth_max_pending"),
+    files_url: Annotated[
+        str | None,
+        typer.Option(help="The API's address as chargers reach it, for the firmware and "
+                     "upload links in commands, e.g. https://csms.example.com:8443 (default: "
+                     "the API's own scheme, host and port).")
+    ] = None,
+    max_upload_bytes: Annotated[
+        int, typer.Option(help="Largest diagnostics/log upload a charger may send (more: 413).")
+    ] = default("max_upload_bytes"),
     flush_interval: Annotated[float, typer.Option(help="Lake flush period (s).")] = 1.0,
     no_log: Annotated[
         bool, typer.Option("--no-log", help="Do not log frames (benchmarks only).")
@@ -217,6 +226,8 @@ def csms(
         broker_url=broker,
         lake_url=lake_url,
         trusted_proxies=parse_networks(trusted_proxy or []),
+        files_url=files_url,
+        max_upload_bytes=max_upload_bytes,
     )
     if node_id:
         config = replace(config, node_id=node_id)

@@ -13,6 +13,7 @@ from ocpp.v201.enums import Action as Action201
 
 from ingest.sim.chargepoint_v16 import SimChargePoint16
 from ingest.sim.chargepoint_v201 import SimChargePoint201
+from tests.csms_lite.conformance.file_transfers import FileTransfers16, FileTransfers201
 
 
 class Scripted(Protocol):
@@ -24,7 +25,7 @@ SCHEDULE = {"chargingRateUnit": "A", "chargingSchedulePeriod": [{"startPeriod": 
                                                                  "limit": 16.0}]}
 
 
-class Charger16(SimChargePoint16):
+class Charger16(FileTransfers16, SimChargePoint16):
     script: Scripted
 
     def _answer(self, action: str, default: str, **kw: Any) -> str:
@@ -76,7 +77,7 @@ class Charger16(SimChargePoint16):
                                                        reservation_id=reservation_id))
 
 
-class Charger201(SimChargePoint201):
+class Charger201(FileTransfers201, SimChargePoint201):
     script: Scripted
 
     def _answer(self, action: str, default: str, **kw: Any) -> str:

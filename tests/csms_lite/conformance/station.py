@@ -147,7 +147,8 @@ class Station:
         return await self.frames(action, "out", 3)
 
     async def command_row(self, command_id: str) -> dict[str, Any]:
-        rows = (await table(self.csms, "commands")).filter(pl.col("command_id") == command_id)
+        rows = (await table(self.csms, "commands")).filter(
+            (pl.col("command_id") == command_id) & (pl.col("action") != "Outcome"))
         assert rows.height == 1, rows
         return rows.row(0, named=True)
 

@@ -3,11 +3,13 @@ its live state and the lake rows."""
 
 from __future__ import annotations
 
+import asyncio
+
 import polars as pl
 import pytest
 
 from tests.conftest import Csms
-from tests.csms_lite.conformance.station import Station
+from tests.csms_lite.conformance.station import WAIT_S, Station
 from tests.csms_lite.lake_helpers import table
 
 
@@ -102,3 +104,24 @@ async def test_tc023_start_charging_session_authorize_not_accepted(
     [answer] = await cp16.answered("Authorize")
     assert answer["idTagInfo"]["status"] == status
     assert cp16.live().transactions == {}
+
+
+async def test_tc024_start_charging_session_lock_failure(csms: Csms, cp16: Station) -> None:
+    """The driver is let in (remote start accepted), the cable cannot be locked: the charger
+    reports Faulted with ConnectorLockFailure and starts no transaction. The CSMS answers, shows
+    the port faulted with that code (a port that is down for uptime), and opens nothing."""
+    await cp16.boot()
+    answer = await cp16.accepted("remote_start", id_tag="TAG-OK", connector_id=1)
+    assert answer["status"] == "Accepted"
+    await cp16.status(1, "Preparing")
+    await asyncio.wait_for(cp16.cp.status(1, "Faulted", error_code="ConnectorLockFailure"),
+                           WAIT_S)
+    assert await cp16.answered("StatusNotification") == [{}] * 4
+    port = cp16.live().connectors["1"]
+    assert (port.status, port.error_code) == ("Faulted", "ConnectorLockFailure")
+    assert cp16.live().transactions == {}
+    assert csms.server.registry.open_transactions("CP16") == []
+    assert await cp16.frames("StartTransaction", "in", 2) == []
+    *_, faulted = await cp16.frames("StatusNotification", "in", 2)
+    assert (faulted["connectorId"], faulted["status"], faulted["errorCode"]) == (
+        1, "Faulted", "ConnectorLockFailure")
