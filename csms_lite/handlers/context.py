@@ -26,6 +26,9 @@ class CallContext:
     # What the handler found suspicious (a charger naming another's transaction, ...): the
     # connection logs each and records it as a ``flagged`` connection event.
     flags: list[str] = field(default_factory=list)
+    # CALLs the CSMS sends the charger once this CALL's answer is out (SignCertificate ->
+    # CertificateSigned): (action, payload, reason), each a ``commands`` row by ``csms``.
+    follow_ups: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
 
 
 Handler = Callable[[CallContext, dict[str, Any]], dict[str, Any]]

@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 
 
 def tls_context(config: CsmsConfig) -> ssl.SSLContext | None:
-    return server_context(config.tls_cert, config.tls_key, "--tls-cert and --tls-key")
+    return server_context(config.tls_cert, config.tls_key, "--tls-cert and --tls-key",
+                          config.tls_client_ca)
 
 
 class CsmsServer:
