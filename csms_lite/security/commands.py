@@ -7,6 +7,7 @@ A 1.6 ExtendedTriggerMessage is a 2.0.1 TriggerMessage (which took its extra mes
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from typing import Any
 
 from csms_lite.commands.params import Built, Command, Param
@@ -37,10 +38,11 @@ def _hash_data(p: Params) -> dict[str, Any]:
     raise ValueError("give hash_data, or the certificate (PEM) to delete")
 
 
-def _only_201(command: str, instead: str) -> Command:
+def _only_201(command: str, instead: str, params: tuple[Param, ...]) -> Command:
+    """Takes the 2.0.1 parameters (none required), so what is refused is the version."""
     def refuse(p: Params) -> Built:
         raise ValueError(f"{command} is OCPP 2.0.1 only ({instead} in 1.6)")
-    return Command((), refuse)
+    return Command(tuple(replace(p, required=False) for p in params), refuse)
 
 
 # -- OCPP 1.6 (security whitepaper edition 3) -------------------------------------------------
@@ -82,8 +84,6 @@ V16: dict[str, Command] = {
                                   delete),
     "extended_trigger_message": Command((MESSAGE, CONNECTOR_16), extended_trigger_16),
     "certificate_signed": Command((CHAIN,), certificate_signed_16),
-    "get_base_report": _only_201("get_base_report", "get_configuration"),
-    "set_variable_monitoring": _only_201("set_variable_monitoring", "no monitoring"),
 }
 
 
@@ -176,3 +176,8 @@ V201: dict[str, Command] = {
                                                    "severity, evse_id?, id?, transaction?}"),),
                                        set_variable_monitoring),
 }
+
+V16["get_base_report"] = _only_201("get_base_report", "get_configuration",
+                                   V201["get_base_report"].params)
+V16["set_variable_monitoring"] = _only_201("set_variable_monitoring", "no monitoring",
+                                           V201["set_variable_monitoring"].params)
