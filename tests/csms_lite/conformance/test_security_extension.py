@@ -195,3 +195,50 @@ async def test_v16_log_and_signed_firmware_status_notifications_are_tracked(csms
     assert [json.dumps(r, sort_keys=True) for r in rows][-1] == json.dumps(
         {"requestId": 8, "status": "InvalidSignature"}, sort_keys=True)
     await s.disconnect()
+
+
+async def test_certificate_signed_sent_by_the_operator(secure_cp: SecureStation) -> None:
+    """A certificate signed elsewhere (``cpo ca sign``) handed to the charger by command."""
+    s = secure_cp
+    init_ca(s.csms.data_dir)
+    ca = CertificateAuthority.load(s.csms.data_dir)
+    chain = ca.sign_csr(s.wallet.new_csr(s.cp_id), s.cp_id)
+    params: dict[str, Any] = {"certificate_chain": chain}
+    if s.version == "2.0.1":
+        params["certificate_type"] = "ChargingStationCertificate"
+    answer = await s.accepted("certificate_signed", **params)
+    assert answer["status"] == "Accepted"
+    assert s.wallet.signed == [chain]
+    s.script.status["CertificateSigned"] = "Rejected"
+    refused = await s.accepted("certificate_signed", certificate_chain=chain)
+    assert refused["status"] == "Rejected"
+    assert (await s.sent("CertificateSigned"))[0] == {
+        "certificateChain": chain, **({"certificateType": "ChargingStationCertificate"}
+                                      if s.version == "2.0.1" else {})}
+    await s.lake_command(refused, "CertificateSigned", "Rejected")
+
+
+async def test_get_installed_certificate_ids_of_every_type_201(csms: Any, tmp_path: Path
+                                                               ) -> None:
+    from tests.csms_lite.conformance.secure_station import secure_station
+
+    s = secure_station(csms, "2.0.1")
+    await s.connect()
+    await s.boot()
+    empty = await s.accepted("get_installed_certificate_ids")
+    assert empty["status"] == "NotFound"
+    csms_root, maker_root = _roots(tmp_path, 2)
+    await s.accepted("install_certificate", certificate_type="CSMSRootCertificate",
+                     certificate=csms_root)
+    await s.accepted("install_certificate", certificate_type="ManufacturerRootCertificate",
+                     certificate=maker_root)
+    listed = await s.accepted("get_installed_certificate_ids")
+    assert [c["certificateType"] for c in listed["response"]["certificateHashDataChain"]] == [
+        "CSMSRootCertificate", "ManufacturerRootCertificate"]
+    assert (await s.sent("GetInstalledCertificateIds"))[-1] == {}
+    code, bad = await s.command("install_certificate",
+                                certificate_type="CentralSystemRootCertificate",
+                                certificate=csms_root)
+    assert code == 400
+    assert "certificate_type must be one of V2GRootCertificate" in bad["error"]
+    await s.disconnect()
