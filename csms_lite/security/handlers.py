@@ -18,8 +18,10 @@ from csms_lite.handlers.context import CallContext, Handler
 from csms_lite.security.ca import CertificateAuthority
 from csms_lite.security.errors import CaError, CsrRefused
 from csms_lite.security.state import SecurityEvent, SigningState
+from csms_lite.server.log_budget import LogBudget
 
 log = logging.getLogger(__name__)
+_event_lines = LogBudget(log)  # one console line per security event, a flood summarised
 Payload = dict[str, Any]
 
 
@@ -27,6 +29,9 @@ def security_event(ctx: CallContext, p: Payload) -> Payload:
     sec = ctx.charger.security
     sec.events.append(SecurityEvent(p["type"], p["timestamp"], p.get("techInfo"), ctx.now))
     sec.events_total += 1
+    info = p.get("techInfo")
+    _event_lines.info("security event from %s: %s%s", ctx.charger.charge_point_id, p["type"],
+                      f" ({info})" if info else "")
     return {}
 
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import polars as pl
+import pytest
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 from ocpp.v16 import call as call16
@@ -88,9 +90,10 @@ async def test_tc076_delete_a_specific_certificate(secure_cp: SecureStation,
     assert "give hash_data, or the certificate" in refused["error"]
 
 
-async def test_tc077_tc078_invalid_certificate_security_events(secure_cp: SecureStation
-                                                               ) -> None:
+async def test_tc077_tc078_invalid_certificate_security_events(
+        secure_cp: SecureStation, caplog: pytest.LogCaptureFixture) -> None:
     s = secure_cp
+    caplog.set_level(logging.INFO, logger="csms_lite.security.handlers")
     calls = call16 if s.version == "1.6" else call201
     for kind in BAD_CERT_EVENTS[s.version]:
         answer = await asyncio.wait_for(s.cp.call(calls.SecurityEventNotification(
@@ -104,6 +107,8 @@ async def test_tc077_tc078_invalid_certificate_security_events(secure_cp: Secure
     stored = await s.frames("SecurityEventNotification", "in", 2)
     assert [e["type"] for e in stored] == list(BAD_CERT_EVENTS[s.version])
     assert await s.answered("SecurityEventNotification") == [{}, {}]
+    kind = BAD_CERT_EVENTS[s.version][0]
+    assert f"security event from {s.cp_id}: {kind} ({kind} at boot)" in caplog.messages
 
 
 async def test_tc074_tca11_sign_certificate_by_request_of_the_csms(secure_cp: SecureStation
