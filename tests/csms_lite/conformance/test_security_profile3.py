@@ -94,7 +94,7 @@ async def test_tc087_client_certificate_valid(strict_pki: Pki, version: str) -> 
     assert ssl_object.version() in ("TLSv1.2", "TLSv1.3")
     await s.disconnect()
     connects = (await events(strict_pki.csms, "CP-SP3")).filter(pl.col("event") == "connect")
-    assert connects.height == 1
+    assert connects["reason"].to_list() == ["client certificate"]
 
 
 async def test_sp3_refuses_a_charger_without_a_certificate_when_required(strict_pki: Pki
@@ -114,6 +114,8 @@ async def test_sp3_without_a_certificate_falls_back_to_basic_auth(pki: Pki) -> N
     await s.connect()
     assert (await s.boot()).status == "Accepted"
     await s.disconnect()
+    connects = (await events(pki.csms, "CP-SP2")).filter(pl.col("event") == "connect")
+    assert connects["reason"].to_list() == [None]  # Basic auth
     nobody = pki.station("2.0.1", None, "CP-SP2B")
     assert await _refused(nobody) == 401  # neither a certificate nor a password
 
