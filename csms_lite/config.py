@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from csms_lite.errors import ConfigError
+from csms_lite.security.client_cert import check_options
 from csms_lite.server.client_address import Network
 from csms_lite.versions import SUBPROTOCOLS
 
@@ -31,6 +32,10 @@ class CsmsConfig:
     max_gone_unknown: int = 10_000
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    # Security profile 3 (see csms_lite.security.client_cert): chargers' client certificates
+    # are verified against this CA; a verified one must name the charge point id.
+    tls_client_ca: Path | None = None
+    require_client_cert: bool = False  # refuse chargers without a client certificate
     subprotocols: tuple[str, ...] = SUBPROTOCOLS
     heartbeat_interval: int = 300  # sent in BootNotification when the registry has none
     offline_tolerance: float = 1.5  # offline after heartbeat interval x this without a frame
@@ -107,6 +112,7 @@ _AT_LEAST: tuple[tuple[str, float, str], ...] = (
 
 
 def _check(cfg: CsmsConfig) -> None:
+    check_options(cfg.tls_cert is not None, cfg.tls_client_ca, cfg.require_client_cert)
     for name, least, option in _AT_LEAST:
         value = getattr(cfg, name)
         if not value >= least:  # also refuses NaN

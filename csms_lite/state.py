@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from csms_lite.security.state import SecurityState
+
 
 @dataclass(slots=True)
 class ConnectorState:
@@ -88,6 +90,7 @@ class ChargerState:
     transactions: dict[str, TransactionState] = field(default_factory=dict)
     firmware_status: str | None = None
     diagnostics_status: str | None = None
+    security: SecurityState = field(default_factory=SecurityState)
     reservations: dict[int, ReservationState] = field(default_factory=dict)
     firmware_job: FileJob | None = None  # the latest firmware update
     diagnostics_job: FileJob | None = None  # the latest diagnostics / log upload
@@ -126,6 +129,7 @@ class ChargerState:
             ],
             "firmware_status": self.firmware_status,
             "diagnostics_status": self.diagnostics_status,
+            "security": self.security.to_json(),
             "reservations": [
                 {"reservation_id": r.reservation_id, "port": r.port, "id_tag": r.id_tag,
                  "expires_at": r.expires_at}

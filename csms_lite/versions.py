@@ -15,6 +15,11 @@ from csms_lite.handlers import v16 as handlers_v16
 from csms_lite.handlers import v201 as handlers_v201
 from csms_lite.handlers.context import Handler
 from csms_lite.rpc.errors import SPELLING_V2, SPELLING_V16
+from csms_lite.security import handlers as security_handlers
+
+# Each version's CALL handlers, the security extension's included (csms_lite.security).
+HANDLERS_V16 = {**handlers_v16.HANDLERS, **security_handlers.V16}
+HANDLERS_V201 = {**handlers_v201.HANDLERS, **security_handlers.V201}
 
 
 # eq=False: compared and hashed by identity, so a record is a cheap key for the schema caches.
@@ -35,12 +40,12 @@ class Version:
         return f"Version({self.name})"
 
 
-V201 = Version("2.0.1", "ocpp2.0.1", handlers_v201.HANDLERS, commands_v201.COMMANDS, "v201",
+V201 = Version("2.0.1", "ocpp2.0.1", HANDLERS_V201, commands_v201.COMMANDS, "v201",
                "Request", SPELLING_V2, csms_assigns_transaction_ids=False)
-V16 = Version("1.6", "ocpp1.6", handlers_v16.HANDLERS, commands_v16.COMMANDS, "v16", "",
+V16 = Version("1.6", "ocpp1.6", HANDLERS_V16, commands_v16.COMMANDS, "v16", "",
               SPELLING_V16, csms_assigns_transaction_ids=True)
 # 2.1 is answered as 2.0.1 (its messages are a superset), validated against its own schemas.
-V21 = Version("2.1", "ocpp2.1", handlers_v201.HANDLERS, commands_v201.COMMANDS, "v21",
+V21 = Version("2.1", "ocpp2.1", HANDLERS_V201, commands_v201.COMMANDS, "v21",
               "Request", SPELLING_V2, csms_assigns_transaction_ids=False)
 
 VERSIONS: tuple[Version, ...] = (V201, V16, V21)

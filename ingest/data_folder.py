@@ -1,6 +1,8 @@
 """The data folder's layout: the one place that names what lives where in it.
 
 ``<data>/registry.sqlite``  charge points and tags (the CSMS and the CLI share it)
+``<data>/ca/ca_key.pem``, ``ca_cert.pem``  the CSMS's certificate authority (``cpo ca``; the
+    key mode 0600): it signs chargers' client certificates (security profile 3, SignCertificate)
 ``<data>/api_token``  the CSMS API's bootstrap (operator) token (mode 0600), for the local CLI
 ``<data>/tokens/<name>``  the API tokens of the system's own parts (``self_healing``,
     ``dashboard``; mode 0600), registered by ``cpo up``/``cpo demo``/``cpo self-heal run``
@@ -92,6 +94,11 @@ class DataFolder:
     @property
     def registry_file(self) -> Path:
         return self.data_dir / "registry.sqlite"
+
+    @property
+    def ca_dir(self) -> Path:
+        """The CSMS's certificate authority (``cpo ca``): its key (0600) and certificate."""
+        return self.data_dir / "ca"
 
     @property
     def api_token_file(self) -> Path:

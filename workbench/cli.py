@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from workbench.commands import command, csms, dashboard, demo, replay, simulate, up
+from workbench.commands.ca import ca_app
 from workbench.commands.chargers import chargers_app
 from workbench.commands.exclusions import exclusions_app
 from workbench.commands.export import export_app
@@ -43,6 +44,7 @@ app.add_typer(tickets_app, name="tickets", help="Maintenance tickets for field s
 app.add_typer(tags_app, name="tags", help="Id tags (RFID cards, app tokens) and their partners.")
 app.add_typer(tokens_app, name="tokens", help="API bearer tokens and their scopes.")
 app.add_typer(users_app, name="users", help="Dashboard users and roles (viewer, operator, admin).")
+app.add_typer(ca_app, name="ca", help="The CSMS's certificate authority (security profile 3).")
 
 
 def main() -> None:

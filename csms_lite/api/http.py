@@ -7,6 +7,8 @@ https only with ``--api-tls-cert/--api-tls-key``. Each route needs a scope of th
 - ``GET  /api/v1/health``                      counts, lake writer and broker status
 - ``GET  /api/v1/chargers``                    live state of every charger this node has seen
 - ``GET  /api/v1/chargers/{id}``
+- ``GET  /api/v1/chargers/{id}/variables``      a 2.0.1 station's reported device model
+- ``GET  /api/v1/chargers/{id}/security-events`` its latest security events, certificate signing
 - ``GET  /api/v1/transactions``                open transactions
 - ``POST /api/v1/chargers/{id}/commands``      ``{"command": "reset", "params": {"type": "hard"}}``
   or ``{"action": "Reset", "payload": {...}}``; plus ``reason``, ``timeout`` (1-300 s, queue
@@ -100,6 +102,8 @@ class ApiServer:
             ("GET", "/api/v1/health", self.health, "read"),
             ("GET", "/api/v1/chargers", self.chargers, "read"),
             ("GET", "/api/v1/chargers/{cp_id}", self.charger, "read"),
+            ("GET", "/api/v1/chargers/{cp_id}/variables", self.variables, "read"),
+            ("GET", "/api/v1/chargers/{cp_id}/security-events", self.security_events, "read"),
             ("GET", "/api/v1/transactions", self.transactions, "read"),
             ("POST", "/api/v1/chargers/{cp_id}/commands", self.command, "command"),
             ("POST", "/api/v1/commands/{command_id}/outcome", self.outcome, "command"),
@@ -173,6 +177,21 @@ class ApiServer:
         if state is None:
             return _error(404, "this node has never seen that charge point")
         return web.json_response(state.to_json())
+
+    async def variables(self, request: web.Request) -> web.Response:
+        """A 2.0.1 station's device model as it last reported it (NotifyReport)."""
+        cp_id = request.match_info["cp_id"]
+        if not self._known(cp_id):
+            return _error(404, f"unknown charge point {cp_id!r}")
+        return web.json_response(self.hub.registry.variables.of(cp_id))
+
+    async def security_events(self, request: web.Request) -> web.Response:
+        """The charger's latest security events on this node (all of them: the lake's
+        ocpp_messages, action SecurityEventNotification)."""
+        state = self.hub.chargers.get(request.match_info["cp_id"])
+        if state is None:
+            return _error(404, "this node has never seen that charge point")
+        return web.json_response(state.security.to_json())
 
     async def transactions(self, request: web.Request) -> web.Response:
         out = []

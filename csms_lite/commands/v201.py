@@ -36,6 +36,7 @@ from csms_lite.commands.shared import (
     future_utc_text,
     get_local_list_version,
 )
+from csms_lite.security import commands as security_commands
 
 Params = dict[str, Any]
 
@@ -236,3 +237,6 @@ COMMANDS: dict[str, Command] = {
     "rotate_password": Command((PASSWORD,), rotate_password),
     **file_transfers.COMMANDS_201,
 }
+
+# The security extension and the 2.0.1 device model: csms_lite.security.commands.
+COMMANDS.update(security_commands.V201)

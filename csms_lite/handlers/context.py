@@ -29,6 +29,9 @@ class CallContext:
     # What a command achieved, learnt from this CALL (e.g. a firmware update installed):
     # (command id, result, detail), each written to the lake as an ``Outcome`` row.
     outcomes: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    # CALLs the CSMS sends the charger once this CALL's answer is out (SignCertificate ->
+    # CertificateSigned): (action, payload, reason), each a ``commands`` row by ``csms``.
+    follow_ups: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
 
 
 Handler = Callable[[CallContext, dict[str, Any]], dict[str, Any]]

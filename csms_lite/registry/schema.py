@@ -89,6 +89,30 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             version INTEGER NOT NULL
         ) WITHOUT ROWID""",
     ),
+    # Version 5: a 2.0.1 station's device model as it reported it (NotifyReport); '' and 0
+    # stand for an instance, EVSE or connector not given, so the key has no NULLs.
+    (
+        """CREATE TABLE charger_variables (
+            cp_id TEXT NOT NULL,
+            component TEXT NOT NULL,
+            component_instance TEXT NOT NULL,
+            evse_id INTEGER NOT NULL,
+            connector_id INTEGER NOT NULL,
+            variable TEXT NOT NULL,
+            variable_instance TEXT NOT NULL,
+            attribute_type TEXT NOT NULL,
+            value TEXT,
+            mutability TEXT,
+            persistent INTEGER,
+            constant INTEGER,
+            data_type TEXT,
+            unit TEXT,
+            request_id INTEGER,
+            reported_at REAL NOT NULL,
+            PRIMARY KEY (cp_id, component, component_instance, evse_id, connector_id, variable,
+                         variable_instance, attribute_type)
+        ) WITHOUT ROWID""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

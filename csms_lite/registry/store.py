@@ -23,6 +23,7 @@ from csms_lite.registry.rows import (
     id_tag_params,
 )
 from csms_lite.registry.tokens import TokenStore
+from csms_lite.registry.variables import VariableStore
 
 _CP_COLS = ", ".join(CHARGE_POINT_COLUMNS)
 _TAG_COLS = ", ".join(ID_TAG_COLUMNS)
@@ -64,6 +65,7 @@ class Registry:
         self.path = Path(path)
         self._db = Database(self.path)
         self.tokens = TokenStore(self._db)
+        self.variables = VariableStore(self._db)
 
     def close(self) -> None:
         self._db.close()

@@ -16,6 +16,7 @@ from csms_lite.clock import Clock, SystemClock
 from csms_lite.cluster.factory import open_broker
 from csms_lite.config import CsmsConfig
 from csms_lite.registry.store import Registry
+from csms_lite.security.client_cert import peer_common_name
 from csms_lite.server.connection import ChargerConnection
 from csms_lite.server.handshake import Gatekeeper, charge_point_id, remote_address
 from csms_lite.server.hub import Hub
@@ -30,7 +31,8 @@ log = logging.getLogger(__name__)
 
 
 def tls_context(config: CsmsConfig) -> ssl.SSLContext | None:
-    return server_context(config.tls_cert, config.tls_key, "--tls-cert and --tls-key")
+    return server_context(config.tls_cert, config.tls_key, "--tls-cert and --tls-key",
+                          config.tls_client_ca)
 
 
 class CsmsServer:
@@ -111,7 +113,9 @@ class CsmsServer:
         conn = ChargerConnection(ws, self.hub, self.hub.charger(cp_id),
                                  BY_SUBPROTOCOL[ws.subprotocol], remote)
         self.hub.attach(conn)
-        lake.connection_event(self.clock.now(), cp_id, conn.connection_id, "connect", None,
+        # security profile 3: say so (the handshake checked its common name is cp_id)
+        how = "client certificate" if peer_common_name(ws) is not None else None
+        lake.connection_event(self.clock.now(), cp_id, conn.connection_id, "connect", how,
                               subprotocol=ws.subprotocol, remote=remote)
         try:
             # In a cluster: claim the charger and load the transactions it began on any node,

@@ -48,9 +48,10 @@ class CommandBook:
         """A request refused before it became a command (a 400): still a ``commands`` row, so
         the lake has every command asked for. ``what``: the command or action named (nothing
         of its parameters is kept: they were not understood, and may hold a secret)."""
+        # why: our own message (an unknown command's lists every known one), bounded anyway
         result = CommandResult(uuid.uuid4().hex, cp_id, what[:64], {}, "invalid",
-                               response={"error": why[:500]}, error_code="InvalidCommand",
-                               error_description=why[:500])
+                               response={"error": why[:2000]}, error_code="InvalidCommand",
+                               error_description=why[:2000])
         self.lake.command(self.clock.now(), result, requested_by, None, None, None)
 
     def finish(

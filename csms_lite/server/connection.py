@@ -82,6 +82,8 @@ class ChargerConnection:
         self.sender: asyncio.Task[None] | None = None
         self.closing_reason: str | None = None
         self.close_after_reply: tuple[int, str] | None = None
+        self._follow_ups: list[tuple[str, dict[str, Any], str]] = []  # see CallContext
+        self._follow_up_tasks: set[asyncio.Task[CommandResult]] = set()
 
     # -- receive side ---------------------------------------------------------------------
 
@@ -96,6 +98,8 @@ class ChargerConnection:
                 reply = self.on_frame(text)
                 if reply is not None:
                     await ws.send(reply if isinstance(reply, str) else await reply)
+                if self._follow_ups:
+                    self._send_follow_ups()
                 if self.close_after_reply is not None:
                     # Close only once the last answer is out: every logged reply was sent.
                     self.close_soon(*self.close_after_reply)
@@ -239,6 +243,7 @@ class ChargerConnection:
         except Exception as exc:
             return self._failed_call(ctx, in_row, action, exc)
         self.hub.lake.write([in_row, self._out_row(now, frames.CALLRESULT, uid, action, answer)])
+        self._follow_ups.extend(ctx.follow_ups)
         for flag in ctx.flags:
             log.warning("%s flagged: %s", self.cp_id, flag)
             self.hub.lake.connection_event(now, self.cp_id, self.connection_id, FLAGGED, flag)
@@ -247,6 +252,16 @@ class ChargerConnection:
         if action in TRANSACTION_ACTIONS:
             self.hub.broker.transactions_changed(self.charger)
         return frames.result(uid, answer)
+
+    def _send_follow_ups(self) -> None:
+        """The CALLs a handler asked for, now that its answer is out, through the command
+        queue (one in flight at a time; each a ``commands`` row requested by ``csms``)."""
+        for action, payload, reason in self._follow_ups:
+            req = CommandRequest(self.cp_id, action, payload, "csms", reason)
+            task = asyncio.get_running_loop().create_task(self.hub.send(req))
+            self._follow_up_tasks.add(task)
+            task.add_done_callback(self._follow_up_tasks.discard)
+        self._follow_ups.clear()
 
     def _over_limit(self) -> OcppCallError:
         cfg = self.hub.config

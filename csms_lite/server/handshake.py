@@ -33,6 +33,7 @@ from websockets.typing import Subprotocol
 from csms_lite.registry.errors import InvalidValueError, RegistryError
 from csms_lite.registry.models import check_charge_point_id
 from csms_lite.registry.passwords import VerifiedCache, dummy_hash
+from csms_lite.security.client_cert import identity, peer_common_name
 from csms_lite.server.auth_throttle import AuthThrottle
 from csms_lite.server.client_address import Network, client_address
 from csms_lite.server.hub import Hub
@@ -88,16 +89,19 @@ class Gatekeeper:
         self.throttle = AuthThrottle(cfg.auth_free_failures, cfg.auth_backoff,
                                      cfg.auth_backoff_max)
 
-    async def refusal(self, request: Request, source: str | None = None) -> Refusal | None:
+    async def refusal(self, request: Request, source: str | None = None,
+                      client_cn: str | None = None) -> Refusal | None:
         """Why this handshake may not go on (None: it may); ``source`` is the client's
-        address, the key of the per-source back-off."""
+        address, the key of the per-source back-off; ``client_cn`` the common name of its
+        verified TLS client certificate (None: it showed none)."""
         try:
-            return await self._check(request, source)
+            return await self._check(request, source, client_cn)
         except RegistryError as exc:  # corrupt/locked registry or a malformed stored hash
             log.error("handshake check failed: %s", exc)
             return Refusal(HTTPStatus.SERVICE_UNAVAILABLE, "registry unavailable")
 
-    async def _check(self, request: Request, source: str | None) -> Refusal | None:
+    async def _check(self, request: Request, source: str | None, client_cn: str | None
+                     ) -> Refusal | None:
         cp_id = charge_point_id(request.path)
         if not cp_id:
             return Refusal(HTTPStatus.NOT_FOUND, "no charge point id in the URL path")
@@ -108,9 +112,14 @@ class Gatekeeper:
         if self.hub.config.flood_cooldown and (wait := self.hub.flood_cooldown.wait(cp_id)):
             return Refusal(HTTPStatus.TOO_MANY_REQUESTS, "flood: closed for flooding, cooling down",
                            "too many frames, retry later", wait)
+        identified, why = identity(client_cn, cp_id, self.hub.config.require_client_cert)
+        if why is not None:
+            return unauthorized(why)
         cp = self.hub.registry.get_charge_point(cp_id)
         if cp is None and self.hub.config.accept_unknown:
             return None
+        if identified:  # security profile 3: its certificate is its credential
+            return None if cp is not None else unauthorized("unknown charge point")
         if cp is not None and cp.password_hash is None:
             return None
         # From here on an unknown id and a known one with a password look the same from outside.
@@ -170,7 +179,7 @@ class Gatekeeper:
     async def process_request(self, conn: ServerConnection, request: Request) -> Response | None:
         remote = remote_address(conn, request, self.hub.config.trusted_proxies)
         source = source_host(conn, remote)
-        refusal = await self.refusal(request, source)
+        refusal = await self.refusal(request, source, peer_common_name(conn))
         if refusal is None:
             return None
         held = self.rejections.admit(source or "?", time.monotonic())

@@ -103,6 +103,16 @@ def csms(
     ] = False,
     tls_cert: Annotated[Path | None, typer.Option(help="TLS certificate (wss://).")] = None,
     tls_key: Annotated[Path | None, typer.Option(help="TLS private key.")] = None,
+    tls_client_ca: Annotated[
+        Path | None,
+        typer.Option(help="Security profile 3: verify chargers' client certificates against "
+                     "this CA (e.g. <data-dir>/ca/ca_cert.pem from cpo ca init); a certificate "
+                     "must name the charge point id as its common name."),
+    ] = None,
+    require_client_cert: Annotated[
+        bool, typer.Option(help="With --tls-client-ca: refuse chargers without a client "
+                           "certificate (else they fall back to Basic auth).")
+    ] = False,
     heartbeat_interval: Annotated[
         int, typer.Option(help="Heartbeat interval for chargers the registry has none for (s).")
     ] = 300,
@@ -202,6 +212,8 @@ def csms(
         accept_unknown=accept_unknown,
         tls_cert=tls_cert,
         tls_key=tls_key,
+        tls_client_ca=tls_client_ca,
+        require_client_cert=require_client_cert,
         heartbeat_interval=heartbeat_interval,
         offline_tolerance=offline_tolerance,
         max_frame_bytes=max_frame_bytes,

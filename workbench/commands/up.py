@@ -47,6 +47,13 @@ def up(
     ] = False,
     tls_cert: Annotated[Path | None, typer.Option(help="TLS certificate (wss://).")] = None,
     tls_key: Annotated[Path | None, typer.Option(help="TLS private key.")] = None,
+    tls_client_ca: Annotated[
+        Path | None, typer.Option(help="Security profile 3: the CA chargers' client "
+                                  "certificates must be signed by (cpo ca init).")
+    ] = None,
+    require_client_cert: Annotated[
+        bool, typer.Option(help="With --tls-client-ca: refuse chargers without a certificate.")
+    ] = False,
     node_id: Annotated[str | None, typer.Option(help="Name of this CSMS node in the lake.")] = None,
     broker: Annotated[
         str | None, typer.Option(envvar="CPO_BROKER", help="Cluster broker, redis://H:P/DB.")
@@ -60,6 +67,10 @@ def up(
 
     if (tls_cert is None) != (tls_key is None):
         raise fail("give both --tls-cert and --tls-key, or neither")
+    if tls_client_ca is not None and tls_cert is None:
+        raise fail("--tls-client-ca needs --tls-cert and --tls-key (wss://)")
+    if require_client_cert and tls_client_ca is None:
+        raise fail("--require-client-cert needs --tls-client-ca")
     if data_dir.exists() and not data_dir.is_dir():
         raise fail(f"--data-dir {data_dir} is a file; give a folder")
     ports = [p for p in (port, api_port, dashboard_port, dagster_ui_port) if p]
@@ -70,7 +81,8 @@ def up(
         dashboard_port=dashboard_port, dagster_ui_port=dagster_ui_port or None,
         self_healing=self_healing, self_heal_dry_run=dry_run, self_heal_interval_s=heal_interval,
         fault_grace_s=fault_grace, verify_after_s=verify_after,
-        accept_unknown=accept_unknown, tls_cert=tls_cert, tls_key=tls_key, node_id=node_id,
+        accept_unknown=accept_unknown, tls_cert=tls_cert, tls_key=tls_key,
+        tls_client_ca=tls_client_ca, require_client_cert=require_client_cert, node_id=node_id,
         broker=broker, lake_url=lake_url,
     )
     typer.echo(f"cpo up on {data_dir.resolve()} (Ctrl-C stops everything)")

@@ -52,6 +52,8 @@ class UpOptions:
     accept_unknown: bool = False
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    tls_client_ca: Path | None = None  # security profile 3 (cpo csms --tls-client-ca)
+    require_client_cert: bool = False
     node_id: str | None = None
     broker: str | None = None
     lake_url: str | None = None
@@ -96,7 +98,10 @@ def _csms(opts: UpOptions, data: Path, env: dict[str, str], logs: Path) -> Child
             "--api-port", str(opts.api_port)]
     if opts.accept_unknown:
         args.append("--accept-unknown")
+    if opts.require_client_cert:
+        args.append("--require-client-cert")
     for flag, value in (("--tls-cert", opts.tls_cert), ("--tls-key", opts.tls_key),
+                        ("--tls-client-ca", opts.tls_client_ca),
                         ("--node-id", opts.node_id), ("--broker", opts.broker)):
         if value is not None:
             args += [flag, str(value)]

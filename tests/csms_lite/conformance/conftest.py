@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.conftest import Csms
+from tests.csms_lite.conformance.secure_station import SecureStation, secure_station
 from tests.csms_lite.conformance.station import Station, station
 
 
@@ -40,6 +41,16 @@ async def any_cp(request: pytest.FixtureRequest, csms: Csms) -> AsyncIterator[St
     """A charger of each version in turn, booted: for scenarios both versions share."""
     _tags(csms)
     s = await station(csms, request.param)
+    await s.boot()
+    yield s
+    await s.disconnect()
+
+
+@pytest.fixture(params=["1.6", "2.0.1"])
+async def secure_cp(request: pytest.FixtureRequest, csms: Csms) -> AsyncIterator[SecureStation]:
+    """A charger of each version that speaks the security extension, booted (Basic auth)."""
+    s = secure_station(csms, request.param)
+    await s.connect()
     await s.boot()
     yield s
     await s.disconnect()
