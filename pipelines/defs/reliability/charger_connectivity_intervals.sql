@@ -1,6 +1,7 @@
 -- Online/offline intervals per charger (DESIGN "Offline"), [from_at, to_at), server clock.
--- Offline: from a connection event 'disconnect' / 'offline' (watchdog) / 'rejected' handshake,
--- or 'superseded' when no newer connect follows, until the next 'connect'. A close of an older
+-- Offline: from a connection event 'disconnect' / 'offline' (watchdog) / 'rejected' handshake
+-- (only while no connection of it is up: a refused knock under its id does not end its own
+-- connection), or 'superseded' when no newer connect follows, until the next 'connect'. A close of an older
 -- connection after a newer one connected is ignored (the charger is still online). Also offline:
 -- a silence in stg_gaps (no frame for longer than heartbeat_interval_s x offline_tolerance)
 -- counts from silent_from + heartbeat_interval_s x offline_tolerance until silent_until.
@@ -24,19 +25,30 @@ ev_ctx AS (
                PARTITION BY charge_point_id) AS last_connect_at
     FROM ev
 ),
-ev_state AS (
-    SELECT charge_point_id, ev_at,
+ev_conn AS (
+    SELECT charge_point_id, ev_at, is_connect, event,
            CASE
                WHEN event = 'connect' THEN 'online'
-               WHEN event = 'rejected' THEN 'offline'
                WHEN event = 'superseded'
                     AND (last_connect_at IS NULL OR last_connect_at < ev_at) THEN 'offline'
                WHEN event IN ('disconnect', 'offline')
                     AND (connection_id IS NULL OR current_connection IS NULL
                          OR connection_id = current_connection) THEN 'offline'
-           END AS state,
-           event AS reason
+           END AS conn_state
     FROM ev_ctx
+),
+ev_state AS (
+    -- a refused handshake is offline only for a charger without a connection up: anybody can
+    -- fail a handshake under a charger's id while the charger itself stays connected
+    SELECT charge_point_id, ev_at,
+           CASE WHEN event = 'rejected' THEN
+                    CASE WHEN last_value(conn_state IGNORE NULLS) OVER (
+                             PARTITION BY charge_point_id ORDER BY ev_at, is_connect DESC
+                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) = 'online'
+                         THEN NULL ELSE 'offline' END
+                ELSE conn_state END AS state,
+           event AS reason
+    FROM ev_conn
 ),
 first_seen AS (
     SELECT charge_point_id, min(ev_at) AS first_at
