@@ -197,9 +197,10 @@ class DemoLoop:
 
     def _live_say(self, line: str) -> None:
         journal = self.healing.journal
-        acted = sum(d.go for d in journal.decisions)
-        self.say(f"{line}; self-healing so far: {acted} actions, "
-                 f"{len(journal.outcomes)} outcomes verified")
+        sent = [d for d in journal.decisions if d.go]
+        tickets = sum(d.action == "ticket" for d in sent)
+        self.say(f"{line}; self-healing so far: {len(sent) - tickets} commands sent, "
+                 f"{len(journal.outcomes)} outcomes verified, {tickets} maintenance tickets")
 
     def stop_dashboard(self) -> None:
         if self.dashboard is None:
