@@ -1,4 +1,4 @@
-"""Solver time per allocation decision at a 1,000-charger site: `uv run python bench/bench_energy.py`.
+"""Solver time per allocation decision at a 1,000-charger site (`bench/bench_energy.py`).
 
 A site of ``--chargers`` chargers (11 kW) on ``--feeders`` feeders (each limited to 40 % of its
 chargers' sum) under a grid connection of 30 % of the chargers' sum, every charger with an open

@@ -22,6 +22,7 @@ from csms_lite.registry.rows import (
     id_tag_from_row,
     id_tag_params,
 )
+from csms_lite.registry.site_model import SiteModelStore
 from csms_lite.registry.tokens import TokenStore
 
 _CP_COLS = ", ".join(CHARGE_POINT_COLUMNS)
@@ -64,6 +65,7 @@ class Registry:
         self.path = Path(path)
         self._db = Database(self.path)
         self.tokens = TokenStore(self._db)
+        self.site_models = SiteModelStore(self._db)
 
     def close(self) -> None:
         self._db.close()
