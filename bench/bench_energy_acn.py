@@ -81,6 +81,9 @@ def main() -> int:
         for name, (load, delivered, _) in runs.items():
             b = bill(load, work.step_min / 60, price, [month] * work.steps,
                      {month: float(rate[0])})
+            print(f"  {name:<17} delivered {delivered / requested:7.2%}  peak "
+                  f"{b.peaks_kw[month]:6.1f} kW  demand ${b.demand_usd:6.0f}  energy "
+                  f"${b.energy_usd:6.0f}", flush=True)
             t = totals[name]
             t["requested"] += requested
             t["delivered"] += delivered
