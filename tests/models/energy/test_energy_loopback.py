@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 
 from csms_lite.client import AsyncCsmsClient
@@ -21,12 +22,14 @@ from ingest.sim.chargepoint_v16 import SimChargePoint16
 from ingest.sim.chargepoint_v201 import SimChargePoint201
 from ingest.sim.ev_battery import EvBattery
 from ingest.sim.link import listen, open_link
+from ingest.sim.profiled_session import ProfiledSession
 from models.energy.baselines import equal_share
 from models.energy.loop import EnergyLoop, Outcome, Port, ports_from_api
 from models.energy.sessions import OpenSession
 from models.energy.site import build_site
 from tests.conftest import PASSWORD, Csms
 from tests.csms_lite.helpers.ocppj import wait_for
+from tests.csms_lite.lake_helpers import table
 
 SITE = build_site("site-1", 10.0, chargers={"CP-A": (None, 7.0), "CP-B": (None, 7.0)})
 SUBPROTOCOL = {"1.6": "ocpp1.6", "2.0.1": "ocpp2.0.1"}
@@ -107,11 +110,17 @@ async def test_profiles_are_installed_verified_and_obeyed(rig: Rig) -> None:
         two = await loop.decide(sessions, await rig.ports(api, 2))
         assert _by(two) == {"CP-A": ("allocation", "Accepted", 5000.0, True),
                             "CP-B": ("allocation", "Accepted", 5000.0, True)}
-    # The cars draw what the chargers allow, or less near full (the acceptance curve).
-    empty, nearly_full = EvBattery(60.0, 0.2, 11.0), EvBattery(60.0, 0.95, 11.0)
-    assert empty.draw(a.limit_w(1) / 1000, 3600) == pytest.approx(5.0, rel=1e-6)
-    assert nearly_full.draw(b.limit_w(1) / 1000, 60) < 5.0 / 60
-    assert nearly_full.accepts_kw() < 11.0 * 0.25
+    # The cars draw what the chargers allow, or less near full (the acceptance curve), and the
+    # chargers' meter samples in the lake say so.
+    empty = ProfiledSession(a, 1, EvBattery(60.0, 0.2, 11.0))
+    nearly_full = ProfiledSession(b, 1, EvBattery(60.0, 0.95, 11.0))
+    assert await empty.tick(600) == pytest.approx(5.0, rel=1e-6)
+    tapered = await nearly_full.tick(600)
+    assert 11.0 * 0.1 <= tapered < 11.0 * 0.25
+    power = (await table(rig.csms, "meter_values")).filter(  # 2.0.1 also sends 0 W at start
+        pl.col("measurand") == "Power.Active.Import", pl.col("value") > 0).sort("charge_point_id")
+    assert power["charge_point_id"].to_list() == ["CP-A", "CP-B"]
+    assert power["value"].to_list() == pytest.approx([5000.0, tapered * 1000], rel=1e-3)
 
 
 async def test_a_lost_csms_leaves_every_charger_on_its_fallback(rig: Rig) -> None:
