@@ -83,7 +83,7 @@ class EnergyLoop:
     async def decide(self, sessions: Sequence[OpenSession],
                      ports: Mapping[str, Port]) -> list[Outcome]:
         """One decision: allocate, then install and verify on every charger of the site."""
-        rates = self.allocate(self.site, sessions)
+        rates = self.allocate(self.site, sessions) if sessions else {}
         by_charger = {s.charger_id: rates[s.id] for s in sessions}
         now, out = self.clock(), []
         for cid in self.site.chargers:

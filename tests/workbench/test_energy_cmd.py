@@ -29,11 +29,16 @@ def test_fallbacks_and_holds_reach_the_charger(tmp_path: Path) -> None:
             reg.site_models.assign_charger("CP-1", "S")
         result = run(data, "decide", "S", "--api-url", csms.api_url)
         assert result.exit_code == 0, result.output
+        idle = run(data, "decide", "S", "--api-url", csms.api_url, "--algorithm", "optimiser",
+                   "--no-fallbacks")  # no open session: nothing to optimise, the hold only
+        assert idle.exit_code == 0, idle.output
+        assert [line.split()[1] for line in idle.stdout.splitlines()] == ["hold"]
         lines = result.stdout.splitlines()
         assert lines[0].split()[:5] == ["CP-1", "fallback", "11.00", "kW", "Accepted"]
         assert lines[1].split()[:5] == ["CP-1", "hold", "0.00", "kW", "Accepted"]
     actions = [frame[2] for frame in received]
-    assert actions == ["SetChargingProfile", "SetChargingProfile", "GetCompositeSchedule"]
+    assert actions == ["SetChargingProfile", "SetChargingProfile", "GetCompositeSchedule",
+                       "SetChargingProfile", "GetCompositeSchedule"]
     fallback = received[0][3]["csChargingProfiles"]
     assert (fallback["chargingProfilePurpose"], fallback["stackLevel"]) == ("TxDefaultProfile", 0)
 

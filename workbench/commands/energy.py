@@ -65,6 +65,8 @@ def decide(
                                                "unknown.")] = 20.0,
     dwell_h: Annotated[float, typer.Option(min=0.25, help="Hours a session stays when "
                                            "unknown.")] = 4.0,
+    price: Annotated[float, typer.Option(min=0.0, help="$/kWh the optimiser plans with (flat: "
+                                         "the registry keeps no tariff per site yet).")] = 0.2,
 ) -> None:
     """One decision: allocate the site's power to its open sessions, install the profiles,
     verify them, and print each charger's outcome."""
@@ -77,8 +79,8 @@ def decide(
             raise fail(str(exc)) from None
     secret = part_api_token(token, data_dir, REQUESTER)
     try:
-        outcomes = asyncio.run(_decide(api_url, secret, model, algorithm, fallbacks, lease,
-                                       default_kwh, dwell_h))
+        outcomes = asyncio.run(_decide(api_url, secret, model, _allocator(algorithm, price),
+                                       fallbacks, lease, default_kwh, dwell_h))
     except (ClientError, EnergyError) as exc:
         raise fail(str(exc)) from None
     for o in outcomes:
@@ -86,10 +88,10 @@ def decide(
                    f"{o.status:<12} {'verified' if o.verified else '-'}")
 
 
-async def _decide(api_url: str, token: str, site: Site, algorithm: str, fallbacks: bool,
+async def _decide(api_url: str, token: str, site: Site, allocate: Allocate, fallbacks: bool,
                   lease: float, kwh: float, dwell_h: float) -> list[Outcome]:
     async with AsyncCsmsClient(api_url, token, timeout_s=30) as api:
         ports = ports_from_api(await api.chargers())
-        loop = EnergyLoop(api, site, _allocator(algorithm, 0.2), lease, time.time)
+        loop = EnergyLoop(api, site, allocate, lease, time.time)
         out = await loop.install_fallbacks(ports) if fallbacks else []
         return out + await loop.decide(_sessions(site, ports, kwh, dwell_h), ports)
