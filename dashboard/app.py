@@ -87,6 +87,7 @@ def main() -> None:
             st.Page("views/reliability.py", title="Reliability", icon=":material/build:"),
             st.Page("views/planning.py", title="Site planning", icon=":material/place:"),
             st.Page("views/pricing.py", title="Pricing insights", icon=":material/payments:"),
+            st.Page("views/energy.py", title="Energy", icon=":material/bolt:"),
             st.Page("views/partners.py", title="Partners", icon=":material/handshake:"),
             *(admin if who.may("admin") else []),
         ]

@@ -7,12 +7,14 @@ import typer
 from workbench.commands import command, csms, dashboard, demo, replay, simulate, up
 from workbench.commands.ca import ca_app
 from workbench.commands.chargers import chargers_app
+from workbench.commands.energy import energy_app
 from workbench.commands.exclusions import exclusions_app
 from workbench.commands.export import export_app
 from workbench.commands.models import models_app
 from workbench.commands.pipelines import pipelines_app
 from workbench.commands.reports import reports_app
 from workbench.commands.self_heal import self_heal_app
+from workbench.commands.sites import sites_app
 from workbench.commands.tags import tags_app
 from workbench.commands.tickets import tickets_app
 from workbench.commands.tokens import tokens_app
@@ -42,6 +44,8 @@ app.add_typer(reports_app, name="reports", help="Partner usage reports: OCPI CDR
 app.add_typer(export_app, name="export", help="Reports for regulators (EV-ChART).")
 app.add_typer(tickets_app, name="tickets", help="Maintenance tickets for field service.")
 app.add_typer(tags_app, name="tags", help="Id tags (RFID cards, app tokens) and their partners.")
+app.add_typer(energy_app, name="energy", help="Site energy management (charging profiles).")
+app.add_typer(sites_app, name="sites", help="Sites' grid limits and circuit trees (energy).")
 app.add_typer(tokens_app, name="tokens", help="API bearer tokens and their scopes.")
 app.add_typer(users_app, name="users", help="Dashboard users and roles (viewer, operator, admin).")
 app.add_typer(ca_app, name="ca", help="The CSMS's certificate authority (security profile 3).")

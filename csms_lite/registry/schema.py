@@ -113,6 +113,27 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                          variable_instance, attribute_type)
         ) WITHOUT ROWID""",
     ),
+    # Version 6 (issue 21): a site's electrical model for energy management: its grid
+    # connection limit, a tree of circuits (a NULL parent hangs off the site's connection), and
+    # which circuit each charger is on (a NULL circuit: directly on the site's connection).
+    (
+        """CREATE TABLE site_limits (
+            site TEXT PRIMARY KEY,
+            grid_limit_kw REAL NOT NULL
+        ) WITHOUT ROWID""",
+        """CREATE TABLE circuits (
+            site TEXT NOT NULL,
+            id TEXT NOT NULL,
+            parent TEXT,
+            limit_kw REAL NOT NULL,
+            PRIMARY KEY (site, id)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE circuit_chargers (
+            cp_id TEXT PRIMARY KEY,
+            site TEXT NOT NULL,
+            circuit TEXT
+        ) WITHOUT ROWID""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -22,6 +22,7 @@ from csms_lite.registry.rows import (
     id_tag_from_row,
     id_tag_params,
 )
+from csms_lite.registry.site_model import SiteModelStore
 from csms_lite.registry.tokens import TokenStore
 from csms_lite.registry.variables import VariableStore
 
@@ -66,6 +67,7 @@ class Registry:
         self._db = Database(self.path)
         self.tokens = TokenStore(self._db)
         self.variables = VariableStore(self._db)
+        self.site_models = SiteModelStore(self._db)
 
     def close(self) -> None:
         self._db.close()

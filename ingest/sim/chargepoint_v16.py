@@ -15,6 +15,7 @@ from ocpp.v16.enums import Action
 from ingest.sim.clock import iso
 from ingest.sim.command_answers import CommandAnswers
 from ingest.sim.counted import CountsCalls
+from ingest.sim.smart_charging import ProfileStore, parse_profile
 
 
 class SimChargePoint16(CountsCalls, ChargePoint):  # type: ignore[misc]
@@ -32,6 +33,9 @@ class SimChargePoint16(CountsCalls, ChargePoint):  # type: ignore[misc]
         self.transactions: dict[int, int] = {}  # connector -> transaction id
         self.resets: list[str] = []
         self.received: list[tuple[str, dict[str, Any]]] = []
+        self.profiles = ProfileStore()  # installed charging profiles, obeyed by limit_w
+        self.rating_w = 22_000.0
+        self.tx_started: dict[int, float] = {}  # connector -> when its transaction started
 
     # -- what the charger sends ------------------------------------------------------------
 
@@ -65,6 +69,7 @@ class SimChargePoint16(CountsCalls, ChargePoint):  # type: ignore[misc]
             connector_id=connector, id_tag=id_tag, meter_start=self.register_wh[connector],
             timestamp=self._iso(at)), skip_schema_validation=True)
         self.transactions[connector] = res.transaction_id
+        self.tx_started[connector] = self.now() if at is None else at
         return int(res.transaction_id)
 
     async def meter(self, connector: int, add_wh: int, power_w: float,
@@ -90,6 +95,8 @@ class SimChargePoint16(CountsCalls, ChargePoint):  # type: ignore[misc]
     async def stop_transaction(self, connector: int, reason: str = "Local",
                                at: float | None = None) -> Any:
         tx = self.transactions.pop(connector)
+        self.tx_started.pop(connector, None)
+        self.profiles.end_transaction(connector)
         return await self.call(call.StopTransaction(
             meter_stop=self.register_wh[connector], timestamp=self._iso(at), transaction_id=tx,
             reason=reason), skip_schema_validation=True)
@@ -178,4 +185,35 @@ class SimChargePoint16(CountsCalls, ChargePoint):  # type: ignore[misc]
     def on_set_charging_profile(self, connector_id: int, cs_charging_profiles: dict[str, Any],
                                 **kw: Any) -> Any:
         self._got("SetChargingProfile", connector_id=connector_id)
-        return call_result.SetChargingProfile(status="Accepted")
+        profile = parse_profile(cs_charging_profiles, connector_id, self.now(),
+                                self.tx_started.get(connector_id))
+        has_tx = connector_id in self.transactions
+        return call_result.SetChargingProfile(status=self.profiles.install(profile, has_tx))
+
+    @on(Action.clear_charging_profile)
+    def on_clear_charging_profile(self, id: int | None = None, connector_id: int | None = None,
+                                  charging_profile_purpose: str | None = None,
+                                  stack_level: int | None = None, **kw: Any) -> Any:
+        self._got("ClearChargingProfile", id=id, connector_id=connector_id)
+        cleared = self.profiles.clear(id, connector_id, charging_profile_purpose, stack_level)
+        return call_result.ClearChargingProfile(status="Accepted" if cleared else "Unknown")
+
+    @on(Action.get_composite_schedule)
+    def on_get_composite_schedule(self, connector_id: int, duration: int,
+                                  charging_rate_unit: str | None = None, **kw: Any) -> Any:
+        self._got("GetCompositeSchedule", connector_id=connector_id, duration=duration)
+        now = self.now()
+        periods = self.profiles.composite(connector_id, now, duration,
+                                          connector_id in self.transactions, self.rating_w)
+        return call_result.GetCompositeSchedule(
+            status="Accepted", connector_id=connector_id, schedule_start=iso(now),
+            charging_schedule={"duration": duration, "charging_rate_unit": "W",
+                               "charging_schedule_period": [
+                                   {"start_period": int(at), "limit": round(w, 1)}
+                                   for at, w in periods]})
+
+    def limit_w(self, connector: int, at: float | None = None) -> float:
+        """What the installed profiles let the connector draw now (W), at most its rating."""
+        t = self.now() if at is None else at
+        return min(self.rating_w, self.profiles.limit_w(connector, t,
+                                                        connector in self.transactions))

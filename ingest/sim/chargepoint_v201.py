@@ -17,6 +17,7 @@ from ocpp.v201.enums import Action
 from ingest.sim.clock import iso
 from ingest.sim.command_answers import CommandAnswers
 from ingest.sim.counted import CountsCalls
+from ingest.sim.smart_charging import ProfileStore, parse_profile
 
 V16_TO_V201_STATUS = {
     "Preparing": "Occupied", "Charging": "Occupied", "SuspendedEV": "Occupied",
@@ -41,6 +42,9 @@ class SimChargePoint201(CountsCalls, ChargePoint):  # type: ignore[misc]
         self._event_ids = itertools.count(1)  # apart from seq_no, whose gaps the CSMS counts
         self.resets: list[str] = []
         self.received: list[tuple[str, dict[str, Any]]] = []
+        self.profiles = ProfileStore()  # installed charging profiles, obeyed by limit_w
+        self.rating_w = 22_000.0
+        self.tx_started: dict[int, float] = {}  # evse -> when its transaction started
 
     # -- what the station sends ------------------------------------------------------------
 
@@ -115,6 +119,7 @@ class SimChargePoint201(CountsCalls, ChargePoint):  # type: ignore[misc]
                                 remote_start_id: int | None = None) -> str:
         tx = self.new_tx_id()
         self.transactions[evse] = tx
+        self.tx_started[evse] = self.now()
         info: dict[str, Any] = {"charging_state": "Charging"}
         if remote_start_id is not None:
             info["remote_start_id"] = remote_start_id
@@ -138,6 +143,8 @@ class SimChargePoint201(CountsCalls, ChargePoint):  # type: ignore[misc]
 
     async def stop_transaction(self, evse: int, reason: str = "Local") -> Any:
         tx = self.transactions.pop(evse)
+        self.tx_started.pop(evse, None)
+        self.profiles.end_transaction(evse)
         trigger = {"Remote": "RemoteStop", "ImmediateReset": "ResetCommand",
                    "EVDisconnected": "EVCommunicationLost"}.get(reason, "StopAuthorized")
         return await self._event("Ended", trigger, evse, tx,
@@ -236,4 +243,35 @@ class SimChargePoint201(CountsCalls, ChargePoint):  # type: ignore[misc]
     def on_set_charging_profile(self, evse_id: int, charging_profile: dict[str, Any],
                                 **kw: Any) -> Any:
         self._got("SetChargingProfile", evse_id=evse_id)
-        return call_result.SetChargingProfile(status="Accepted")
+        profile = parse_profile(charging_profile, evse_id, self.now(),
+                                self.tx_started.get(evse_id))
+        running = self.transactions.get(evse_id)
+        has_tx = running is not None and profile.transaction_id in (None, running)
+        return call_result.SetChargingProfile(status=self.profiles.install(profile, has_tx))
+
+    @on(Action.clear_charging_profile)
+    def on_clear_charging_profile(self, charging_profile_id: int | None = None,
+                                  charging_profile_criteria: dict[str, Any] | None = None,
+                                  **kw: Any) -> Any:
+        self._got("ClearChargingProfile", charging_profile_id=charging_profile_id)
+        c = charging_profile_criteria or {}
+        cleared = self.profiles.clear(charging_profile_id, c.get("evse_id"),
+                                      c.get("charging_profile_purpose"), c.get("stack_level"))
+        return call_result.ClearChargingProfile(status="Accepted" if cleared else "Unknown")
+
+    @on(Action.get_composite_schedule)
+    def on_get_composite_schedule(self, evse_id: int, duration: int,
+                                  charging_rate_unit: str | None = None, **kw: Any) -> Any:
+        self._got("GetCompositeSchedule", evse_id=evse_id, duration=duration)
+        now = self.now()
+        periods = self.profiles.composite(evse_id, now, duration,
+                                          evse_id in self.transactions, self.rating_w)
+        return call_result.GetCompositeSchedule(status="Accepted", schedule={
+            "evse_id": evse_id, "duration": duration, "schedule_start": iso(now),
+            "charging_rate_unit": "W", "charging_schedule_period": [
+                {"start_period": int(at), "limit": round(w, 1)} for at, w in periods]})
+
+    def limit_w(self, evse: int, at: float | None = None) -> float:
+        """What the installed profiles let the EVSE draw now (W), at most its rating."""
+        t = self.now() if at is None else at
+        return min(self.rating_w, self.profiles.limit_w(evse, t, evse in self.transactions))

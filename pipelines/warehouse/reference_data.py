@@ -35,8 +35,8 @@ NET_CHARGERS = pa.schema(
 
 # The names a model's SQL reads them by (pipelines.lineage: no asset builds them).
 TABLE_NAMES = frozenset(
-    {"reg_chargers", "reg_id_tags", "reg_sites", "net_sites", "net_chargers", "replay_prices",
-     "ref_tickets", "ref_ticket_events"}
+    {"reg_chargers", "reg_id_tags", "reg_sites", "reg_site_limits", "net_sites", "net_chargers",
+     "replay_prices", "ref_tickets", "ref_ticket_events"}
 )
 
 
@@ -77,6 +77,7 @@ def _register(conn: duckdb.DuckDBPyConnection, layout: Layout) -> None:
     conn.register("reg_chargers", registry_tables.read(layout.registry_file, "chargers"))
     conn.register("reg_id_tags", registry_tables.read(layout.registry_file, "id_tags"))
     conn.register("reg_sites", registry_tables.read(layout.registry_file, "sites"))
+    conn.register("reg_site_limits", registry_tables.read(layout.registry_file, "site_limits"))
     sites, chargers = _network(layout.sim_network_file)
     conn.register("net_sites", sites)
     conn.register("net_chargers", chargers)

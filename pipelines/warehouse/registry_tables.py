@@ -30,15 +30,17 @@ ID_TAGS = pa.schema(
     ]
 )
 SITES = pa.schema([("site_id", pa.string()), ("timezone", pa.string())])
+SITE_LIMITS = pa.schema([("site_id", pa.string()), ("grid_limit_kw", pa.float64())])
 _QUERIES = {
     "chargers": "SELECT id, site, connectors, rated_kw, model, vendor, heartbeat_interval, "
     "latitude, longitude, address FROM charge_points",
     "id_tags": "SELECT upper(id_tag), status, partner, expiry FROM id_tags",
     "sites": "SELECT id, timezone FROM sites",
+    "site_limits": "SELECT site, grid_limit_kw FROM site_limits",  # cpo sites set-limit
 }
-_SCHEMAS = {"chargers": CHARGERS, "id_tags": ID_TAGS, "sites": SITES}
+_SCHEMAS = {"chargers": CHARGERS, "id_tags": ID_TAGS, "sites": SITES, "site_limits": SITE_LIMITS}
 # Tables a registry written by an older schema may not have yet (read-only here: no migration).
-_LATER_TABLES = {"sites"}
+_LATER_TABLES = {"sites", "site_limits"}
 
 
 def read(registry: Path, table: str) -> pa.Table:

@@ -121,6 +121,20 @@ MARTS: dict[str, str] = {
         SELECT * FROM (VALUES ('A', 1, 8, 1, 600.0, 60.0), ('A', 1, 9, 1, 600.0, 60.0),
                               ('B', 1, 8, 1, 600.0, 0.0))
         t(site_id, local_dow, local_hour, weeks_observed, observed_min, saturation_min)""",
+    # Site A limited to 30 kW: 22 kW, then 34 kW (over by 4); site B has no limit.
+    "site_load_15min": """
+        SELECT site_id, interval_start::TIMESTAMPTZ AS interval_start, kw, grid_limit_kw,
+               coalesce(kw > grid_limit_kw, false) AS over_limit
+        FROM (VALUES ('A', '2026-01-06 10:00:00+00', 22.0, 30.0),
+                     ('A', '2026-01-06 10:15:00+00', 34.0, 30.0),
+                     ('B', '2026-01-06 10:00:00+00', 7.0, NULL))
+        t(site_id, interval_start, kw, grid_limit_kw)""",
+    # January: A's peak 34 kW x $15.51 = $527.34; B 7 kW x $15.51 = $108.57.
+    "site_demand_charges": """
+        SELECT site_id, DATE '2026-01-01' AS month, peak_kw,
+               TIMESTAMPTZ '2026-01-06 10:15:00+00' AS peak_at, peak_kw * 15.51 AS demand_charge_usd,
+               margin, margin - peak_kw * 15.51 AS margin_after_demand
+        FROM (VALUES ('A', 34.0, 600.0), ('B', 7.0, 100.0)) t(site_id, peak_kw, margin)""",
 }
 
 

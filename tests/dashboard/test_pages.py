@@ -228,3 +228,12 @@ def test_reliability_lists_quarantined_sessions(
     assert "Quarantined sessions (1)" in [s.value for s in at.subheader]
     held = next(d.value for d in at.dataframe if "quarantine_reason" in d.value.columns)
     assert list(held["session_id"]) == ["B-1:9"]
+
+
+def test_energy(fixture_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    m = metrics(open_app(fixture_dir, monkeypatch, "energy"))
+    assert m["Highest 15-min load"][0] == "34.0 kW"
+    assert m["Intervals over limit"][0] == "1"
+    # 34 x 15.51 + 7 x 15.51 = 635.91; margins 700 - 635.91 = 64.09.
+    assert m["Demand charges"][0] == "$635.91"
+    assert m["Margin after demand"][0] == "$64.09"

@@ -21,6 +21,7 @@ _OPTION_OF_FIELD = {
     "longitude": "--lat/--lon",
     "parent_id_tag": "--parent",
     "name": "NAME",
+    "limit_kw": "KW",
 }
 
 
