@@ -7,6 +7,9 @@
 -- another format), as sent: 1.6 a sampledValue of format SignedData (its value, which has no
 -- number), 2.0.1 signedMeterValue.signedMeterData; signed_encoding its format (2.0.1
 -- encodingMethod, 1.6 'OCMF' when the value is OCMF); NULL when the sample was not signed.
+-- A 1.6 transaction's Transaction.Begin row (from its StartTransaction) counts once: a retry
+-- answered with the same id, logged in a later journal segment, derived another; the first
+-- received stands.
 WITH mv AS (
     SELECT *,
         coalesce(measurand, 'Energy.Active.Import.Register') AS m,
@@ -56,6 +59,10 @@ samples AS (
     FROM mv
     GROUP BY received_at, "timestamp", charge_point_id, ocpp_version, source_action,
              coalesce(evse_id, connector_id), transaction_id, unique_id, date
+    -- a StartTransaction retried in another journal segment derived its Begin row again
+    QUALIFY source_action IS DISTINCT FROM 'StartTransaction' OR transaction_id IS NULL
+         OR row_number() OVER (PARTITION BY charge_point_id, transaction_id, source_action
+                               ORDER BY received_at, unique_id) = 1
 ),
 signed_calls AS (
     -- only frames that carry a signature are parsed again (a cheap text test first)
