@@ -44,6 +44,25 @@ class ReservationState:
 
 
 @dataclass(slots=True)
+class InstalledProfile:
+    """A charging profile the charger accepted (csms_lite.commands.installed_profiles), until
+    it is replaced or cleared, or (a TxProfile) its transaction ends."""
+
+    profile_id: int
+    port: str  # the 1.6 connector or 2.0.1 EVSE; "0": the whole charger
+    purpose: str
+    stack_level: int
+    transaction_id: str | None  # a TxProfile's transaction
+    profile: dict[str, Any]  # as sent
+    installed_at: float  # epoch seconds
+
+    def to_json(self) -> dict[str, Any]:
+        return {"profile_id": self.profile_id, "port": self.port, "purpose": self.purpose,
+                "stack_level": self.stack_level, "transaction_id": self.transaction_id,
+                "installed_at": self.installed_at, "profile": self.profile}
+
+
+@dataclass(slots=True)
 class FileJob:
     """A firmware update or a diagnostics/log upload the CSMS asked for, from the charger's
     answer through its status notifications to a final state (see csms_lite.files.jobs)."""
@@ -92,8 +111,16 @@ class ChargerState:
     diagnostics_status: str | None = None
     security: SecurityState = field(default_factory=SecurityState)
     reservations: dict[int, ReservationState] = field(default_factory=dict)
+    charging_profiles: dict[int, InstalledProfile] = field(default_factory=dict)
     firmware_job: FileJob | None = None  # the latest firmware update
     diagnostics_job: FileJob | None = None  # the latest diagnostics / log upload
+
+    def end_transaction(self, transaction_id: str) -> None:
+        """The transaction is over: it and the TxProfiles that lived with it go."""
+        self.transactions.pop(transaction_id, None)
+        for pid in [p.profile_id for p in self.charging_profiles.values()
+                    if p.purpose == "TxProfile" and p.transaction_id == transaction_id]:
+            del self.charging_profiles[pid]
 
     def drop_expired_reservations(self, now: float) -> None:
         for rid in [r for r, res in self.reservations.items() if res.expires_at <= now]:
@@ -135,6 +162,7 @@ class ChargerState:
                  "expires_at": r.expires_at}
                 for r in self.reservations.values()
             ],
+            "charging_profiles": [p.to_json() for p in self.charging_profiles.values()],
             "firmware_update": self.firmware_job.to_json() if self.firmware_job else None,
             "diagnostics_upload": (self.diagnostics_job.to_json() if self.diagnostics_job
                                    else None),

@@ -1,10 +1,12 @@
-"""What the CSMS learns from a charger's answer to a command it sent: the reservations it holds
-(live state). Read from the CALL as sent, so a raw ``action`` + ``payload`` counts too."""
+"""What the CSMS learns from a charger's answer to a command it sent: the reservations and
+charging profiles it holds (live state). Read from the CALL as sent, so a raw ``action`` +
+``payload`` counts too."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from csms_lite.commands import installed_profiles
 from csms_lite.commands.request import CommandRequest, CommandResult
 from csms_lite.state import ChargerState, ReservationState, connector_key
 from csms_lite.timefmt import parse_utc
@@ -22,6 +24,9 @@ def after_answer(req: CommandRequest, result: CommandResult, charger: ChargerSta
             charger.reservations[res.reservation_id] = res
     elif req.action == "CancelReservation":
         charger.reservations.pop(p.get("reservationId", -1), None)
+    else:
+        installed_profiles.apply(charger.charging_profiles, req.action, p,
+                                 charger.ocpp_version, now)
 
 
 def _reservation(p: dict[str, Any], version: str) -> ReservationState | None:

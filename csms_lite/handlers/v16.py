@@ -63,7 +63,7 @@ def stop_transaction(ctx: CallContext, p: Payload) -> Payload:
         ctx.flags.append(f"StopTransaction for transaction {tx_id}, which another charge point "
                          "started: left open")
     else:
-        ctx.charger.transactions.pop(str(tx_id), None)
+        ctx.charger.end_transaction(str(tx_id))
     if "idTag" in p:
         return {"idTagInfo": _id_tag_info(ctx, p["idTag"])}
     return {}

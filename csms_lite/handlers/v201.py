@@ -62,7 +62,7 @@ def _track(ctx: CallContext, p: Payload, tx_id: str) -> None:
     if tx.last_seq_no is None or seq > tx.last_seq_no:
         tx.last_seq_no = seq
     if p["eventType"] == "Ended":
-        txs.pop(tx_id, None)
+        ctx.charger.end_transaction(tx_id)
 
 
 def transaction_event(ctx: CallContext, p: Payload) -> Payload:
