@@ -139,10 +139,16 @@ def build_concurrently(
 def _build_one(conn: duckdb.DuckDBPyConnection, layout: Layout, mart: Mart) -> Built | Failed:
     started = time.perf_counter()
     try:
-        rows = mart.materialize(conn, layout)
+        try:
+            rows = mart.materialize(conn, layout)
+        except duckdb.TransactionException:
+            # a write-write conflict with the mart building beside it (their catalog entries):
+            # its statement or transaction was rolled back whole, so building again is safe
+            rows = mart.materialize(conn, layout)
     except Exception as exc:  # a mart's error must not stop the unrelated marts
         return Failed(mart.name, f"{type(exc).__name__}: {exc}")
     return Built(mart.name, rows, time.perf_counter() - started)
+
 
 
 def run_check(conn: duckdb.DuckDBPyConnection, check: Check) -> Checked:
