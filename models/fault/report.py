@@ -28,7 +28,26 @@ def card_lines(card: dict[str, Any]) -> list[str]:
         lines.append("caught vs simulator truth, per fault type: " + ", ".join(parts))
     if "restated" in test:
         lines.extend(restated_lines(test["restated"]))
+    if "routing" in card:
+        lines.extend(routing_lines(card["routing"]))
     return lines
+
+
+def routing_lines(r: dict[str, Any]) -> list[str]:
+    """The fault-type router's confusion matrix on the test weeks' positive hours."""
+    if "skipped" in r:
+        return [f"routing: none ({r['skipped']})"]
+    t = r["test"]
+    m = t["reset_vs_technician"]
+    share = "-" if t["technician_recall"] is None else f"{t['technician_recall']:.0%}"
+    exact = "-" if t["technician_precision"] is None else f"{t['technician_precision']:.0%}"
+    return [
+        f"routing ({r['model']}) on {t['rows']} test hours before a fault: balanced accuracy "
+        f"{t['balanced_accuracy']:.2f}, technician faults found {share}, tickets right {exact}",
+        f"  {'':18}{'routed reset':>14}{'routed technician':>19}",
+        *(f"  {row:18}{m[row]['routed_reset']:>14}{m[row]['routed_technician']:>19}"
+          for row in ("true_reset", "true_technician")),
+    ]
 
 
 def restated_lines(r: dict[str, Any]) -> list[str]:

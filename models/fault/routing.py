@@ -220,15 +220,7 @@ def confusion(router: Router, x: np.ndarray, codes: np.ndarray) -> dict[str, Any
     true_tech = np.array([needs_technician(c) for c in codes])
     routed = router.route_rows([""] * len(codes), x) if len(codes) else []
     pred_tech = np.array([r.technician for r in routed], dtype=bool)
-    matrix = {
-        f"true_{t}": {
-            f"routed_{r}": int(
-                ((true_tech == (t == TECHNICIAN)) & (pred_tech == (r == TECHNICIAN))).sum()
-            )
-            for r in (RESET, TECHNICIAN)
-        }
-        for t in (RESET, TECHNICIAN)
-    }  # fmt: skip
+    matrix = _matrix(true_tech, pred_tech)
     by_type: dict[str, dict[str, int]] = {}
     for c, r in zip(codes, routed, strict=True):
         row = by_type.setdefault(kind_of(str(c)).name, {})
@@ -285,3 +277,60 @@ def _balanced_score(y: np.ndarray, p: np.ndarray) -> float:
     if len(set(y.tolist())) < 2:
         return 0.0
     return float((p[y].mean() + (1 - p[~y]).mean()) / 2)
+
+
+def at_first_alert(
+    router: Router,
+    test: Frame,
+    p: np.ndarray,
+    threshold: float,
+    faults: pl.DataFrame,
+    truth: pl.DataFrame | None = None,
+) -> dict[str, Any]:
+    """Per test fault the fault model alerted on (its first hour over ``threshold`` in the H
+    hours before onset), the route taken there: what the policy would have done. Against the
+    onset code, and against the simulator's truth (``curable``) when given."""
+    positive, codes = onset_codes(test, faults)
+    alerted = positive[p[positive] >= threshold]
+    keys = test.keys[alerted].with_columns(
+        pl.Series("code", codes[p[positive] >= threshold]), pl.Series("_i", alerted)
+    )
+    first = keys.sort("feature_at").group_by("charge_point_id", "next_fault_start_at").first()
+    rows = first["_i"].to_numpy()
+    routed = router.route_rows(first["charge_point_id"].to_list(), test.x[rows])
+    pred = np.array([r.technician for r in routed], dtype=bool)
+    true = np.array([needs_technician(c) for c in first["code"].to_list()], dtype=bool)
+    out: dict[str, Any] = {"episodes": len(rows), "vs_onset_code": _matrix(true, pred)}
+    if truth is not None and len(rows):
+        out["vs_truth"] = _matrix(_truth_technician(first, truth), pred)
+    return out
+
+
+def _truth_technician(first: pl.DataFrame, truth: pl.DataFrame) -> np.ndarray:
+    """The simulator's ``curable`` flag of the fault nearest each onset (within 30 minutes)."""
+    faults = (
+        truth.filter(pl.col("kind") == "fault")
+        .select("charge_point_id", pl.col("start").alias("next_fault_start_at"), "curable")
+        .sort("next_fault_start_at")
+    )
+    joined = first.sort("next_fault_start_at").join_asof(
+        faults, on="next_fault_start_at", by="charge_point_id", strategy="nearest",
+        tolerance="30m",
+    )
+    order = {i: k for k, i in enumerate(first["_i"].to_list())}
+    tech = np.zeros(first.height, dtype=bool)
+    for i, curable in zip(joined["_i"].to_list(), joined["curable"].to_list(), strict=True):
+        tech[order[i]] = curable is False
+    return tech
+
+
+def _matrix(true: np.ndarray, pred: np.ndarray) -> dict[str, dict[str, int]]:
+    """Rows: the true route; columns: the one taken."""
+    out: dict[str, dict[str, int]] = {}
+    for t in (RESET, TECHNICIAN):
+        row = true == (t == TECHNICIAN)
+        out[f"true_{t}"] = {
+            f"routed_{r}": len(np.flatnonzero(row & (pred == (r == TECHNICIAN))))
+            for r in (RESET, TECHNICIAN)
+        }
+    return out
