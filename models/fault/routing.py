@@ -17,6 +17,7 @@ and the parts a technician should bring.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from models.errors import NotEnoughDataError
-from models.fault import explain
+from models.fault import explain, store
 from models.fault.candidates import _signed_log1p
 from models.fault.dataset import Frame
 from models.fault.split import Split
@@ -140,6 +141,14 @@ def route(alert: Alert, router: Router | None) -> Routing:
                        basis="no_router")
     x = np.array([[alert.features.get(c, np.nan) for c in router.columns]], dtype=float)
     return router.route_rows([alert.charge_point_id], x)[0]
+
+
+def current_router(data_dir: Path) -> Router | None:
+    """The router of the model scoring uses (the folder's own newest, else the default); None
+    for a model saved before routing existed."""
+    fitted, _card, _folder = store.load_current(data_dir)
+    router = getattr(fitted, "router", None)
+    return router if isinstance(router, Router) else None
 
 
 # --- training -------------------------------------------------------------------------------
