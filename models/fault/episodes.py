@@ -1,9 +1,11 @@
 """Per fault episode, what an operator sees at a fixed alert budget: which faults were announced
 in time, how many alerts were worth a look, and how long ahead.
 
-- An **alert** is a charger's first hour over the threshold on a UTC day; the day's alerts are
-  kept first come, first served up to the budget (``cap_per_day``): live scoring cannot know the
-  day's later scores, so the cap is causal, and the budget holds by construction.
+- An **alert** is a charger's hour over the threshold, then none on that charger for
+  ``REARM_H`` (the self-healing policy acts on an alert once per its prediction cooldown, 24 h);
+  the day's alerts are kept first come, first served up to the budget (``cap_per_day``): live
+  scoring cannot know the day's later scores, so the cap is causal, and the budget holds by
+  construction.
 - **Episode recall**: the share of long faults with an alert at least ``MIN_LEAD_H`` before onset,
   and no earlier than ``FOLLOW_H`` before it or the start of its precursor window, whichever is
   earlier (an alert a week ahead announced nothing).
@@ -19,11 +21,14 @@ answer); without the simulator's truth, every fault of the ``faults`` mart is ``
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import polars as pl
 
+from models.healing.policy import PolicyConfig
+
+REARM_H = PolicyConfig().prediction_cooldown_s / 3600  # one action per alert and cooldown
 MIN_LEAD_H = 1.0  # an alert later than this before onset leaves no time to act
 FOLLOW_H = 48.0  # an alert is right if an onset follows within this
 GRADUAL, SUDDEN, UNKNOWN = "gradual", "sudden", "unknown"
@@ -33,6 +38,7 @@ EPISODE_SCHEMA = {
     "precursor_start": pl.Datetime("us", "UTC"),
     "regime": pl.String,
 }
+_ALERT_SCHEMA = pl.Schema({"charge_point_id": pl.String(), "alert_at": pl.Datetime("us", "UTC")})
 WINDOW_SCHEMA = {
     "charge_point_id": pl.String,
     "precursor_start": pl.Datetime("us", "UTC"),
@@ -55,22 +61,35 @@ class EpisodeResult:
 
 
 def alerts(
-    keys: pl.DataFrame, p: np.ndarray, threshold: float, cap_per_day: float | None = None
+    keys: pl.DataFrame,
+    p: np.ndarray,
+    threshold: float,
+    cap_per_day: float | None = None,
+    rearm_h: float = REARM_H,
 ) -> pl.DataFrame:
-    """``charge_point_id, alert_at``: each charger's first hour over ``threshold`` per day, the
-    day's first ``cap_per_day`` of them (in time order) when a cap is given."""
-    first = (
-        keys.select("charge_point_id", "feature_at", "day")
+    """``charge_point_id, alert_at``: the hours over ``threshold`` that raise an alert (a
+    charger's first, then none until ``rearm_h`` later), the day's first ``cap_per_day`` of them
+    in time order when a cap is given."""
+    over = (
+        keys.select("charge_point_id", "feature_at")
         .with_columns(pl.Series("p", p))
         .filter(pl.col("p") >= threshold)
-        .group_by("charge_point_id", "day")
-        .agg(pl.min("feature_at").alias("alert_at"))
-        .sort("alert_at", "charge_point_id")
+        .sort("feature_at", "charge_point_id")
     )
-    if cap_per_day is not None:
-        rank = pl.int_range(pl.len()).over("day")
-        first = first.filter(rank < int(np.floor(cap_per_day + 1e-9)))
-    return first.select("charge_point_id", "alert_at")
+    rearm = timedelta(hours=rearm_h)
+    cap = None if cap_per_day is None else int(np.floor(cap_per_day + 1e-9))
+    last: dict[str, datetime] = {}
+    per_day: dict[object, int] = {}
+    kept: list[tuple[str, datetime]] = []
+    for cp, at in over.select("charge_point_id", "feature_at").iter_rows():
+        if cp in last and at - last[cp] < rearm:
+            continue
+        if cap is not None and per_day.get(at.date(), 0) >= cap:
+            continue  # over the day's budget: not raised, so it does not arm the cooldown
+        last[cp] = at
+        per_day[at.date()] = per_day.get(at.date(), 0) + 1
+        kept.append((cp, at))
+    return pl.DataFrame(kept, schema=_ALERT_SCHEMA, orient="row")
 
 
 def episode_metrics(

@@ -53,16 +53,20 @@ def routing_lines(r: dict[str, Any]) -> list[str]:
 def restated_lines(r: dict[str, Any]) -> list[str]:
     """Issue 20's targets: per episode at the budget, regimes apart, against the oracle."""
     lines = [f"per fault episode, at most {r['budget_per_day']:g} alerts a day (first come, "
-             "first served):"]
+             "first served; a charger alerts again 24 h on; model_uncapped: no cap):"]
     for name, regimes in r["episodes"].items():
         parts = []
         for regime, e in regimes.items():
             if regime == "threshold":
                 continue
+            if not e["episodes"]:
+                parts.append(f"{regime}: none in the test weeks")
+                continue
             lead = f"{e['median_lead_h']:.1f} h" if e["median_lead_h"] is not None else "-"
             precision = f"{e['precision']:.0%}" if e["precision"] is not None else "-"
             parts.append(f"{regime} {e['caught']}/{e['episodes']} (chance "
-                         f"{e['chance_recall']:.0%}), lead {lead}, precision {precision}")
+                         f"{e['chance_recall']:.0%}), lead {lead}, precision {precision}, "
+                         f"{e['alerts_per_day_per_100']:.2f} alerts/day/100")
         lines.append(f"  {name:16}" + "; ".join(parts))
     oracle = r.get("vs_oracle")
     if oracle:

@@ -61,17 +61,22 @@ def test_sudden_fault_caught_only_by_an_alert_that_happened_to_precede_it() -> N
     assert r.median_lead_h == pytest.approx(27.0)
 
 
-def test_the_daily_cap_keeps_the_first_alerts_in_time() -> None:
+def test_alerts_rearm_after_a_day_and_the_daily_cap_keeps_the_first_in_time() -> None:
     keys = pl.DataFrame(
         {
-            "charge_point_id": ["A", "B", "C", "A", "C"],
-            "feature_at": [at(1, 9), at(1, 3), at(1, 5), at(2, 1), at(2, 2)],
+            "charge_point_id": ["A", "B", "C", "A", "C", "A", "C"],
+            "feature_at": [at(1, 9), at(1, 3), at(1, 5), at(2, 1), at(2, 2), at(2, 4), at(2, 6)],
         }
     ).with_columns(pl.col("feature_at").dt.date().alias("day"))
-    p = np.array([0.9, 0.6, 0.95, 0.2, 0.7])
+    p = np.array([0.9, 0.6, 0.95, 0.2, 0.7, 0.8, 0.9])
+    # over 0.5: B 1-03, C 1-05, A 1-09, C 2-02, A 2-04, C 2-06. Uncapped: C again only 24 h
+    # after 1-05 (2-06); A's 2-04 is 19 h after 1-09
+    assert episodes.alerts(keys, p, threshold=0.5).rows() == [
+        ("B", at(1, 3)), ("C", at(1, 5)), ("A", at(1, 9)), ("C", at(2, 6))
+    ]
+    # two a day: A's 1-09 is not raised, so A may alert on day 2 (2-04), and C at 2-06
     capped = episodes.alerts(keys, p, threshold=0.5, cap_per_day=2)
-    assert capped.rows() == [("B", at(1, 3)), ("C", at(1, 5)), ("C", at(2, 2))]
-    assert episodes.alerts(keys, p, threshold=0.5).height == 4
+    assert capped.rows() == [("B", at(1, 3)), ("C", at(1, 5)), ("A", at(2, 4)), ("C", at(2, 6))]
 
 
 def test_truth_regimes_and_windows() -> None:
