@@ -171,14 +171,15 @@ def _candidates(columns: list[str], seed: int) -> dict[str, Any]:
     categorical = [i for i, c in enumerate(columns) if c.endswith("_code")]
     return {
         "gradient_boosting": HistGradientBoostingClassifier(
-            max_iter=150, learning_rate=0.05, max_depth=3, min_samples_leaf=20,
-            l2_regularization=1.0, class_weight="balanced",
+            # 40 rounds: a few dozen faults per class; and the pickle ships (150: 0.66 MB)
+            max_iter=40, learning_rate=0.1, max_depth=3, min_samples_leaf=20,
+            l2_regularization=1.0,
             categorical_features=categorical or None, random_state=seed,
         ),
         "logistic_regression": make_pipeline(
             SimpleImputer(strategy="median", keep_empty_features=True),
             FunctionTransformer(_signed_log1p), StandardScaler(),
-            LogisticRegression(max_iter=2000, class_weight="balanced", C=0.5),
+            LogisticRegression(max_iter=2000, C=0.5),
         ),
     }  # fmt: skip
 
@@ -202,8 +203,13 @@ def fit_router(split: Split, faults: pl.DataFrame, seed: int = 0) -> RouterFit:
     tech = {n: np.array([needs_technician(c) for c in v]) for n, v in codes.items()}
     scores: dict[str, float] = {}
     fitted: dict[str, Router] = {}
+    weight = _side_weights(tech["train"])
     for name, model in _candidates(split.train.columns, seed).items():
-        model.fit(x["train"], codes["train"])
+        if hasattr(model, "steps"):  # a pipeline: the weight goes to its last step
+            step = model.steps[-1][0]
+            model.fit(x["train"], codes["train"], **{f"{step}__sample_weight": weight})
+        else:
+            model.fit(x["train"], codes["train"], sample_weight=weight)
         classes = [str(c) for c in model.classes_]
         router = Router(model, classes, split.train.columns, _no_explainer(split.train.columns))
         scores[name] = _balanced(tech["valid"], router.technician_p(x["valid"]) >= TECHNICIAN_AT)
@@ -222,6 +228,14 @@ def fit_router(split: Split, faults: pl.DataFrame, seed: int = 0) -> RouterFit:
         "test": confusion(router, x["test"], codes["test"]),
     }
     return RouterFit(router, card)
+
+
+def _side_weights(tech: np.ndarray) -> np.ndarray:
+    """Reset and technician rows weigh the same in all, each side's codes in their own
+    proportions (chosen on validation, 0.77 against 0.76 for ``class_weight="balanced"``,
+    which weighs each code alike and so gives the technician side 4 of 6 codes' weight)."""
+    share = tech.mean()
+    return np.asarray(np.where(tech, 0.5 / max(share, 1e-9), 0.5 / max(1 - share, 1e-9)))
 
 
 def confusion(router: Router, x: np.ndarray, codes: np.ndarray) -> dict[str, Any]:

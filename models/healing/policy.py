@@ -33,7 +33,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.fault.routing import Routing
+from models.fault.routing import TECHNICIAN_AT, Routing
 from models.healing.views import CURABLE_CODES, ChargerView
 
 LADDER = ("soft_reset", "hard_reset", "inoperative")
@@ -54,6 +54,8 @@ class PolicyConfig:
     verify_after_s: float = 1800.0
     act_on_predictions: bool = True
     prediction_cooldown_s: float = 24 * 3600.0  # no alert acted on this soon after an action
+    # a routed alert whose technician probability reaches this gets a ticket, not a reset
+    technician_at: float = TECHNICIAN_AT
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ def trigger_of(
             "top_features": score.top_features,
         }
         r = score.routing
-        if r is not None and r.technician:
+        if r is not None and r.technician_probability >= cfg.technician_at:
             ticketed = m.predicted_ticket_at is not None and (
                 now - m.predicted_ticket_at < cfg.prediction_cooldown_s
             )

@@ -4,6 +4,7 @@ warnings come before power-module faults (HighTemperature), lock warnings before
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -88,3 +89,16 @@ def test_a_live_error_code_decides_by_itself() -> None:
     r = routing.route(routing.Alert("CP1", 0.9, {}), None)
     assert r.route == routing.RESET
     assert r.basis == "no_router"
+
+
+def test_the_shipped_default_model_routes(tmp_path: Path) -> None:
+    """A data folder with no model of its own routes with the default's router."""
+    router = routing.current_router(tmp_path)
+    assert router is not None
+    assert {"HighTemperature", "InternalError"} <= set(router.codes)
+    hot = {c: 0.0 for c in router.columns} | {"warn_high_temperature_24h": 6.0,
+                                              "warn_high_temperature_6h": 4.0,
+                                              "temp_6h_above_7d": 20.0}
+    r = routing.route(routing.Alert("CP-1", 0.5, hot), router)
+    assert 0.0 <= r.technician_probability <= 1.0
+    assert r.route in (routing.RESET, routing.TECHNICIAN)

@@ -52,3 +52,10 @@ def test_a_technician_fault_gets_a_ticket_and_no_reset(tmp_path: Path) -> None:
 def test_a_curable_prediction_keeps_the_reset_ladder() -> None:
     [d] = policy.decide(0.0, [CHARGER], _score(CURABLE), policy.Memory(), policy.PolicyConfig())
     assert (d.trigger, d.action, d.go) == ("predicted", "soft_reset", True)
+
+
+def test_the_technician_threshold_is_the_operators() -> None:
+    """An A/B can ask for more confidence before a ticket replaces the reset."""
+    cfg = policy.PolicyConfig(technician_at=0.9)
+    [d] = policy.decide(0.0, [CHARGER], _score(POWER), policy.Memory(), cfg)
+    assert (d.trigger, d.action) == ("predicted", "soft_reset")  # 0.83 < 0.9
