@@ -50,6 +50,11 @@ def rule_baseline(columns: list[str]) -> RuleBaseline:
     return RuleBaseline(columns.index(column))
 
 
+def error_code_rule(columns: list[str]) -> RuleBaseline:
+    """Issue 5's example rule, "an error code in the last 24 h", Faulted reports included."""
+    return RuleBaseline(columns.index("errors_24h"))
+
+
 def candidates(columns: list[str], seed: int) -> dict[str, Any]:
     """Shallow boosting first: a few hundred fault onsets, a few dozen of them per validation
     window, and deeper or longer-grown trees (31 leaves x 200 rounds, the old default) learnt the

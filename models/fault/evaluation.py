@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from models.fault import metrics
-from models.fault.candidates import Chosen, rule_baseline
+from models.fault import metrics, restated
+from models.fault.candidates import Chosen, error_code_rule, rule_baseline
 from models.fault.split import Split
 
 
@@ -26,17 +26,23 @@ def evaluate(
     rule = rule_baseline(split.test.columns)
     rule_p_valid = rule.predict_proba(split.valid.x)[:, 1]
     rule_p = rule.predict_proba(split.test.x)[:, 1]
+    errors = error_code_rule(split.test.columns)
+    errors_p_valid = errors.predict_proba(split.valid.x)[:, 1]
+    errors_p = errors.predict_proba(split.test.x)[:, 1]
     test_start, test_end = split.test.keys["feature_at"].min(), split.test.keys["feature_at"].max()
     onsets = metrics.onsets_between(faults, test_start, test_end)
     out: dict[str, Any] = {
         "test_rows": int(split.test.y.size),
         "test_positive_rows": int(split.test.y.sum()),
     }
+    thresholds: dict[str, tuple[np.ndarray, float]] = {}
     for name, p, p_valid in (
         ("model", model_p, model_p_valid),
         ("rule_baseline", rule_p, rule_p_valid),
+        ("error_code_rule", errors_p, errors_p_valid),
     ):
         threshold = metrics.threshold_for_budget(split.valid.keys, p_valid, budget_per_day)
+        thresholds[name] = (p, threshold)
         budget = metrics.at_budget(split.test.keys, p, onsets, threshold, horizon_h)
         out[name] = {
             "pr_auc": metrics.pr_auc(split.test.y, p),
@@ -47,6 +53,9 @@ def evaluate(
             out[name]["vs_simulator_truth"] = _vs_truth(
                 split, p, truth_file, threshold, horizon_h, test_start, test_end
             )
+    out["restated"] = restated.measure(
+        thresholds, split.test.keys, faults, budget_per_day, truth_file
+    )
     out["calibration"] = metrics.calibration(split.test.y, model_p)
     out["lead_times_h"] = metrics.at_budget(
         split.test.keys,

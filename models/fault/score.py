@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -23,6 +24,13 @@ PREDICTIONS_SCHEMA = pl.Schema(
         "top_features": pl.String(),
         "model_version": pl.String(),
         "model_source": pl.String(),  # own (trained on this data folder) or default (shipped)
+        # models.fault.routing: reset or technician, when the model has a router (else null)
+        "route": pl.String(),
+        "fault_type": pl.String(),
+        "type_probability": pl.Float64(),
+        "technician_probability": pl.Float64(),
+        "suggested_parts": pl.String(),  # JSON list
+        "routing_features": pl.String(),  # JSON, as top_features
     }
 )
 
@@ -55,6 +63,7 @@ def score_latest(
     x = _align(frame.x, frame.columns, fitted.columns)
     p = fitted.predict_proba(x)[:, 1]
     reasons = fitted.explainer.top(x)
+    routed = _routes(fitted, frame.keys["charge_point_id"].to_list(), x)
     return pl.DataFrame(
         {
             "charge_point_id": frame.keys["charge_point_id"],
@@ -66,9 +75,23 @@ def score_latest(
             "top_features": [json.dumps(r) for r in reasons],
             "model_version": [store.version_of(card, folder)] * len(p),
             "model_source": [card["source"]] * len(p),
+            **routed,
         },
         schema=PREDICTIONS_SCHEMA,
     )
+
+
+def _routes(fitted: Any, ids: list[str], x: np.ndarray) -> dict[str, list[Any]]:
+    router = getattr(fitted, "router", None)  # a model pickled before routing has none
+    rows = router.route_rows(ids, x) if router is not None else [None] * len(ids)
+    return {
+        "route": [r.route if r else None for r in rows],
+        "fault_type": [r.fault_type if r else None for r in rows],
+        "type_probability": [r.probability if r else None for r in rows],
+        "technician_probability": [r.technician_probability if r else None for r in rows],
+        "suggested_parts": [json.dumps(list(r.suggested_parts)) if r else None for r in rows],
+        "routing_features": [json.dumps(r.top_features) if r else None for r in rows],
+    }
 
 
 def _align(x: np.ndarray, have: list[str], want: list[str]) -> np.ndarray:

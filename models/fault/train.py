@@ -13,7 +13,7 @@ import sklearn
 
 from ingest.data_folder import DataFolder
 from models.errors import NotEnoughDataError
-from models.fault import card, dataset, explain, store
+from models.fault import card, dataset, explain, routing, store
 from models.fault.candidates import Chosen, choose
 from models.fault.evaluation import evaluate
 from models.fault.split import MIN_TRAIN_ONSETS, Split, onsets, require_onsets, time_split
@@ -42,6 +42,7 @@ class FittedModel:
     categories: dict[str, list[str]]
     threshold: float
     horizon_h: int
+    router: routing.Router | None = None  # reset or technician (models saved before: None)
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         return np.asarray(self.model.predict_proba(x))
@@ -89,6 +90,14 @@ def fit(data_dir: Path, marts: Path, options: TrainOptions, min_onsets: int = 0)
     explainer = explain.fit(
         chosen.model, split.train.x, split.valid.x, split.valid.y, split.train.columns, options.seed
     )
+    router, routing_card = _router(split, faults, options.seed)
+    if router is not None:
+        p_test = np.asarray(chosen.model.predict_proba(split.test.x))[:, 1]
+        threshold = result["model"]["at_budget"]["threshold"]
+        sim_truth = pl.read_parquet(truth) if truth.exists() else None
+        routing_card["test_at_first_alert"] = routing.at_first_alert(
+            router, split.test, p_test, threshold, faults, sim_truth
+        )
     fitted = FittedModel(
         chosen.model,
         explainer,
@@ -96,10 +105,23 @@ def fit(data_dir: Path, marts: Path, options: TrainOptions, min_onsets: int = 0)
         categories,
         result["model"]["at_budget"]["threshold"],
         options.horizon_h,
+        router,
     )
     meta = _card(chosen.name, chosen.valid_pr_auc, result, split, frame, options, budget, explainer)
+    meta["routing"] = routing_card
     html = card.plots_html(result, f"Fault model {chosen.name}, H = {options.horizon_h} h")
     return Fit(fitted, meta, html, split)
+
+
+def _router(
+    split: Split, faults: pl.DataFrame, seed: int
+) -> tuple[routing.Router | None, dict[str, Any]]:
+    """The fault-type router, fitted on the same split; none when the faults carry one code."""
+    try:
+        result = routing.fit_router(split, faults, seed)
+    except NotEnoughDataError as exc:
+        return None, {"skipped": str(exc)}
+    return result.router, result.card
 
 
 def _card(

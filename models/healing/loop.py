@@ -22,6 +22,7 @@ import polars as pl
 
 from csms_lite.client import AsyncCsmsClient, CommandAnswer
 from models.errors import ModelError
+from models.fault.routing import Routing
 from models.healing import policy, views
 from models.healing.actions import COMMANDS, NO_COMMAND
 from models.tickets import from_policy
@@ -180,7 +181,7 @@ def scores_from(predictions: Path) -> Callable[[], dict[str, policy.Score]]:
             latest = df.sort("feature_at").group_by("charge_point_id").last()
             cache["scores"] = {
                 r["charge_point_id"]: policy.Score(
-                    r["probability"], bool(r["alert"]), r["top_features"] or "[]"
+                    r["probability"], bool(r["alert"]), r["top_features"] or "[]", _routing(r)
                 )
                 for r in latest.iter_rows(named=True)
             }
@@ -188,6 +189,21 @@ def scores_from(predictions: Path) -> Callable[[], dict[str, policy.Score]]:
         return dict(cache["scores"])
 
     return load
+
+
+def _routing(row: dict[str, Any]) -> Routing | None:
+    """The prediction's route, when its model had a router (older marts have no columns)."""
+    if row.get("route") is None:
+        return None
+    return Routing(
+        row["charge_point_id"],
+        row["route"],
+        row["fault_type"] or "unknown",
+        float(row["type_probability"] or 0.0),
+        float(row["technician_probability"] or 0.0),
+        json.loads(row["routing_features"] or "[]"),
+        tuple(json.loads(row["suggested_parts"] or "[]")),
+    )
 
 
 def describe(d: policy.Decision) -> str:

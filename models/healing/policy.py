@@ -11,7 +11,9 @@ Triggers, strongest first:
   knows hardware codes), not within ``prediction_cooldown_s`` of the last action on it: for a
   day after a fault or a reset the features still hold them (and the reset's own reboot) in
   their 24-hour windows, so the same alert would otherwise send a reset every cooldown for
-  nothing.
+  nothing. When the fault-type router (``models.fault.routing``) says the coming fault needs a
+  technician, the trigger is ``predicted_hardware``: a maintenance ticket with the predicted
+  type, probability, top features and parts, and no futile reset.
 
 The ladder per charger: soft reset, then hard reset, then ChangeAvailability Inoperative and a
 maintenance ticket, climbing one rung for each action that did not help (verified later). A
@@ -31,6 +33,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from models.fault.routing import TECHNICIAN_AT, Routing
 from models.healing.views import CURABLE_CODES, ChargerView
 
 LADDER = ("soft_reset", "hard_reset", "inoperative")
@@ -51,6 +54,8 @@ class PolicyConfig:
     verify_after_s: float = 1800.0
     act_on_predictions: bool = True
     prediction_cooldown_s: float = 24 * 3600.0  # no alert acted on this soon after an action
+    # a routed alert whose technician probability reaches this gets a ticket, not a reset
+    technician_at: float = TECHNICIAN_AT
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class Score:
     probability: float
     alert: bool
     top_features: str = "[]"
+    routing: Routing | None = None  # reset or technician, when a router is available
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ class ChargerMemory:
     out_of_service: bool = False
     out_of_service_at: float = 0.0
     ticket_open: bool = False
+    predicted_ticket_at: float | None = None  # the last ticket a routed alert opened
 
 
 @dataclass
@@ -123,10 +130,25 @@ def trigger_of(
         return None
     acted = m.last_action_at is not None and now - m.last_action_at < cfg.prediction_cooldown_s
     if c.connected and not c.faulted_ports() and not acted:  # a fault on is ``faulted``'s case
-        return "predicted", {
+        reason: dict[str, Any] = {
             "probability": round(score.probability, 4),
             "top_features": score.top_features,
         }
+        r = score.routing
+        if r is not None and r.technician_probability >= cfg.technician_at:
+            ticketed = m.predicted_ticket_at is not None and (
+                now - m.predicted_ticket_at < cfg.prediction_cooldown_s
+            )
+            if ticketed:
+                return None
+            return "predicted_hardware", reason | {
+                "fault_type": r.fault_type,
+                "type_probability": round(r.probability, 4),
+                "technician_probability": round(r.technician_probability, 4),
+                "routing_features": r.top_features,
+                "suggested_parts": list(r.suggested_parts),
+            }
+        return "predicted", reason
     return None
 
 
@@ -161,6 +183,10 @@ def decide(
             if not m.ticket_open:
                 m.ticket_open = True
                 out.append(Decision(c.charge_point_id, "ticket", trigger, reason))
+            continue
+        if trigger == "predicted_hardware":  # a person must go: no reset
+            m.predicted_ticket_at = now
+            out.append(Decision(c.charge_point_id, "ticket", trigger, reason))
             continue
         rung = LADDER[min(m.unhelpful, cfg.escalate_after, 2)]
         if m.unhelpful >= cfg.escalate_after:
