@@ -180,7 +180,11 @@ def scores_from(predictions: Path) -> Callable[[], dict[str, policy.Score]]:
             latest = df.sort("feature_at").group_by("charge_point_id").last()
             cache["scores"] = {
                 r["charge_point_id"]: policy.Score(
-                    r["probability"], bool(r["alert"]), r["top_features"] or "[]"
+                    r["probability"],
+                    bool(r["alert"]),
+                    r["top_features"] or "[]",
+                    r.get("route"),
+                    r.get("route_probability"),
                 )
                 for r in latest.iter_rows(named=True)
             }

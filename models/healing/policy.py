@@ -51,6 +51,11 @@ class PolicyConfig:
     verify_after_s: float = 1800.0
     act_on_predictions: bool = True
     prediction_cooldown_s: float = 24 * 3600.0  # no alert acted on this soon after an action
+    # Predictive dispatch: an alert routed to a technician (``Score.route``) opens a ticket
+    # instead of a futile reset, at most once per ``dispatch_cooldown_s`` per charger (the
+    # warnings that led to it stay in the features for two days after the visit).
+    dispatch_on_predictions: bool = False
+    dispatch_cooldown_s: float = 5 * 86400.0
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,8 @@ class Score:
     probability: float
     alert: bool
     top_features: str = "[]"
+    route: str | None = None  # technician | reset (``models.healing.routing``), if routed
+    route_probability: float | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,7 @@ class ChargerMemory:
     out_of_service: bool = False
     out_of_service_at: float = 0.0
     ticket_open: bool = False
+    dispatched_at: float | None = None  # the last ticket opened on an alert
 
 
 @dataclass
@@ -157,6 +165,10 @@ def decide(
         if found is None:
             continue
         trigger, reason = found
+        if trigger == "predicted" and _routed_to_technician(scores.get(c.charge_point_id), cfg):
+            dispatch = _dispatch(c.charge_point_id, now, reason, scores[c.charge_point_id], m, cfg)
+            out.extend(dispatch)
+            continue
         if trigger == "faulted_hardware":
             if not m.ticket_open:
                 m.ticket_open = True
@@ -180,6 +192,21 @@ def decide(
                 m.out_of_service, m.out_of_service_at = True, now
         out.append(decision)
     return out
+
+
+def _routed_to_technician(score: Score | None, cfg: PolicyConfig) -> bool:
+    return cfg.dispatch_on_predictions and score is not None and score.route == "technician"
+
+
+def _dispatch(cp_id: str, now: float, reason: dict[str, Any], score: Score, m: ChargerMemory,
+              cfg: PolicyConfig) -> list[Decision]:
+    """A ticket on an alert routed to a technician; no reset either way (it cannot help)."""
+    m.last_action_at = now  # the alert's cooldown holds for resets too
+    if m.dispatched_at is not None and now - m.dispatched_at < cfg.dispatch_cooldown_s:
+        return []
+    m.dispatched_at = now
+    routed = reason | {"route": score.route, "route_probability": score.route_probability}
+    return [Decision(cp_id, "ticket", "predicted", routed)]
 
 
 def _back(c: ChargerView, m: ChargerMemory) -> bool:

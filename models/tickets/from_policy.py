@@ -10,6 +10,7 @@ from models.healing.policy import Decision, Score
 from models.tickets.store import NewTicket
 
 HARDWARE = "faulted_hardware"
+PREDICTED_HARDWARE = "predicted_hardware"  # an alert routed to a technician, before onset
 RESETS_UNHELPFUL = "resets_unhelpful"
 POLICY, RULES = "policy", "rules"
 # The fault model predicts "a fault within its horizon", not a type: say so plainly.
@@ -24,8 +25,10 @@ def wants_ticket(d: Decision) -> bool:
 def new_ticket(d: Decision, score: Score | None) -> NewTicket:
     """``created_by`` is ``policy`` when the fault model's alert started what led here (the
     ticket then carries its probability and top features), ``rules`` otherwise."""
-    trigger = HARDWARE if d.action == "ticket" else RESETS_UNHELPFUL
     predicted = d.trigger == "predicted"
+    trigger = RESETS_UNHELPFUL
+    if d.action == "ticket":
+        trigger = PREDICTED_HARDWARE if predicted else HARDWARE
     ports = d.reason.get("ports") or []
     probability = d.reason.get("probability") if predicted else None
     features = d.reason.get("top_features") if predicted else None
@@ -38,10 +41,16 @@ def new_ticket(d: Decision, score: Score | None) -> NewTicket:
         cause=trigger,
         reason={"trigger": d.trigger, **d.reason},
         port=",".join(str(p) for p in ports) or None,
-        predicted_fault_type=PREDICTED_FAULT if predicted else None,
+        predicted_fault_type=_predicted_type(d) if predicted else None,
         probability=None if probability is None else float(probability),
         top_features=None if features is None else _text(features),
     )
+
+
+def _predicted_type(d: Decision) -> str:
+    """What the alert's route says the fault needs, or only that one is coming."""
+    route = d.reason.get("route")
+    return f"needs_{route}" if route else PREDICTED_FAULT
 
 
 def _text(features: object) -> str:
