@@ -27,8 +27,9 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from evaluation.self_healing.arms import ARMS, Arm, EvalOptions, run_arm
+from evaluation.self_healing.arms import ARMS, FOLDERS, Arm, EvalOptions, run_arm
 from evaluation.self_healing.field_figures import HEADLINE, field_figures
+from evaluation.self_healing.ticket_counts import ticket_counts
 from ingest.sim.context import SimSettings
 from ingest.sim.field_contract import FieldService
 
@@ -118,6 +119,8 @@ def main() -> None:
                    if _saved(args.work, a).exists()}
         if not results:
             parser.error(f"no saved arms in {args.work}")
+    for arm in results:
+        results[arm] |= ticket_counts(args.work / FOLDERS[arm])
     recovered(results)
     field_figures(results)
     print(f"field service: median response {contract.response_median_h:g} h, median repair "
@@ -157,8 +160,16 @@ def table(results: dict[Arm, dict[str, Any]], only: tuple[str, ...] = ()) -> Non
         cells = []
         for arm in arms:
             v = results[arm].get(key)
-            cells.append("-" if v is None else f"{v:,.2f}" if isinstance(v, float) else f"{v:,}")
+            cells.append(_cell(v))
         print(f"{key:58}" + "".join(f"{c:>17}" for c in cells))
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:,.2f}"
+    return f"{v:,}" if isinstance(v, int) else str(v)
 
 
 PANELS = (
