@@ -15,7 +15,10 @@ from evaluation.self_healing.ticket_counts import ticket_counts
 from ingest.data_folder import DataFolder
 from ingest.sim.field_contract import FieldService
 
-pytestmark = pytest.mark.slow  # four simulations, two with live scoring, four pipeline runs
+pytestmark = [
+    pytest.mark.slow,  # four simulations, two with live scoring, four pipeline runs
+    pytest.mark.timeout(900),  # about 2.5 min alone; much more on a loaded machine
+]
 
 
 def test_the_four_arms_run_on_the_same_network_and_fill_the_table(tmp_path: Path) -> None:
