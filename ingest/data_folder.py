@@ -216,6 +216,11 @@ class DataFolder:
         return self.data_dir / "tickets" / "outbox"
 
     @property
+    def field_reports(self) -> Path:
+        """Field service's reports on the tickets it took (one JSON file per ticket)."""
+        return self.data_dir / "tickets" / "field_reports"
+
+    @property
     def logs(self) -> Path:
         return self.data_dir / "logs"
 

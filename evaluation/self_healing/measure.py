@@ -43,9 +43,11 @@ def measure(data: Path) -> dict[str, Any]:
             for cause, minutes in con.execute("SELECT * FROM outage_by_cause").fetchall()
         }
         uptime, period_h = con.execute(_sql("uptime", sources)).fetchall()[0]
-        counts = con.execute(_sql("counts", sources))
-        names = [column[0] for column in counts.description]
-        values = counts.fetchall()[0]
+        counted: dict[str, Any] = {}
+        for view in ("counts", "field_service"):
+            cur = con.execute(_sql(view, sources))
+            names = [column[0] for column in cur.description]
+            counted |= dict(zip(names, cur.fetchall()[0], strict=True))
     finally:
         con.close()
     return {
@@ -56,5 +58,5 @@ def measure(data: Path) -> dict[str, Any]:
         "outage port-hours in curable long faults (truth)": lost_h.get("curable", 0.0),
         "outage port-hours in technician faults (truth)": lost_h.get("technician", 0.0),
         "outage port-hours in trips (truth)": lost_h.get("trip", 0.0),
-        **dict(zip(names, values, strict=True)),
+        **counted,
     }

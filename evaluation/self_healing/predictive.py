@@ -25,6 +25,7 @@ from models.fault import store
 from models.fault.score import score_latest
 from models.healing import policy
 from models.healing.loop import scores_from
+from models.healing.routing import Router, with_routes
 from pipelines.warehouse.sql_files import publish_frame
 from workbench.runs.sim_csms import SimCsms
 
@@ -55,11 +56,16 @@ class LivePredictor:
         origin: float,
         every_h: float = 2.0,
         say: Say = print,
+        router: Router | None = None,
     ) -> None:
+        """``router``: route each scored charger (technician or reset) from its feature row,
+        for predictive dispatch; ``model_dir`` without a model of its own scores with the
+        shipped default model."""
         if every_h <= 0:
             raise ValueError(f"every_h must be positive, got {every_h}")
-        store.load_latest(model_dir)  # no model: fail now, not a simulated day later
+        store.load_current(model_dir)  # no model: fail now, not a simulated day later
         self.model_dir, self.features, self.say = model_dir, features, say
+        self.router = router
         self.origin, self.every_s = origin, every_h * HOUR
         self.next_at = origin + self.every_s
         self.predictions_file = features.layout.mart_file("predictions")
@@ -84,6 +90,9 @@ class LivePredictor:
         scored = await asyncio.to_thread(
             score_latest, self.model_dir, self.features.layout.marts, 1, at
         )
+        if self.router is not None:
+            rows = _scored_rows(self.features.features_file, scored)
+            scored = with_routes(scored, rows, self.router)
         publish_frame(scored.to_arrow(), self.predictions_file)
         done = time.perf_counter()
         alerts = int(scored["alert"].sum()) if scored.height else 0

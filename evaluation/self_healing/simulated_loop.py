@@ -14,11 +14,16 @@ class SimulatedHealing:
     """A ``During`` hook for ``SimulateJob``: one pass every ``every_s`` simulated seconds."""
 
     def __init__(
-        self, cfg: PolicyConfig, every_s: float = 300.0, predictor: LivePredictor | None = None
+        self,
+        cfg: PolicyConfig,
+        every_s: float = 300.0,
+        predictor: LivePredictor | None = None,
+        tickets: bool = False,
     ) -> None:
+        """``tickets``: keep the loop's tickets and hand them to the simulated field service."""
         self.predictor = predictor
         scores = predictor.scores if predictor is not None else dict
-        self.loop = SimClockHealing(cfg, every_s, scores)
+        self.loop = SimClockHealing(cfg, every_s, scores, tickets)
 
     async def __call__(self, t: float, csms: SimCsms) -> None:
         refreshed = False

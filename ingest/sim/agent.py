@@ -103,9 +103,11 @@ class ChargerAgent:
             self.push(f.start, "near_miss_end" if f.near_miss else "fault_on", f)
 
     async def _handle(self, at: float, kind: str, arg: Any) -> None:
-        from ingest.sim import behaviour  # the event handlers, kept apart from the plumbing
+        # the event handlers, kept apart from the plumbing
+        from ingest.sim import behaviour, technician
 
-        await behaviour.HANDLERS[kind](self, at, arg)
+        handler = behaviour.HANDLERS.get(kind) or technician.HANDLERS[kind]
+        await handler(self, at, arg)
 
     # -- the link -----------------------------------------------------------------------------
 

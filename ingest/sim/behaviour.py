@@ -34,7 +34,7 @@ async def boot(a: ChargerAgent, at: float, reason: str) -> None:
         return
     a.heartbeat_s, a.booting = float(interval or a.heartbeat_s), False
     for port in a.ports.values():
-        await _report(a, port)
+        await report(a, port)
     a.hb_token += 1
     a.push(a.now + a.heartbeat_s, "heartbeat", a.hb_token)
 
@@ -56,7 +56,8 @@ async def heartbeat(a: ChargerAgent, at: float, token: int) -> None:
     a.push(max(a.last_sent + gap, a.now + 1.0), "heartbeat", token)
 
 
-async def _report(a: ChargerAgent, port: Port) -> None:
+async def report(a: ChargerAgent, port: Port) -> None:
+    """Send the port's status as it is now."""
     state, code = _state(a, port)
     port.state = state
     await a.send("status", port.connector, state, code)
@@ -208,7 +209,7 @@ async def _to_idle(a: ChargerAgent, port: Port) -> None:
         await a.send("status", port.connector, "Finishing", None)
     if port.pending_inoperative:
         port.operative, port.pending_inoperative = False, False
-    await _report(a, port)
+    await report(a, port)
     if a.pending_reset and all(p.session is None for p in a.ports.values()):
         kind, a.pending_reset = a.pending_reset, None
         a.push(a.now + 1.0, "reboot", kind)
@@ -256,7 +257,7 @@ async def fault_on(a: ChargerAgent, at: float, f: Fault) -> None:
         a.push(a.now + 60.0 * a.rng.uniform(20.0, 60.0), "link_retry")
         return
     for port in hit:
-        await _report(a, port)
+        await report(a, port)
 
 
 async def fault_off(a: ChargerAgent, at: float, f: Fault) -> None:
@@ -270,7 +271,7 @@ async def fault_off(a: ChargerAgent, at: float, f: Fault) -> None:
             await boot(a, at, "Unknown")
     else:
         for port in a.ports.values():
-            await _report(a, port)
+            await report(a, port)
 
 
 async def near_miss_end(a: ChargerAgent, at: float, f: Fault) -> None:
@@ -324,7 +325,7 @@ async def reboot(a: ChargerAgent, at: float, kind: str) -> None:
 async def availability(a: ChargerAgent, at: float, _: Any) -> None:
     for port in a.ports.values():
         if port.session is None and _state(a, port)[0] != port.state:
-            await _report(a, port)
+            await report(a, port)
 
 
 async def triggered(a: ChargerAgent, at: float, arg: tuple[str, int | None]) -> None:
@@ -338,7 +339,7 @@ async def triggered(a: ChargerAgent, at: float, arg: tuple[str, int | None]) -> 
     elif message == "StatusNotification":
         for port in a.ports.values():
             if connector in (None, 0, port.connector):
-                await _report(a, port)
+                await report(a, port)
     else:  # MeterValues
         for port in a.ports.values():
             s = port.session

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.sim.faults import Precursors
+from ingest.sim.field_contract import FieldService
 from ingest.sim.profile import SimProfile
 from ingest.sim.tags import Tag
 from ingest.sim.timeline import Timeline
@@ -30,6 +31,8 @@ class SimSettings:
     demand_scale: float = 1.0  # x the fitted demand level
     fault_scale: float = 1.0  # x the fitted fault rate (more faults to train models on)
     precursors: Precursors = field(default_factory=Precursors)
+    # Technicians who take the tickets of DATA/tickets/outbox (None: nobody comes)
+    field_service: FieldService | None = None
 
     @property
     def end(self) -> float:

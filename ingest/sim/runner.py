@@ -19,6 +19,7 @@ from ingest.sim.clock import iso
 from ingest.sim.context import SimContext, SimSettings, SimStats
 from ingest.sim.demand import hourly_rates
 from ingest.sim.faults import Fault, draw_faults
+from ingest.sim.field_service import FieldServiceAgent
 from ingest.sim.network import Network
 from ingest.sim.profile import SimProfile
 from ingest.sim.site_agent import SiteAgent
@@ -56,13 +57,16 @@ async def run_fleet(settings: SimSettings, profile: SimProfile, network: Network
     sites = [SiteAgent(site, [a for a in agents if a.spec.site == site.id], ctx, rates)
              for site in network.sites]
     progress = _Progress(settings, ctx, agents, say, progress_every_s)
+    runners: list[SiteAgent | ChargerAgent | FieldServiceAgent] = [*sites, *agents]
+    if settings.field_service is not None:
+        by_id = {a.spec.id: a for a in agents}
+        runners.append(FieldServiceAgent(settings.field_service, ctx, by_id))
 
     async def tick(t: float) -> None:
         await on_tick(t, ctx.linked)
         progress.maybe(t)
 
     tasks = []
-    runners: list[SiteAgent | ChargerAgent] = [*sites, *agents]
     for runner in runners:
         timeline.enter()
         tasks.append(asyncio.get_running_loop().create_task(runner.run()))

@@ -54,8 +54,13 @@ class PolicyConfig:
     verify_after_s: float = 1800.0
     act_on_predictions: bool = True
     prediction_cooldown_s: float = 24 * 3600.0  # no alert acted on this soon after an action
-    # a routed alert whose technician probability reaches this gets a ticket, not a reset
+    # Predictive dispatch: an alert routed to a technician (``Score.routing``) whose technician
+    # probability reaches ``technician_at`` opens a ticket instead of a futile reset, at most
+    # once per ``dispatch_cooldown_s`` per charger (the warnings that led to it stay in the
+    # features for two days after the visit). Off: such alerts climb the reset ladder.
+    dispatch_on_predictions: bool = True
     technician_at: float = TECHNICIAN_AT
+    dispatch_cooldown_s: float = 5 * 86400.0
 
 
 @dataclass(frozen=True)
@@ -135,9 +140,10 @@ def trigger_of(
             "top_features": score.top_features,
         }
         r = score.routing
-        if r is not None and r.technician_probability >= cfg.technician_at:
+        if (cfg.dispatch_on_predictions and r is not None
+                and r.technician_probability >= cfg.technician_at):
             ticketed = m.predicted_ticket_at is not None and (
-                now - m.predicted_ticket_at < cfg.prediction_cooldown_s
+                now - m.predicted_ticket_at < cfg.dispatch_cooldown_s
             )
             if ticketed:
                 return None
@@ -185,7 +191,7 @@ def decide(
                 out.append(Decision(c.charge_point_id, "ticket", trigger, reason))
             continue
         if trigger == "predicted_hardware":  # a person must go: no reset
-            m.predicted_ticket_at = now
+            m.predicted_ticket_at = m.last_action_at = now  # the alert's cooldown holds too
             out.append(Decision(c.charge_point_id, "ticket", trigger, reason))
             continue
         rung = LADDER[min(m.unhelpful, cfg.escalate_after, 2)]

@@ -43,9 +43,12 @@ def test_a_technician_fault_gets_a_ticket_and_no_reset(tmp_path: Path) -> None:
     assert ticket.reason["suggested_parts"] == ["power module", "cooling fan and filters"]
     assert ticket.reason["routing_features"][0]["feature"] == "temp_6h_above_7d"
     assert json.loads(ticket.top_features or "[]")[0]["feature"] == "warnings_24h"
-    # the alert stays on: no second ticket (nor a reset) within the prediction cooldown
+    # the alert stays on: no second ticket (nor a reset) within the dispatch cooldown, while
+    # the van is on its way
     assert policy.decide(HOUR, [CHARGER], _score(POWER), memory, cfg) == []
-    [again] = policy.decide(25 * HOUR, [CHARGER], _score(POWER), memory, cfg)
+    assert policy.decide(25 * HOUR, [CHARGER], _score(POWER), memory, cfg) == []
+    later = cfg.dispatch_cooldown_s + HOUR
+    [again] = policy.decide(later, [CHARGER], _score(POWER), memory, cfg)
     assert again.action == "ticket"
 
 

@@ -16,6 +16,7 @@ from ingest.data_folder import DataFolder
 from models.healing import state_file
 from models.healing.loop import SelfHealer, connect, describe, scores_from
 from models.healing.policy import PolicyConfig, Score
+from models.tickets.field_reports import apply_reports
 from models.tickets.store import TicketStore
 from pipelines import field_service
 from pipelines.errors import PipelineError
@@ -107,6 +108,7 @@ async def _loop(
         mode = "dry run" if cfg.dry_run else "live"
         typer.echo(f"self-healing ({mode}) on {api_url}, every {interval:g} s, memory {memory}")
         while True:
+            apply_reports(tickets, folder.field_reports)  # what field service did meanwhile
             decisions = await healer.tick(time.time())
             state_file.save(healer, memory)
             for d in decisions:

@@ -28,7 +28,7 @@ SELECT
     (SELECT count(*) FROM {truth}
      WHERE (kind = 'fault' AND curable AND fault_type <> 'transient_trip') OR kind = 'averted')
         AS "curable long faults, on or averted (truth)",
-    (SELECT count(*) FROM {truth} WHERE kind = 'averted')
+    (SELECT count(*) FROM {truth} WHERE kind = 'averted' AND ended_by = 'reset')
         AS "curable faults averted by a reset before onset (truth)",
     (SELECT count(*) FROM {truth}
      WHERE kind = 'fault' AND ended_by = 'reset' AND fault_type <> 'transient_trip')
