@@ -1,4 +1,6 @@
-"""UpdateFirmware, GetDiagnostics (1.6) and GetLog (2.0.1): parameters and CALLs.
+"""UpdateFirmware, GetDiagnostics (1.6) and GetLog (2.0.1): parameters and CALLs. A 1.6
+update with a signature is the security extension's SignedUpdateFirmware, and 1.6 diagnostics
+with a ``log_type`` its GetLog.
 
 ``update_firmware -p file=NAME`` names an image in ``<data>/firmware``; the CSMS fills in
 ``location``, a signed link to it on its own HTTP(S) API (csms_lite.files.service), before the
@@ -67,11 +69,21 @@ NO_FIRMWARE = "give file (an image in <data>/firmware, served by the CSMS) or lo
 
 
 def update_firmware_16(p: Params) -> Built:
+    """UpdateFirmware; with a signature, the security extension's SignedUpdateFirmware."""
+    if p.get("signing_certificate") or p.get("signature"):
+        if not (p.get("signing_certificate") and p.get("signature")):
+            raise ValueError("a signed update needs both signing_certificate and signature")
+        return "SignedUpdateFirmware", _retries(p, _signed_firmware(p))
     payload = {"location": _location(p, NO_FIRMWARE), "retrieveDate": _retrieve(p)}
     return "UpdateFirmware", _retries(p, payload)
 
 
 def update_firmware_201(p: Params) -> Built:
+    return "UpdateFirmware", _retries(p, _signed_firmware(p))
+
+
+def _signed_firmware(p: Params) -> dict[str, Any]:
+    """``requestId`` and ``firmware``: 2.0.1 UpdateFirmware and 1.6 SignedUpdateFirmware."""
     firmware: dict[str, Any] = {"location": _location(p, NO_FIRMWARE),
                                 "retrieveDateTime": _retrieve(p)}
     if p.get("install_date"):
@@ -79,13 +91,16 @@ def update_firmware_201(p: Params) -> Built:
     for key, name in (("signingCertificate", "signing_certificate"), ("signature", "signature")):
         if p.get(name):
             firmware[key] = p[name]
-    return "UpdateFirmware", _retries(p, {"requestId": _request_id(p), "firmware": firmware})
+    return {"requestId": _request_id(p), "firmware": firmware}
 
 
 NO_UPLOAD = "give location, or start the CSMS with its HTTP API (--api-port) to take uploads"
 
 
 def get_diagnostics_16(p: Params) -> Built:
+    """GetDiagnostics; with ``log_type``, the security extension's GetLog."""
+    if p.get("log_type"):
+        return get_log_201(p)
     payload: dict[str, Any] = {"location": _location(p, NO_UPLOAD)}
     for key, name in (("startTime", "start_time"), ("stopTime", "stop_time")):
         if p.get(name):
@@ -94,6 +109,7 @@ def get_diagnostics_16(p: Params) -> Built:
 
 
 def get_log_201(p: Params) -> Built:
+    """GetLog (2.0.1, and 1.6 with the security extension: the same payload)."""
     log: dict[str, Any] = {"remoteLocation": _location(p, NO_UPLOAD)}
     for key, name in (("oldestTimestamp", "start_time"), ("latestTimestamp", "stop_time")):
         if p.get(name):
@@ -103,10 +119,10 @@ def get_log_201(p: Params) -> Built:
 
 
 COMMANDS_16: dict[str, Command] = {
-    "update_firmware": Command((FILE, LOCATION, RETRIEVE, RETRIES, RETRY_INTERVAL),
-                               update_firmware_16),
-    "get_diagnostics": Command((UPLOAD_LOCATION, START, STOP, RETRIES, RETRY_INTERVAL),
-                               get_diagnostics_16),
+    "update_firmware": Command((FILE, LOCATION, RETRIEVE, RETRIES, RETRY_INTERVAL, *SIGNED,
+                                REQUEST_ID), update_firmware_16),
+    "get_diagnostics": Command((UPLOAD_LOCATION, START, STOP, RETRIES, RETRY_INTERVAL,
+                                LOG_TYPE, REQUEST_ID), get_diagnostics_16),
 }
 COMMANDS_201: dict[str, Command] = {
     "update_firmware": Command((FILE, LOCATION, RETRIEVE, *SIGNED, REQUEST_ID, RETRIES,

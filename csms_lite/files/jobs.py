@@ -22,7 +22,8 @@ DIAGNOSTICS_FINAL = frozenset({"Uploaded", "UploadFailed", "UploadFailure", "Bad
 # The command answers that start a job (1.6 UpdateFirmware and GetDiagnostics answer without a
 # status: received is accepted).
 STARTED = frozenset({"Accepted", "AcceptedCanceled"})
-KIND_OF = {"UpdateFirmware": "firmware", "GetDiagnostics": "diagnostics", "GetLog": "diagnostics"}
+KIND_OF = {"UpdateFirmware": "firmware", "SignedUpdateFirmware": "firmware",
+           "GetDiagnostics": "diagnostics", "GetLog": "diagnostics"}
 FINAL = {"firmware": FIRMWARE_FINAL, "diagnostics": DIAGNOSTICS_FINAL}
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from csms_lite.handlers import v16 as plain_v16
+from csms_lite.files.jobs import file_status
 from csms_lite.handlers.context import CallContext, Handler
 from csms_lite.security.ca import CertificateAuthority
 from csms_lite.security.errors import CaError, CsrRefused
@@ -67,11 +67,15 @@ def sign_certificate_201(ctx: CallContext, p: Payload) -> Payload:
 
 
 def log_status_16(ctx: CallContext, p: Payload) -> Payload:
-    return plain_v16.diagnostics_status_notification(ctx, p)
+    ctx.charger.diagnostics_status = p["status"]
+    file_status(ctx, "diagnostics", p["status"], p.get("requestId"))
+    return {}
 
 
 def signed_firmware_status_16(ctx: CallContext, p: Payload) -> Payload:
-    return plain_v16.firmware_status_notification(ctx, p)
+    ctx.charger.firmware_status = p["status"]
+    file_status(ctx, "firmware", p["status"], p.get("requestId"))
+    return {}
 
 
 def notify_report(ctx: CallContext, p: Payload) -> Payload:

@@ -103,6 +103,53 @@ class FileTransfers16:
             status="Uploaded" if done else "UploadFailed"))
 
 
+    # -- the 1.6 security extension: SignedUpdateFirmware, GetLog -------------------------------
+
+    @on(Action16.signed_update_firmware)
+    def on_signed_update_firmware(self, request_id: int, firmware: dict[str, Any], **kw: Any
+                                  ) -> Any:
+        self._got("SignedUpdateFirmware", request_id=request_id, firmware=firmware)
+        return result16.SignedUpdateFirmware(status="Accepted")
+
+    @after(Action16.signed_update_firmware)
+    def after_signed_update_firmware(self, request_id: int, firmware: dict[str, Any],
+                                     **kw: Any) -> None:
+        self.work = asyncio.get_running_loop().create_task(self._signed(request_id, firmware))
+
+    async def _signed_status(self, status: str, request_id: int) -> None:
+        await self.call(call16.SignedFirmwareStatusNotification(status=status,
+                                                                request_id=request_id))
+
+    async def _signed(self, request_id: int, firmware: dict[str, Any]) -> None:
+        await self._signed_status("Downloading", request_id)
+        self.image = await fetch(firmware["location"])
+        if self.image is None:
+            await self._signed_status("DownloadFailed", request_id)
+            return
+        await self._signed_status("Downloaded", request_id)
+        if not signature_ok(self.image, firmware["signing_certificate"], firmware["signature"]):
+            await self._signed_status("InvalidSignature", request_id)
+            return
+        for status in ("SignatureVerified", "Installing", "Installed"):
+            await self._signed_status(status, request_id)
+
+    @on(Action16.get_log)
+    def on_get_log(self, log: dict[str, Any], log_type: str, request_id: int, **kw: Any) -> Any:
+        self._got("GetLog", log=log, log_type=log_type, request_id=request_id)
+        return result16.GetLog(status="Accepted", filename="security.log")
+
+    @after(Action16.get_log)
+    def after_get_log(self, log: dict[str, Any], request_id: int, **kw: Any) -> None:
+        self.work = asyncio.get_running_loop().create_task(
+            self._log(log["remote_location"], request_id))
+
+    async def _log(self, location: str, request_id: int) -> None:
+        await self.call(call16.LogStatusNotification(status="Uploading", request_id=request_id))
+        done = await upload(location, "security.log", LOG_TEXT, form=True)
+        await self.call(call16.LogStatusNotification(
+            status="Uploaded" if done else "UploadFailure", request_id=request_id))
+
+
 class FileTransfers201:
     script: Any
     work: asyncio.Task[None] | None = None

@@ -282,6 +282,48 @@ async def test_tc045_201_get_log(csms: Csms, cs201: Station) -> None:
     assert job["uploads"][0]["file"].endswith("_station.log")
 
 
+async def test_tc080_signed_firmware_update_1_6_security_extension(csms: Csms,
+                                                                  cp16: Station) -> None:
+    """A 1.6 update with a signature goes out as SignedUpdateFirmware; the charger checks the
+    image against the signing certificate; SignedFirmwareStatusNotification ends the job."""
+    await cp16.boot()
+    _image(csms)
+    key, pem = _signing()
+    answer = await cp16.accepted("update_firmware", file="fw-2.0.bin", request_id=12,
+                                 signing_certificate=pem, signature=_signature(key, IMAGE))
+    assert answer["status"] == "Accepted"
+    [sent] = await cp16.sent("SignedUpdateFirmware")
+    assert sent["requestId"] == 12
+    assert sent["firmware"]["signingCertificate"] == pem
+    await _done(cp16)
+    frames = await cp16.frames("SignedFirmwareStatusNotification", "in", 2)
+    assert [(f["status"], f["requestId"]) for f in frames] == [
+        (st, 12) for st in ("Downloading", "Downloaded", "SignatureVerified", "Installing",
+                            "Installed")]
+    job = (await _live(cp16))["firmware_update"]
+    assert (job["action"], job["status"], job["final"], job["command_id"]) == (
+        "SignedUpdateFirmware", "Installed", True, answer["command_id"])
+    code, half = await cp16.command("update_firmware", file="fw-2.0.bin", signature="x")
+    assert code == 400
+    assert "both signing_certificate and signature" in half["error"]
+
+
+async def test_tc079_get_security_log_1_6_security_extension(csms: Csms, cp16: Station) -> None:
+    """A 1.6 get_diagnostics with a log_type is the security extension's GetLog: the charger
+    POSTs the log to the CSMS's upload link, LogStatusNotification ends the job."""
+    await cp16.boot()
+    answer = await cp16.accepted("get_diagnostics", log_type="security", request_id=5)
+    assert (answer["status"], answer["response"]["filename"]) == ("Accepted", "security.log")
+    [sent] = await cp16.sent("GetLog")
+    assert (sent["logType"], sent["requestId"]) == ("SecurityLog", 5)
+    assert sent["log"]["remoteLocation"].startswith(f"{csms.api_url}/files/uploads/")
+    await _done(cp16)
+    frames = await cp16.frames("LogStatusNotification", "in", 2)
+    assert [(f["status"], f["requestId"]) for f in frames] == [("Uploading", 5), ("Uploaded", 5)]
+    job = await _uploaded(cp16, answer)
+    assert job["uploads"][0]["file"].endswith("_security.log")
+
+
 async def test_cpo_command_updates_firmware_and_fetches_diagnostics(
     csms: Csms, any_cp: Station,
 ) -> None:
