@@ -14,8 +14,9 @@ from models.tickets.store import snapshot
 
 def ticket_counts(data: Path) -> dict[str, Any]:
     tickets = snapshot(DataFolder(data).tickets_file)["tickets"]
-    causes = Counter(str(t["cause"]) for t in tickets)
-    predicted = Counter(str(t["state"]) for t in tickets if t["cause"] == PREDICTED_HARDWARE)
+    # by trigger: a predictive ticket's cause is the hardware fault it foresaw (one per problem)
+    causes = Counter(str(t["trigger"]) for t in tickets)
+    predicted = Counter(str(t["state"]) for t in tickets if t["trigger"] == PREDICTED_HARDWARE)
     return {
         "tickets on a hardware fault code (reactive)": causes[HARDWARE],
         "tickets after unhelpful resets": causes[RESETS_UNHELPFUL],
