@@ -75,6 +75,7 @@ def conn(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
     for name in ("usage_ports", "usage_port_hourly", "utilisation_hour_of_week",
                  "utilisation_port_daily", "charge_attempts"):
         build(c, name, DEFS / "usage")
+    build(c, "site_power_15min", DEFS / "energy")
     for name in ("session_energy_slices", "session_charges", "site_demand_charges"):
         build(c, name, DEFS / "revenue")
     return c

@@ -1,36 +1,19 @@
 -- Utility demand charges per site x local month (the site's zone, dim_sites.timezone), and the site-month margin after them.
--- Demand: the site's highest 15-minute average power, like a utility demand meter: per port,
--- the mean of stg_meter power_w samples in each 15-minute interval (UTC-aligned, = local), summed
--- over the site's ports in that interval; peak_kw is the month's maximum. A port that sampled
--- only part of an interval counts at its mean while sampling (slightly high, on the safe side).
+-- Demand: the site's highest 15-minute average power, like a utility demand meter
+-- (site_power_15min: per port, the mean of its power samples in the interval, summed over the
+-- site's ports); peak_kw is the month's maximum.
 -- demand_charge_usd = peak_kw x the site's utility demand charge ($/kW) in force at the peak
 -- (utility_prices; seasons can differ). Revenue, energy cost, roaming fees and margin come from
 -- session_charges by local month of session start; margin_after_demand = margin - demand charge.
 -- A month with sessions but no power samples has peak_kw 0.
-WITH port_power AS (
-    SELECT
-        m.charge_point_id, m.port_no,
-        to_timestamp(floor(epoch(m.received_at) / 900) * 900) AS interval_start,
-        avg(m.power_w) / 1000.0 AS kw
-    FROM stg_meter m
-    WHERE m.power_w IS NOT NULL AND m.power_w >= 0
-    GROUP BY ALL
-),
-site_power AS (
-    SELECT c.site_id, site_zone(any_value(z.timezone)) AS zone, p.interval_start,
-           sum(p.kw) AS kw
-    FROM port_power p LEFT JOIN dim_chargers c USING (charge_point_id)
-    LEFT JOIN dim_sites z ON z.site_id = c.site_id
-    GROUP BY c.site_id, p.interval_start
-),
-peaks AS (
+WITH peaks AS (
     SELECT
         site_id,
         any_value(zone) AS zone,
         CAST(date_trunc('month', timezone(zone, interval_start)) AS DATE) AS month,
         max(kw) AS peak_kw,
         arg_max(interval_start, (kw, -epoch(interval_start))) AS peak_at  -- ties: the first
-    FROM site_power
+    FROM site_power_15min
     GROUP BY ALL
 ),
 dflt AS (SELECT * FROM site_tariffs WHERE site_id IS NULL),

@@ -29,6 +29,7 @@ def test_site_load_against_its_limit(tmp_path: Path) -> None:
          "power_w": 12000},
     ])
     conn.register("reg_site_limits", pa.table({"site_id": ["S"], "grid_limit_kw": [20.0]}))
+    build(conn, "site_power_15min", SQL_DIR)
     rows = build(conn, "site_load_15min", SQL_DIR)
     # 23:30Z: X (10 + 20) / 2 = 15 kW + Y 7 kW = 22 kW > 20; 00:00Z: 12 kW.
     assert [(str(r["local_month"]), r["kw"], r["headroom_kw"], r["over_limit"])

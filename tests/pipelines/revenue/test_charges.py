@@ -20,7 +20,13 @@ from tests.pipelines.warehouse_kit import build, put, utc, warehouse_conn
 
 DEFAULT_TARIFFS = Path(tables.__file__).parent / "defaults" / "tariffs.json"
 SQL_DIR = Path(__file__).parents[3] / "pipelines" / "defs" / "revenue"
-MARTS = ("session_energy_slices", "session_charges", "revenue_daily", "site_demand_charges", "cdrs")
+MARTS = ("session_energy_slices", "session_charges", "revenue_daily", "site_power_15min",
+         "site_demand_charges", "cdrs")
+ENERGY_DIR = SQL_DIR.parent / "energy"  # site_power_15min: the demand charges' 15-minute power
+
+
+def _dir(name: str) -> Path:
+    return ENERGY_DIR if name == "site_power_15min" else SQL_DIR
 
 
 def _session(
@@ -126,7 +132,7 @@ def marts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, 
                     component["price"] = 24.0
     (config / "tariffs.json").write_text(json.dumps(doc))
     tables.build_all(conn, config)
-    return {name: build(conn, name, SQL_DIR) for name in MARTS}
+    return {name: build(conn, name, _dir(name)) for name in MARTS}
 
 
 def _by(rows: list[dict[str, Any]], key: str = "session_id") -> dict[Any, dict[str, Any]]:
@@ -272,7 +278,7 @@ def test_checks_pass(tmp_path: Path) -> None:
     put(conn, "stg_meter", METER)
     tables.build_all(conn, None)
     for name in MARTS:
-        build(conn, name, SQL_DIR)
+        build(conn, name, _dir(name))
     for sql in (
         checks.REVENUE_NOT_NEGATIVE,
         checks.COMPONENTS_ADD_UP,
@@ -335,6 +341,7 @@ def test_site_demand_charges(tmp_path: Path) -> None:
     tables.build_all(conn, None)
     build(conn, "session_energy_slices", SQL_DIR)
     build(conn, "session_charges", SQL_DIR)
+    build(conn, "site_power_15min", ENERGY_DIR)
     [row] = build(conn, "site_demand_charges", SQL_DIR)
     # 23:30-23:45Z: X mean (10 + 20) / 2 = 15 kW + Y 7 kW = 22 kW; 00:00-00:15Z: 12 kW -> peak 22
     # Lompoc -> PG&E A-10, winter demand charge $11.66/kW: 22 x 11.66 = 256.52
