@@ -44,6 +44,7 @@ class Wallet:
         self.signed: list[str] = []  # chains CertificateSigned brought
         self.signed_event = asyncio.Event()
         self.sign_answer: Any = None
+        self.answered = asyncio.Event()  # sign_answer is in
 
     def install(self, kind: str, pem: str) -> None:
         self.roots.setdefault(kind, []).append(pem)
@@ -84,6 +85,7 @@ class SecureCharger16(Charger16):
     async def sign_certificate(self) -> Any:
         csr = self.wallet.new_csr(self.csr_name or self.id)
         self.wallet.sign_answer = await self.call(call16.SignCertificate(csr=csr))
+        self.wallet.answered.set()
         return self.wallet.sign_answer
 
     @on(Action16.extended_trigger_message)
@@ -134,6 +136,7 @@ class SecureCharger201(Charger201):
         csr = self.wallet.new_csr(self.csr_name or self.id)
         self.wallet.sign_answer = await self.call(call201.SignCertificate(
             csr=csr, certificate_type=kind))
+        self.wallet.answered.set()
         return self.wallet.sign_answer
 
     @after(Action201.trigger_message)

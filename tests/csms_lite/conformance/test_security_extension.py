@@ -120,6 +120,9 @@ async def test_tc074_tca11_sign_certificate_by_request_of_the_csms(secure_cp: Se
     trigger = await s.accepted(command, message=message)
     assert trigger["status"] == "Accepted"
     await asyncio.wait_for(s.wallet.signed_event.wait(), WAIT_S)
+    # CertificateSigned follows the CSMS's answer at once: its handler can run before the
+    # charger's own SignCertificate call has returned that answer to the triggering task
+    await asyncio.wait_for(s.wallet.answered.wait(), WAIT_S)
     assert s.wallet.sign_answer.status == "Accepted"
     [chain] = s.wallet.signed
     cert = x509.load_pem_x509_certificate(chain.encode())
