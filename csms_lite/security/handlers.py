@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from csms_lite.files.jobs import file_status
+from csms_lite.handlers import v201 as plain_v201
 from csms_lite.handlers.context import CallContext, Handler
 from csms_lite.security.ca import CertificateAuthority
 from csms_lite.security.errors import CaError, CsrRefused
@@ -66,18 +66,6 @@ def sign_certificate_201(ctx: CallContext, p: Payload) -> Payload:
     return {"status": _sign(ctx, p["csr"], p.get("certificateType"))}
 
 
-def log_status_16(ctx: CallContext, p: Payload) -> Payload:
-    ctx.charger.diagnostics_status = p["status"]
-    file_status(ctx, "diagnostics", p["status"], p.get("requestId"))
-    return {}
-
-
-def signed_firmware_status_16(ctx: CallContext, p: Payload) -> Payload:
-    ctx.charger.firmware_status = p["status"]
-    file_status(ctx, "firmware", p["status"], p.get("requestId"))
-    return {}
-
-
 def notify_report(ctx: CallContext, p: Payload) -> Payload:
     """One part of a report (``tbc``: more follow): stored as the station's variables."""
     ctx.registry.variables.report(ctx.charger.charge_point_id, p.get("reportData") or [],
@@ -88,8 +76,9 @@ def notify_report(ctx: CallContext, p: Payload) -> Payload:
 V16: dict[str, Handler] = {
     "SecurityEventNotification": security_event,
     "SignCertificate": sign_certificate_16,
-    "LogStatusNotification": log_status_16,
-    "SignedFirmwareStatusNotification": signed_firmware_status_16,
+    # the same payloads (status, requestId) as 2.0.1's notifications: the same handlers
+    "LogStatusNotification": plain_v201.log_status_notification,
+    "SignedFirmwareStatusNotification": plain_v201.firmware_status_notification,
 }
 V201: dict[str, Handler] = {
     "SecurityEventNotification": security_event,
