@@ -71,17 +71,20 @@ def certificate_signed_16(p: Params) -> Built:
     return "CertificateSigned", {"certificateChain": p["certificate_chain"]}
 
 
+def _install(roots: tuple[str, ...]) -> tuple[Param, ...]:
+    """install_certificate's parameters: the versions differ only in their root types."""
+    return (Param("certificate_type", "text", required=True, choices=roots),
+            Param("certificate", "text", required=True, help="PEM certificate"))
+
+
+DELETE_PARAMS = (HASH_DATA, Param("certificate", "text", help=DELETE_HELP))
 CONNECTOR_16 = Param("connector_id", "int", help="connector (absent: the charge point)")
 
 V16: dict[str, Command] = {
-    "install_certificate": Command((Param("certificate_type", "text", required=True,
-                                          choices=ROOTS_16),
-                                    Param("certificate", "text", required=True,
-                                          help="PEM certificate")), install_16),
+    "install_certificate": Command(_install(ROOTS_16), install_16),
     "get_installed_certificate_ids": Command((Param("certificate_type", "text", required=True,
                                                     choices=ROOTS_16),), installed_ids_16),
-    "delete_certificate": Command((HASH_DATA, Param("certificate", "text", help=DELETE_HELP)),
-                                  delete),
+    "delete_certificate": Command(DELETE_PARAMS, delete),
     "extended_trigger_message": Command((MESSAGE, CONNECTOR_16), extended_trigger_16),
     "certificate_signed": Command((CHAIN,), certificate_signed_16),
 }
@@ -155,14 +158,10 @@ def set_variable_monitoring(p: Params) -> Built:
 EVSE = Param("evse_id", "int", help="EVSE (absent: the station)")
 
 V201: dict[str, Command] = {
-    "install_certificate": Command((Param("certificate_type", "text", required=True,
-                                          choices=ROOTS_201),
-                                    Param("certificate", "text", required=True,
-                                          help="PEM certificate")), install_201),
+    "install_certificate": Command(_install(ROOTS_201), install_201),
     "get_installed_certificate_ids": Command((Param("certificate_type", "text", choices=IDS_201,
                                                     help="default: all"),), installed_ids_201),
-    "delete_certificate": Command((HASH_DATA, Param("certificate", "text", help=DELETE_HELP)),
-                                  delete),
+    "delete_certificate": Command(DELETE_PARAMS, delete),
     "extended_trigger_message": Command((MESSAGE, EVSE, Param("connector_id", "int")),
                                         trigger_201),
     "certificate_signed": Command((CHAIN, Param("certificate_type", "text", choices=SIGNED_201)),
